@@ -1,0 +1,103 @@
+"""The data set of a scenario: inline samples or a CSV file beside the scenario."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import suggest
+from .numbers import NumberError, parse_number
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One data input x and its expected output y (exact values as written)."""
+
+    x: tuple[Fraction, ...]
+    y: tuple[Fraction, ...]
+
+
+Fail = Callable[..., Exception]  # fail(message, path) -> ScenarioError
+
+
+def inline_samples(raw: Any, fail: Fail) -> list[Sample]:
+    """``samples = [{x = [...], y = [...]}, ...]`` -> samples."""
+    if not isinstance(raw, list):
+        raise fail("expected a list of {x = [...], y = [...]} tables", ("data", "samples"))
+    samples = []
+    for i, item in enumerate(raw):
+        where = ("data", "samples", i)
+        if not isinstance(item, dict):
+            raise fail("expected a table {x = [...], y = [...]}", where)
+        unknown = sorted(set(item) - {"x", "y"})
+        if unknown:
+            raise fail(f"unknown key '{unknown[0]}' (expected x and y)", where)
+        for key in ("x", "y"):
+            if key not in item:
+                raise fail(f"missing key '{key}' (expected x and y)", where)
+        samples.append(Sample(_vector(item["x"], where + ("x",), fail),
+                              _vector(item["y"], where + ("y",), fail)))
+    return samples
+
+
+def _vector(raw: Any, where: tuple, fail: Fail) -> tuple[Fraction, ...]:
+    if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw:
+        raise fail("expected a non-empty list of numbers", where)
+    out = []
+    for j, value in enumerate(raw):
+        try:
+            out.append(parse_number(value))
+        except NumberError as err:
+            raise fail(str(err), where + (j,)) from None
+    return tuple(out)
+
+
+def csv_samples(
+    scenario_path: Path, name: Any, features: list[str] | None, targets: list[str] | None,
+    fail: Fail,
+) -> tuple[list[Sample], list[str], list[str]]:
+    """Samples from a CSV with a header row: target columns by name, features the rest (in file
+    order) unless ``features`` names them. Returns (samples, features, targets)."""
+    where = ("data", "file")
+    if not isinstance(name, str) or not name:
+        raise fail("expected the path of a CSV file, relative to the scenario", where)
+    path = (scenario_path.parent / name)
+    if not targets:
+        raise fail("a CSV data file needs `targets = [...]`, the names of its target columns",
+                    ("data", "targets"))
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise fail(f"data file '{path}' does not exist", where) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise fail(f"cannot read data file '{path}': {err}", where) from None
+    if not rows:
+        raise fail(f"data file '{path}' is empty (expected a header row and samples)", where)
+    header = [h.strip() for h in rows[0]]
+    for col in list(targets) + list(features or []):
+        if col not in header:
+            raise fail(f"column '{col}' is not in the header of '{path}' "
+                       f"(columns: {', '.join(header)}){suggest(col, header)}", where)
+    feats = list(features) if features else [h for h in header if h not in targets]
+    fi = [header.index(c) for c in feats]
+    ti = [header.index(c) for c in targets]
+    samples = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise fail(f"{path.name}, line {n}: expected {len(header)} columns, found {len(row)}",
+                       where)
+        try:
+            x = tuple(parse_number(row[i]) for i in fi)
+            y = tuple(parse_number(row[i]) for i in ti)
+        except NumberError as err:
+            raise fail(f"{path.name}, line {n}: {err}", where) from None
+        samples.append(Sample(x, y))
+    return samples, feats, list(targets)

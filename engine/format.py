@@ -1,0 +1,84 @@
+"""Number formats shared by the headless table, the JSON trace and the UI.
+
+Styles: "fraction" (exact values as p/q; floats as their shortest repr), "decimal" (fixed
+significant digits), "scientific". Non-finite floats read "nan", "inf", "-inf".
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+STYLES = ("fraction", "decimal", "scientific")
+
+
+def fmt(value: Any, style: str = "fraction", digits: int = 6) -> str:
+    """One number as text in ``style``."""
+    if value is None:
+        return ""
+    if isinstance(value, Fraction):
+        if style == "fraction":
+            return str(value)
+        return _float_text(float(value), style, digits) if _fits(value) else _big(value, style)
+    v = float(value)
+    if not math.isfinite(v):
+        return "nan" if v != v else ("inf" if v > 0 else "-inf")
+    if style == "fraction":
+        return _shortest(v)
+    return _float_text(v, style, digits)
+
+
+def _fits(value: Fraction) -> bool:
+    try:
+        float(value)
+        return True
+    except OverflowError:
+        return False
+
+
+def _big(value: Fraction, style: str) -> str:
+    sign = "-" if value < 0 else ""
+    exp = len(str(abs(value.numerator))) - len(str(value.denominator))
+    return f"{sign}~1e{exp}"
+
+
+def _shortest(v: float) -> str:
+    if v == 0:
+        return "0"  # -0.0 reads 0: its sign is a float artefact
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def _float_text(v: float, style: str, digits: int) -> str:
+    if v == 0:
+        return "0"
+    if style == "scientific":
+        return f"{v:.{max(digits - 1, 0)}e}"
+    text = f"{v:.{digits}g}"
+    return text
+
+
+def to_json(value: Any) -> Any:
+    """A JSON value: exact numbers as strings ("-3/11600"), floats as numbers, non-finite floats
+    as "nan" / "inf" / "-inf"."""
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        return str(value)
+    v = float(value)
+    if not math.isfinite(v):
+        return fmt(v)
+    return v
+
+
+def nested_json(arr: Any) -> Any:
+    """A numpy array (or None) as nested lists of JSON values."""
+    if arr is None:
+        return None
+    if hasattr(arr, "tolist"):
+        arr = arr.tolist()
+    if isinstance(arr, list):
+        return [nested_json(a) for a in arr]
+    return to_json(arr)

@@ -1,0 +1,44 @@
+"""Losses as pure functions. Shapes: ``o`` and ``y`` are ``[batch, outputs]``.
+
+The batch loss is the mean over the batch of the per-sample losses; the loss's learning flow
+δ^{n+1} is per sample (∂Loss_sample/∂o^n), as in the articles.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+
+from .numbers import Numbers
+
+
+def half_squared_error(o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
+    """Per-sample ½·Σ(o − y)² -> [batch]."""
+    diff = o - y
+    return (diff * diff).sum(axis=1) * num.scalar(Fraction(1, 2))
+
+
+def half_squared_error_delta(o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
+    """δ = o − y -> [batch, outputs]."""
+    return o - y
+
+
+LOSSES: dict[str, tuple[Callable, Callable, str]] = {
+    "half_squared_error": (half_squared_error, half_squared_error_delta, "½·Σ(o − y)²"),
+}
+
+
+def loss_values(kind: str, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
+    return LOSSES[kind][0](o, y, num)
+
+
+def loss_delta(kind: str, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
+    return LOSSES[kind][1](o, y, num)
+
+
+def batch_loss(per_sample: np.ndarray, num: Numbers):
+    """Mean of the per-sample losses (a scalar of the session's mode)."""
+    total = per_sample.sum()
+    return total / len(per_sample) if num.exact else float(total) / len(per_sample)

@@ -1,0 +1,138 @@
+"""Immutable records: everything known after one operation of the training loop.
+
+One iteration = pick → forward L1 … Ln → loss → backward loss → backward Ln … L1 → update.
+Record 0 is the state before training. Arrays in a record are read-only and shared with the
+records around it when unchanged (a record costs its new arrays plus a few references).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+PICK, FORWARD, LOSS, BACKWARD_LOSS, BACKWARD, UPDATE, START = (
+    "pick", "forward", "loss", "backward_loss", "backward", "update", "start")
+
+Params = tuple[Mapping[str, np.ndarray], ...]  # per layer: {"w": [out, in], "b": [out]} or {}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: its kind and, for forward/backward, the layer index (0-based)."""
+
+    kind: str
+    layer: int | None = None
+
+    def label(self, layer_names: Sequence[str], layer_kinds: Sequence[str]) -> str:
+        """"backward · L2 (linear)", "loss", "pick samples" …"""
+        if self.layer is not None:
+            return f"{self.kind} · {layer_names[self.layer]} ({layer_kinds[self.layer]})"
+        return {START: "start · before training", PICK: "pick samples", LOSS: "loss",
+                BACKWARD_LOSS: "backward · loss", UPDATE: "update weights"}[self.kind]
+
+
+def ops_of_iteration(n_layers: int) -> tuple[Op, ...]:
+    """The operations of one iteration, in order."""
+    return (
+        (Op(PICK),)
+        + tuple(Op(FORWARD, k) for k in range(n_layers))
+        + (Op(LOSS), Op(BACKWARD_LOSS))
+        + tuple(Op(BACKWARD, k) for k in reversed(range(n_layers)))
+        + (Op(UPDATE),)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Record:
+    """The state after operation ``op``. ``None`` means "not computed yet at this operation".
+
+    Shapes: ``x`` [batch, inputs], ``y`` [batch, outputs], ``outputs[k]`` o^k [batch, neurons],
+    ``deltas[k]`` δ^k (at layer k's input) [batch, inputs of k], ``loss_delta`` δ^{n+1}
+    [batch, outputs], ``losses`` [batch], ``grads[k]`` {"w": [out, in], "b": [out]}.
+    ``params`` are the weights this iteration uses (w); ``new_params`` the updated ones (ŵ),
+    present from the update operation on. ``data_x`` / ``data_y`` hold the whole data set as the
+    session sees it (edits of an input or a target change them).
+    """
+
+    index: int
+    iteration: int
+    epoch: int
+    op: Op
+    mode: str
+    lr: Any
+    params: Params
+    data_x: np.ndarray
+    data_y: np.ndarray
+    samples: tuple[int, ...] = ()
+    x: np.ndarray | None = None
+    y: np.ndarray | None = None
+    outputs: tuple[np.ndarray | None, ...] = ()
+    losses: np.ndarray | None = None
+    loss: Any = None
+    loss_delta: np.ndarray | None = None
+    deltas: tuple[np.ndarray | None, ...] = ()
+    grads: tuple[Mapping[str, np.ndarray] | None, ...] = ()
+    new_params: Params | None = None
+    branch: int = 0
+
+    def with_(self, **changes: Any) -> "Record":
+        return replace(self, **changes)
+
+    @property
+    def finished(self) -> bool:
+        """True once this iteration's weights are updated (or before training)."""
+        return self.op.kind in (UPDATE, START)
+
+    def weights_after(self) -> Params:
+        """The weights the next iteration will use."""
+        return self.new_params if self.new_params is not None else self.params
+
+
+def same(a: Record, b: Record) -> bool:
+    """Bit-identical records (same values, same dtypes, same shapes), ignoring branch ids."""
+    fields = ("index", "iteration", "epoch", "op", "mode", "samples", "loss")
+    if any(_neq(getattr(a, f), getattr(b, f)) for f in fields) or a.lr != b.lr:
+        return False
+    arrays = ("data_x", "data_y", "x", "y", "losses", "loss_delta")
+    if any(not _same_array(getattr(a, f), getattr(b, f)) for f in arrays):
+        return False
+    for f in ("outputs", "deltas"):
+        if len(getattr(a, f)) != len(getattr(b, f)):
+            return False
+        if any(not _same_array(p, q) for p, q in zip(getattr(a, f), getattr(b, f))):
+            return False
+    return (_same_params(a.params, b.params) and _same_params(a.new_params, b.new_params)
+            and _same_params(a.grads, b.grads))
+
+
+def _neq(p: Any, q: Any) -> bool:
+    if isinstance(p, float) and isinstance(q, float):
+        return p.hex() != q.hex() if p == p or q == q else False
+    return p != q
+
+
+def _same_array(p: np.ndarray | None, q: np.ndarray | None) -> bool:
+    if p is None or q is None:
+        return p is q
+    if p.dtype != q.dtype or p.shape != q.shape:
+        return False
+    if p.dtype == object:
+        return all(u == v for u, v in zip(p.flat, q.flat))
+    return p.tobytes() == q.tobytes()
+
+
+def _same_params(p: Sequence | None, q: Sequence | None) -> bool:
+    if p is None or q is None:
+        return p is q
+    if len(p) != len(q):
+        return False
+    for u, v in zip(p, q):
+        if (u is None) != (v is None):
+            return False
+        if u is None:
+            continue
+        if set(u) != set(v) or any(not _same_array(u[k], v[k]) for k in u):
+            return False
+    return True

@@ -1,0 +1,298 @@
+"""A scenario file (TOML) -> a frozen ``Scenario``. Every error names file, line/key, expectation.
+
+The schema is a contract other tools generate; keys may be added, never renamed. See README.md.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .dataset import Sample, csv_samples, inline_samples
+from .errors import ScenarioError, locate, suggest
+from .init import initial_params
+from .layers import FLOAT_ONLY, KINDS, LayerSpec
+from .losses import LOSSES
+from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
+
+TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "layers")
+DATA_KEYS = ("features", "targets", "samples", "file")
+TRAINING_KEYS = ("learning_rate", "batch_size", "epochs", "order", "seed")
+LOSS_KEYS = ("kind",)
+LAYER_KEYS = ("name", "kind", "size", "bias", "weights", "biases", "init", "seed", "slope",
+              "grad_at_zero")
+ORDERS = ("sequential", "shuffle")
+
+
+@dataclass(frozen=True)
+class Training:
+    learning_rate: Fraction
+    batch_size: int = 1
+    epochs: int = 1
+    order: str = "sequential"
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything needed to start a session. ``params[k]`` holds layer k's initial
+    ``{"w": ((...),), "b": (...)}`` as exact Fractions (empty for layers without weights)."""
+
+    path: str
+    title: str
+    description: str
+    numbers: str
+    features: tuple[str, ...]
+    targets: tuple[str, ...]
+    samples: tuple[Sample, ...]
+    training: Training
+    loss: str
+    layers: tuple[LayerSpec, ...]
+    params: tuple[dict, ...] = field(repr=False)
+
+    @property
+    def iterations_per_epoch(self) -> int:
+        return -(-len(self.samples) // self.training.batch_size)
+
+    @property
+    def iterations(self) -> int:
+        return self.iterations_per_epoch * self.training.epochs
+
+    def summary(self) -> str:
+        shape = "-".join(str(spec.size) for spec in self.layers if spec.kind in ("input", "linear"))
+        n_w = sum(len(p.get("w", ())) * len(p["w"][0]) + len(p.get("b", ()))
+                  for p in self.params if p)
+        return (f"{self.path}: ok — '{self.title}', {len(self.layers)} layers ({shape}), "
+                f"{n_w} weights, {len(self.samples)} samples, {self.training.epochs} epoch(s) of "
+                f"{self.iterations_per_epoch} iteration(s), {self.numbers} numbers")
+
+
+def load_scenario(path: str | Path, numbers: str | None = None) -> Scenario:
+    """Read and validate a scenario file; raise ScenarioError with a clear message.
+
+    ``numbers`` ("exact" / "float64") overrides the file's number mode."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, "no such file (expected a scenario .toml file)") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(path, f"cannot read the file: {err}") from None
+    return parse_scenario(text, path, numbers)
+
+
+def parse_scenario(text: str, path: str | Path = "<scenario>",
+                   numbers: str | None = None) -> Scenario:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = _toml_line(str(err))
+        raise ScenarioError(path, f"TOML syntax error: {err}", line=line) from None
+
+    def fail(message: str, key_path=()) -> ScenarioError:
+        return ScenarioError(path, message, key_path, locate(text, key_path))
+
+    return _Builder(raw, path, fail, numbers).build()
+
+
+def _toml_line(message: str) -> int | None:
+    import re
+
+    m = re.search(r"line (\d+)", message)
+    return int(m.group(1)) if m else None
+
+
+class _Builder:
+    def __init__(self, raw: dict, path: Path, fail, numbers: str | None = None) -> None:
+        self.raw, self.path, self.fail, self.numbers = raw, path, fail, numbers
+
+    def table(self, raw: Any, where: tuple, allowed: tuple, required: tuple = ()) -> dict:
+        if not isinstance(raw, dict):
+            raise self.fail(f"expected a table with keys {', '.join(allowed)}", where)
+        for key in raw:
+            if key not in allowed:
+                raise self.fail(f"unknown key '{key}'{suggest(key, allowed)} "
+                                f"(expected one of {', '.join(allowed)})", where + (key,))
+        for key in required:
+            if key not in raw:
+                raise self.fail(f"missing key '{key}'", where)
+        return raw
+
+    def string(self, raw: dict, key: str, where: tuple, default=None, choices=None) -> str:
+        value = raw.get(key, default)
+        if value is None:
+            raise self.fail(f"missing key '{key}' (expected a string)", where)
+        if not isinstance(value, str):
+            raise self.fail(f"expected a string, got {value!r}", where + (key,))
+        if choices and value not in choices:
+            raise self.fail(f"'{value}' is not valid{suggest(value, choices)}; expected one of "
+                            f"{', '.join(choices)}", where + (key,))
+        return value
+
+    def integer(self, raw: dict, key: str, where: tuple, default: int, minimum: int) -> int:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(f"expected a whole number ≥ {minimum}, got {value!r}", where + (key,))
+        return value
+
+    def number(self, raw: dict, key: str, where: tuple, default=None) -> Fraction:
+        if key not in raw and default is not None:
+            return Fraction(default)
+        if key not in raw:
+            raise self.fail(f"missing key '{key}' (expected a number)", where)
+        try:
+            return parse_number(raw[key])
+        except NumberError as err:
+            raise self.fail(str(err), where + (key,)) from None
+
+    def names(self, raw: dict, key: str, where: tuple) -> list[str] | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail("expected a list of names (strings)", where + (key,))
+        return value
+
+    def build(self) -> Scenario:
+        raw = self.table(self.raw, (), TOP_KEYS)
+        title = self.string(raw, "title", ())
+        description = raw.get("description", "")
+        if not isinstance(description, str):
+            raise self.fail("expected a string", ("description",))
+        numbers = self.string(raw, "numbers", (), default=FLOAT, choices=MODES)
+        numbers = self.numbers or numbers
+        training = self.training()
+        loss = self.loss()
+        layers_raw = raw.get("layers")
+        if not isinstance(layers_raw, list) or not layers_raw:
+            raise self.fail("expected [[layers]] tables, the first one of kind \"input\"",
+                            ("layers",))
+        samples, features, targets = self.data()
+        layers, params = self.layers(layers_raw, numbers, training.seed)
+        self.check_shapes(layers, samples, features, targets)
+        return Scenario(str(self.path), title, description, numbers, tuple(features or ()),
+                        tuple(targets or ()), tuple(samples), training, loss, tuple(layers),
+                        tuple(params))
+
+    def training(self) -> Training:
+        where = ("training",)
+        raw = self.table(self.raw.get("training", {}), where, TRAINING_KEYS)
+        if "learning_rate" not in raw:
+            raise self.fail("missing key 'learning_rate' (expected α, e.g. learning_rate = 1)",
+                            where)
+        lr = self.number(raw, "learning_rate", where)
+        if lr < 0:
+            raise self.fail(f"expected a learning rate ≥ 0, got {lr}", where + ("learning_rate",))
+        return Training(
+            lr,
+            self.integer(raw, "batch_size", where, 1, 1),
+            self.integer(raw, "epochs", where, 1, 1),
+            self.string(raw, "order", where, default="sequential", choices=ORDERS),
+            self.integer(raw, "seed", where, 0, 0),
+        )
+
+    def loss(self) -> str:
+        raw = self.table(self.raw.get("loss", {}), ("loss",), LOSS_KEYS)
+        return self.string(raw, "kind", ("loss",), default="half_squared_error",
+                           choices=tuple(LOSSES))
+
+    def data(self) -> tuple[list[Sample], list[str] | None, list[str] | None]:
+        where = ("data",)
+        if "data" not in self.raw:
+            raise self.fail("missing table [data] (expected samples = [...] or file = \"...csv\")")
+        raw = self.table(self.raw["data"], where, DATA_KEYS)
+        features = self.names(raw, "features", where)
+        targets = self.names(raw, "targets", where)
+        if "samples" in raw and "file" in raw:
+            raise self.fail("give either samples or file, not both", where + ("file",))
+        if "file" in raw:
+            samples, features, targets = csv_samples(self.path, raw["file"], features, targets,
+                                                     self.fail)
+        elif "samples" in raw:
+            samples = inline_samples(raw["samples"], self.fail)
+        else:
+            raise self.fail("missing key 'samples' (or 'file'): the data set", where)
+        if not samples:
+            raise self.fail("the data set is empty (expected at least one sample)",
+                            where + (("file",) if "file" in raw else ("samples",)))
+        return samples, features, targets
+
+    def layers(self, layers_raw: list, numbers: str, seed: int) -> tuple[list, list]:
+        specs: list[LayerSpec] = []
+        params: list[dict] = []
+        names: set[str] = set()
+        previous = 0
+        for k, raw in enumerate(layers_raw):
+            where = ("layers", k)
+            raw = self.table(raw, where, LAYER_KEYS)
+            kind = self.string(raw, "kind", where, choices=KINDS)
+            name = self.string(raw, "name", where, default=f"L{k + 1}")
+            if name in names:
+                raise self.fail(f"the layer name '{name}' is used twice", where + ("name",))
+            names.add(name)
+            if (k == 0) != (kind == "input"):
+                raise self.fail("the first layer must be of kind \"input\", and only the first"
+                                if k == 0 else "only the first layer may be of kind \"input\"",
+                                where + ("kind",))
+            if numbers == EXACT and kind in FLOAT_ONLY:
+                raise self.fail(f"{kind} has no exact rational values; use float64 numbers "
+                                "(numbers = \"float64\", or --float) or relu / leaky_relu / "
+                                "identity", where + ("kind",))
+            size = self.layer_size(raw, kind, where, previous)
+            spec = LayerSpec(
+                name, kind, size,
+                bias=self.flag(raw, "bias", where, kind == "linear"),
+                slope=self.number(raw, "slope", where, Fraction(1, 100)),
+                grad_at_zero=self.number(raw, "grad_at_zero", where, 1),
+            )
+            self.only_for(raw, kind, where)
+            specs.append(spec)
+            params.append(initial_params(spec, previous, raw, numbers, seed + k, where, self.fail)
+                          if kind == "linear" else {})
+            previous = size
+        return specs, params
+
+    def layer_size(self, raw: dict, kind: str, where: tuple, previous: int) -> int:
+        if kind in ("input", "linear"):
+            if "size" not in raw:
+                raise self.fail("missing key 'size' (expected the number of neurons)", where)
+            return self.integer(raw, "size", where, 1, 1)
+        size = self.integer(raw, "size", where, previous, 1)
+        if size != previous:
+            raise self.fail(f"an activation keeps the size of its input: expected {previous}, "
+                            f"got {size}", where + ("size",))
+        return size
+
+    def flag(self, raw: dict, key: str, where: tuple, default: bool) -> bool:
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"expected true or false, got {value!r}", where + (key,))
+        return value
+
+    def only_for(self, raw: dict, kind: str, where: tuple) -> None:
+        owners = {"bias": "linear", "weights": "linear", "biases": "linear", "init": "linear",
+                  "seed": "linear", "slope": "leaky_relu", "grad_at_zero": "relu"}
+        for key, owner in owners.items():
+            if key in raw and kind != owner:
+                raise self.fail(f"'{key}' applies only to {owner} layers, not {kind}",
+                                where + (key,))
+
+    def check_shapes(self, layers, samples, features, targets) -> None:
+        n_in, n_out = layers[0].size, layers[-1].size
+        for i, s in enumerate(samples):
+            if len(s.x) != n_in:
+                raise self.fail(f"x has {len(s.x)} values, the input layer '{layers[0].name}' "
+                                f"expects {n_in}", ("data", "samples", i, "x"))
+            if len(s.y) != n_out:
+                raise self.fail(f"y has {len(s.y)} values, the last layer '{layers[-1].name}' "
+                                f"outputs {n_out}", ("data", "samples", i, "y"))
+        if features and len(features) != n_in:
+            raise self.fail(f"{len(features)} feature names for {n_in} inputs",
+                            ("data", "features"))
+        if targets and len(targets) != n_out:
+            raise self.fail(f"{len(targets)} target names for {n_out} outputs",
+                            ("data", "targets"))

@@ -1,0 +1,245 @@
+"""The step machine: a cursor over an append-only history of records, with branches.
+
+Records are computed on demand (stepping past the last recorded one computes the next) and never
+recomputed once recorded: rewinding only moves the cursor. An edit at the cursor starts a new
+branch: the records before the cursor's iteration are shared with the old branch, the iteration is
+recomputed from its start with the edit applied up to the cursor, and what follows is computed as
+the person moves on. The old branch stays as it was, to compare against and to go back to (undo).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .edits import Edit, EditError, apply, convert
+from .numbers import FLOAT, NumberError, Numbers, parse_number
+from .records import Record
+from .scenario import Scenario
+from .step import Model, RunawayFractions, first_record, next_record
+
+
+@dataclass
+class Branch:
+    """A line of history. ``records[:fork]`` are shared with the ``parent`` branch; ``edit`` was
+    made with the cursor at ``at``."""
+
+    id: int
+    parent: int | None
+    fork: int
+    edit: Edit | None
+    at: int = 0
+    records: list[Record] = field(default_factory=list)
+
+
+class Session:
+    """Training one operation at a time, with rewind and edits. Never prints."""
+
+    def __init__(self, scenario: Scenario, max_fraction_bits: int = 20_000) -> None:
+        self.scenario = scenario
+        self.model = Model.of(scenario, max_fraction_bits)
+        self.schedule = self.model.schedule
+        self.branches: list[Branch] = [Branch(0, None, 0, None, records=[first_record(scenario)])]
+        self.branch = self.branches[0]
+        self.cursor = 0
+
+    @classmethod
+    def replay(cls, scenario: Scenario, edits: list[tuple[int, Edit]], **kw: Any) -> "Session":
+        """A new session with the same edits made at the same operations (bit-identical)."""
+        session = cls(scenario, **kw)
+        for index, edit in edits:
+            session.goto(index)
+            session.edit(edit)
+        return session
+
+    # ---- where we are
+    @property
+    def record(self) -> Record:
+        return self.branch.records[self.cursor]
+
+    @property
+    def last_index(self) -> int:
+        """Index of the last operation of training (the final update)."""
+        return self.schedule.last_index
+
+    @property
+    def computed(self) -> int:
+        """Index of the last record computed on this branch."""
+        return len(self.branch.records) - 1
+
+    def label(self, rec: Record | None = None) -> str:
+        return self.model.label((rec or self.record).op)
+
+    def at(self, index: int) -> Record:
+        """The record at ``index`` on this branch, computing up to it if needed."""
+        self.compute_to(index)
+        return self.branch.records[index]
+
+    # ---- computing
+    def compute_to(self, index: int) -> None:
+        """Compute records up to ``index`` (clamped to the end of training).
+
+        Raises RunawayFractions in exact mode when numbers grow too large; what was computed
+        before stays recorded.
+        """
+        for _ in self.compute_iter(index):
+            pass
+
+    def compute_iter(self, index: int, chunk: int = 1) -> Iterator[int]:
+        """Compute towards ``index``, yielding the last computed index every ``chunk`` records
+        (for progress displays and cooperative UIs)."""
+        index = min(index, self.last_index)
+        records = self.branch.records
+        while len(records) - 1 < index:
+            records.append(next_record(records[-1], self.model))
+            if (len(records) - 1) % chunk == 0:
+                yield len(records) - 1
+        yield len(records) - 1
+
+    # ---- moving the cursor
+    def goto(self, index: int) -> Record:
+        """Move the cursor to ``index`` (clamped to 0 … last), computing what is needed."""
+        index = max(0, min(index, self.last_index))
+        try:
+            self.compute_to(index)
+        finally:
+            self.cursor = min(index, self.computed)
+        return self.record
+
+    def step(self, n: int = 1) -> Record:
+        return self.goto(self.cursor + n)
+
+    def back(self, n: int = 1) -> Record:
+        return self.goto(self.cursor - n)
+
+    def first(self) -> Record:
+        return self.goto(0)
+
+    def last(self) -> Record:
+        return self.goto(self.last_index)
+
+    def next_iteration_end(self) -> Record:
+        """The end (update) of this iteration, or of the next one if already there."""
+        t = self.record.iteration
+        end = self.schedule.iteration_end(t)
+        return self.goto(end if self.cursor < end else self.schedule.iteration_end(t + 1))
+
+    def prev_iteration_end(self) -> Record:
+        """The end of the previous iteration (the start of training for the first)."""
+        t = self.record.iteration
+        end = self.schedule.iteration_end(t)
+        return self.goto(self.schedule.iteration_end(t - 1 if self.cursor <= end else t))
+
+    def epoch_end_index(self, epoch: int) -> int:
+        return self.schedule.iteration_end(epoch * self.schedule.iterations_per_epoch)
+
+    def next_epoch_end(self) -> Record:
+        ipe = self.schedule.iterations_per_epoch
+        t = self.record.iteration
+        e = -(-t // ipe) if t else 1
+        end = self.epoch_end_index(e)
+        return self.goto(end if self.cursor < end else self.epoch_end_index(e + 1))
+
+    def prev_epoch_end(self) -> Record:
+        ipe = self.schedule.iterations_per_epoch
+        t = self.record.iteration
+        e = -(-t // ipe)
+        end = self.epoch_end_index(e)
+        return self.goto(self.epoch_end_index(e - 1 if self.cursor <= end else e))
+
+    def goto_iteration(self, iteration: int) -> Record:
+        """The end of ``iteration`` (0 is the start of training)."""
+        return self.goto(self.schedule.iteration_end(max(0, iteration)))
+
+    # ---- edits
+    def edit(self, edit: Edit) -> Record:
+        """Apply ``edit`` at the cursor on a new branch (see the module doc). Raises EditError and
+        changes nothing when the edit does not apply."""
+        rec = self.record
+        n = len(self.model.layers)
+        if edit.kind == "mode":
+            start = self.cursor
+            new_first = apply(edit, rec, n)
+        else:
+            start = self.schedule.iteration_end(rec.iteration - 1) + 1 if rec.iteration else 0
+            base = self.branch.records[start]
+            new_first = apply(edit, base, n)
+        branch = Branch(len(self.branches), self.branch.id, start, edit, self.cursor,
+                        self.branch.records[:start])
+        branch.records.append(new_first.with_(branch=branch.id))
+        while len(branch.records) - 1 < self.cursor:
+            branch.records.append(next_record(branch.records[-1], self.model))
+        self.branches.append(branch)
+        self.branch = branch
+        return self.record
+
+    def undo(self) -> bool:
+        """Go back to the branch the last edit started from, at the same operation. False when
+        there is no edit to undo."""
+        if self.branch.parent is None:
+            return False
+        cursor = self.cursor
+        self.branch = self.branches[self.branch.parent]
+        self.goto(cursor)
+        return True
+
+    def parse_value(self, text: Any) -> Any:
+        """A number typed by a person, exactly ('1/200', '-0.25', '3e-4'); EditError otherwise."""
+        try:
+            return parse_number(text)
+        except NumberError as err:
+            raise EditError(str(err)) from None
+
+    def set_weight(self, layer: int, row: int, col: int, text: Any) -> Record:
+        return self.edit(Edit("weight", self.parse_value(text), layer, row, col))
+
+    def set_bias(self, layer: int, row: int, text: Any) -> Record:
+        return self.edit(Edit("bias", self.parse_value(text), layer, row))
+
+    def set_input(self, position: int, feature: int, text: Any) -> Record:
+        return self.edit(Edit("input", self.parse_value(text), None, position, feature))
+
+    def set_target(self, position: int, target: int, text: Any) -> Record:
+        return self.edit(Edit("target", self.parse_value(text), None, position, target))
+
+    def set_learning_rate(self, text: Any) -> Record:
+        return self.edit(Edit("learning_rate", self.parse_value(text)))
+
+    def continue_in_float(self) -> Record:
+        """Switch to float64 at the cursor (the answer to RunawayFractions)."""
+        return self.edit(Edit("mode", FLOAT))
+
+    # ---- looking at the history
+    def parent_record(self) -> Record | None:
+        """The record at the cursor on the branch this one was edited from (for comparison)."""
+        if self.branch.parent is None:
+            return None
+        parent = self.branches[self.branch.parent]
+        return parent.records[self.cursor] if self.cursor < len(parent.records) else None
+
+    def losses(self) -> list[tuple[int, Any]]:
+        """(iteration, batch loss) of each finished iteration computed on this branch."""
+        opi = self.schedule.ops_per_iteration
+        records = self.branch.records
+        return [(t, records[t * opi].loss) for t in range(1, (len(records) - 1) // opi + 1)]
+
+    @property
+    def edit_log(self) -> list[tuple[int, Edit]]:
+        """The edits that made this branch, oldest first, as (cursor index, edit): what
+        ``Session.replay`` needs to rebuild it."""
+        out, branch = [], self.branch
+        while branch.parent is not None:
+            out.append((branch.at, branch.edit))
+            branch = self.branches[branch.parent]
+        return out[::-1]
+
+    def forks(self) -> list[int]:
+        """Indices where this branch's line of history was edited, oldest first."""
+        out, branch = [], self.branch
+        while branch.parent is not None:
+            out.append(branch.fork)
+            branch = self.branches[branch.parent]
+        return sorted(out)
+
+
+__all__ = ["Session", "Edit", "EditError", "RunawayFractions", "Numbers", "convert"]

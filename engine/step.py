@@ -1,0 +1,185 @@
+"""The pure step function: the record after the next operation, from the record before it.
+
+Nothing here keeps state: the sample order is a function of (seed, epoch), and a record holds
+everything the next operation needs. Same record in ⇒ bit-identical record out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from . import layers as L
+from .losses import batch_loss, loss_delta, loss_values
+from .numbers import Numbers, freeze, max_bits
+from .records import (BACKWARD, BACKWARD_LOSS, FORWARD, LOSS, PICK, START, UPDATE, Op,
+                      Record, ops_of_iteration)
+from .scenario import Scenario
+
+
+class RunawayFractions(ArithmeticError):
+    """Exact fractions grew past the session's size limit; continuing would freeze the program."""
+
+    def __init__(self, op_label: str, iteration: int, bits: int, limit: int) -> None:
+        self.iteration, self.bits, self.limit = iteration, bits, limit
+        super().__init__(
+            f"exact fractions reached {bits} bits at iteration {iteration} ({op_label}), past the "
+            f"limit of {limit}: exact arithmetic would slow to a crawl from here. Continue in "
+            "float64 (the TUI offers it; headless: --float), or raise the limit.")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where each operation sits: index 0 is the start, then ``ops_per_iteration`` per iteration."""
+
+    n_samples: int
+    batch_size: int
+    epochs: int
+    order: str
+    seed: int
+    n_layers: int
+
+    @property
+    def ops(self) -> tuple[Op, ...]:
+        return ops_of_iteration(self.n_layers)
+
+    @property
+    def ops_per_iteration(self) -> int:
+        return 2 * self.n_layers + 4
+
+    @property
+    def iterations_per_epoch(self) -> int:
+        return -(-self.n_samples // self.batch_size)
+
+    @property
+    def iterations(self) -> int:
+        return self.iterations_per_epoch * self.epochs
+
+    @property
+    def last_index(self) -> int:
+        return self.iterations * self.ops_per_iteration
+
+    def locate(self, index: int) -> tuple[int, int, Op]:
+        """(iteration from 1, epoch from 1, op) of an operation index; (0, 0, start) for 0."""
+        if index == 0:
+            return 0, 0, Op(START)
+        t, j = divmod(index - 1, self.ops_per_iteration)
+        return t + 1, t // self.iterations_per_epoch + 1, self.ops[j]
+
+    def iteration_end(self, iteration: int) -> int:
+        """Index of the update of ``iteration`` (0 for iteration 0, the start)."""
+        return iteration * self.ops_per_iteration
+
+    def samples(self, iteration: int) -> tuple[int, ...]:
+        epoch, pos = divmod(iteration - 1, self.iterations_per_epoch)
+        if self.order == "shuffle":
+            order = np.random.default_rng([self.seed, epoch + 1]).permutation(self.n_samples)
+        else:
+            order = np.arange(self.n_samples)
+        return tuple(int(i) for i in order[pos * self.batch_size:(pos + 1) * self.batch_size])
+
+
+@dataclass(frozen=True)
+class Model:
+    """The fixed parts of a scenario that the step function needs."""
+
+    layers: tuple[L.LayerSpec, ...]
+    loss: str
+    schedule: Schedule
+    max_fraction_bits: int = 20_000
+
+    @classmethod
+    def of(cls, scenario: Scenario, max_fraction_bits: int = 20_000) -> "Model":
+        t = scenario.training
+        schedule = Schedule(len(scenario.samples), t.batch_size, t.epochs, t.order, t.seed,
+                            len(scenario.layers))
+        return cls(scenario.layers, scenario.loss, schedule, max_fraction_bits)
+
+    def label(self, op: Op) -> str:
+        return op.label([s.name for s in self.layers], [s.describe() for s in self.layers])
+
+
+def first_record(scenario: Scenario) -> Record:
+    """Record 0: the initial weights and the data set, before training."""
+    num = Numbers(scenario.numbers)
+    params = tuple(
+        MappingProxyType({key: num.array(value) for key, value in p.items()}) for p in scenario.params
+    )
+    return Record(
+        index=0, iteration=0, epoch=0, op=Op(START), mode=num.mode,
+        lr=num.scalar(scenario.training.learning_rate), params=params,
+        data_x=num.array([s.x for s in scenario.samples]),
+        data_y=num.array([s.y for s in scenario.samples]),
+    )
+
+
+def next_record(rec: Record, model: Model) -> Record:
+    """The record after the operation that follows ``rec`` (``rec`` must not be the last)."""
+    sched = model.schedule
+    index = rec.index + 1
+    iteration, epoch, op = sched.locate(index)
+    num = Numbers(rec.mode)
+    n = len(model.layers)
+    with np.errstate(all="ignore"):
+        if op.kind == PICK:
+            samples = sched.samples(iteration)
+            picked = list(samples)
+            new = rec.with_(
+                params=rec.weights_after(), new_params=None, samples=samples,
+                x=freeze(rec.data_x[picked]), y=freeze(rec.data_y[picked]),
+                outputs=(None,) * n, losses=None, loss=None, loss_delta=None,
+                deltas=(None,) * n, grads=(None,) * n)
+        elif op.kind == FORWARD:
+            k = op.layer
+            x_in = rec.x if k == 0 else rec.outputs[k - 1]
+            o = freeze(L.forward(model.layers[k], rec.params[k], x_in, num))
+            new = rec.with_(outputs=_put(rec.outputs, k, o))
+        elif op.kind == LOSS:
+            per_sample = freeze(loss_values(model.loss, rec.outputs[-1], rec.y, num))
+            new = rec.with_(losses=per_sample, loss=batch_loss(per_sample, num))
+        elif op.kind == BACKWARD_LOSS:
+            new = rec.with_(loss_delta=freeze(loss_delta(model.loss, rec.outputs[-1], rec.y, num)))
+        elif op.kind == BACKWARD:
+            k = op.layer
+            delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
+            x_in = rec.x if k == 0 else rec.outputs[k - 1]
+            delta, grads = L.backward(model.layers[k], rec.params[k], x_in, rec.outputs[k],
+                                      delta_next, num)
+            grads = MappingProxyType({key: freeze(g) for key, g in grads.items()}) if grads else None
+            new = rec.with_(deltas=_put(rec.deltas, k, freeze(delta)), grads=_put(rec.grads, k, grads))
+        elif op.kind == UPDATE:
+            new = rec.with_(new_params=tuple(
+                _sgd(p, g, rec.lr) if g else p for p, g in zip(rec.params, rec.grads)))
+        else:  # pragma: no cover - the schedule yields only the kinds above
+            raise ValueError(f"unknown operation {op}")
+    new = new.with_(index=index, iteration=iteration, epoch=epoch, op=op)
+    if num.exact:
+        _guard(new, model)
+    return new
+
+
+def _put(items: tuple, k: int, value) -> tuple:
+    return items[:k] + (value,) + items[k + 1:]
+
+
+def _sgd(p, g, lr):
+    """ŵ = w − α·δw (and b̂ = b − α·δb), as new read-only arrays."""
+    return MappingProxyType({key: freeze(p[key] - lr * g[key]) for key in p})
+
+
+def _guard(rec: Record, model: Model) -> None:
+    """Raise RunawayFractions when the arrays this operation produced are too large."""
+    fresh = []
+    kind = rec.op.kind
+    if kind == FORWARD:
+        fresh = [rec.outputs[rec.op.layer]]
+    elif kind == BACKWARD:
+        g = rec.grads[rec.op.layer]
+        fresh = [rec.deltas[rec.op.layer]] + (list(g.values()) if g else [])
+    elif kind == UPDATE:
+        fresh = [a for p in rec.new_params for a in p.values()]
+    bits = max((max_bits(a) for a in fresh), default=0)
+    if bits > model.max_fraction_bits:
+        raise RunawayFractions(model.label(rec.op), rec.iteration, bits, model.max_fraction_bits)

@@ -1,0 +1,61 @@
+"""Records -> JSON-ready dicts (one per finished iteration) for the headless trace."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from .format import nested_json, to_json
+from .records import Record
+from .signs import findings, sign_rows
+from .step import Model
+
+
+def iteration_json(rec: Record, model: Model) -> dict[str, Any]:
+    """Everything of the iteration that ``rec`` (its update record) finished.
+
+    Shapes: ``x`` [batch][inputs], ``y`` / ``loss_delta`` [batch][outputs]; per layer ``output``
+    [batch][neurons], ``delta`` (δ^k at the layer's input) [batch][inputs]; weights [out][in].
+    """
+    layers = []
+    for k, spec in enumerate(model.layers):
+        entry: dict[str, Any] = {
+            "name": spec.name, "kind": spec.kind, "output": nested_json(rec.outputs[k]),
+            "delta": nested_json(rec.deltas[k]),
+        }
+        if spec.trainable:
+            grads, after = rec.grads[k] or {}, (rec.new_params or rec.params)[k]
+            entry.update(weights=nested_json(rec.params[k]["w"]),
+                         grad_weights=nested_json(grads.get("w")),
+                         weights_after=nested_json(after["w"]))
+            if spec.bias:
+                entry.update(bias=nested_json(rec.params[k]["b"]),
+                             grad_bias=nested_json(grads.get("b")),
+                             bias_after=nested_json(after["b"]))
+        layers.append(entry)
+    return {
+        "epoch": rec.epoch,
+        "iteration": rec.iteration,
+        "samples": list(rec.samples),
+        "numbers": rec.mode,
+        "learning_rate": to_json(rec.lr),
+        "x": nested_json(rec.x),
+        "y": nested_json(rec.y),
+        "loss": to_json(rec.loss),
+        "losses": nested_json(rec.losses),
+        "loss_delta": nested_json(rec.loss_delta),
+        "layers": layers,
+        "signs": [_row_json(asdict(row)) for row in sign_rows(rec, model)],
+        "diagnostics": [
+            {"kind": f.kind, "layer": f.name, "neuron": f.neuron, "sample": f.sample,
+             "value": to_json(f.value), "message": f.message}
+            for f in findings(rec, model)
+        ],
+    }
+
+
+def _row_json(row: dict[str, Any]) -> dict[str, Any]:
+    row["weight"] = [row.pop("row"), row.pop("col")]
+    row.pop("layer")
+    row["layer"] = row.pop("name")
+    return row

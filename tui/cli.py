@@ -1,0 +1,76 @@
+"""The `nnstep` command: `nnstep FILE` opens the debugger; `check` and `run` work headless."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nnstep.engine import ScenarioError, load_scenario
+from nnstep.engine.numbers import EXACT, FLOAT
+
+from . import headless
+
+USAGE = """nnstep FILE                 open the step-through debugger on a scenario
+nnstep check FILE           validate a scenario (exit 0 and a summary, or 2 and what is wrong)
+nnstep run FILE [options]   train without a UI, printing each iteration"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nnstep", usage=USAGE,
+                                description="A step-through debugger for neural-network training.")
+    sub = p.add_subparsers(dest="command", metavar="")
+    ui = sub.add_parser("open", help="open the debugger (the default)")
+    check = sub.add_parser("check", help="validate a scenario")
+    run = sub.add_parser("run", help="train without a UI")
+    for cmd in (ui, check, run):
+        cmd.add_argument("file", help="a scenario .toml file")
+    for cmd in (ui, run):
+        group = cmd.add_mutually_exclusive_group()
+        group.add_argument("--exact", dest="numbers", action="store_const", const=EXACT,
+                           help="exact fractions, whatever the scenario says")
+        group.add_argument("--float", dest="numbers", action="store_const", const=FLOAT,
+                           help="float64, whatever the scenario says")
+    run.add_argument("--iterations", type=_positive, default=None, metavar="N",
+                     help="iterations to run (default: the whole training; more epochs if needed)")
+    run.add_argument("--format", choices=("json", "table", "none"), default="table",
+                     help="json: one object per iteration and line; table: readable lines")
+    run.add_argument("--continue-in-float", action="store_true",
+                     help="when exact fractions grow too large, go on in float64 instead of "
+                          "stopping")
+    return p
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in ("open", "check", "run") and not argv[0].startswith("-"):
+        argv.insert(0, "open")
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return headless.EXIT_BAD_INPUT
+    try:
+        scenario = load_scenario(args.file, getattr(args, "numbers", None))
+    except ScenarioError as err:
+        print(f"nnstep: {err}", file=sys.stderr)
+        return headless.EXIT_BAD_INPUT
+    if args.command == "check":
+        return headless.check(scenario)
+    if args.command == "run":
+        return headless.run(scenario, args.iterations, args.format, args.continue_in_float)
+    from .app import run_app
+
+    return run_app(scenario)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
