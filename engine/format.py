@@ -23,7 +23,7 @@ def fmt(value: Any, style: str = "fraction", digits: int = 6) -> str:
         return _float_text(float(value), style, digits) if _fits(value) else _big(value, style)
     v = float(value)
     if not math.isfinite(v):
-        return "nan" if v != v else ("inf" if v > 0 else "-inf")
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
     if style == "fraction":
         return _shortest(v)
     return _float_text(v, style, digits)

@@ -9,9 +9,10 @@ batch: ``dw = mean_b δ^{k+1}_b ⊗ o^{k-1}_b`` with shape ``[neurons, inputs]``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

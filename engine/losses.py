@@ -6,8 +6,8 @@ The batch loss is the mean over the batch of the per-sample losses; the loss's l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Callable
 
 import numpy as np
 

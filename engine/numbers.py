@@ -8,10 +8,12 @@ refused when it is loaded.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +40,7 @@ def parse_number(value: Any) -> Fraction:
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise NumberError(f"expected a finite number, got {value}")
         return Fraction(repr(value))
     if isinstance(value, str):
@@ -71,7 +73,7 @@ class Numbers:
     def exact(self) -> bool:
         return self.mode == EXACT
 
-    def scalar(self, value: Fraction | float | int) -> Any:
+    def scalar(self, value: Fraction | float) -> Any:
         """One number of this mode."""
         if self.exact:
             return value if isinstance(value, Fraction) else Fraction(value)

@@ -7,8 +7,10 @@ records around it when unchanged (a record costs its new arrays plus a few refer
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -77,7 +79,7 @@ class Record:
     new_params: Params | None = None
     branch: int = 0
 
-    def with_(self, **changes: Any) -> "Record":
+    def with_(self, **changes: Any) -> Record:
         return replace(self, **changes)
 
     @property
@@ -88,6 +90,26 @@ class Record:
     def weights_after(self) -> Params:
         """The weights the next iteration will use."""
         return self.new_params if self.new_params is not None else self.params
+
+
+def produced(rec: Record, layer_names: Sequence[str]) -> list[tuple[str, np.ndarray]]:
+    """The arrays operation ``rec.op`` produced, each with a name for messages
+    ("L2 output", "δ at L2's input", "L2 δw", "L2 ŵ", "loss", "δ of the loss")."""
+    kind, k = rec.op.kind, rec.op.layer
+    if kind == FORWARD:
+        return [(f"{layer_names[k]} output", rec.outputs[k])]
+    if kind == LOSS:
+        return [("loss", rec.losses)]
+    if kind == BACKWARD_LOSS:
+        return [("δ of the loss", rec.loss_delta)]
+    if kind == BACKWARD:
+        out = [(f"δ at {layer_names[k]}'s input", rec.deltas[k])]
+        grads = rec.grads[k] or {}
+        return out + [(f"{layer_names[k]} δ{key}", g) for key, g in grads.items()]
+    if kind == UPDATE:
+        return [(f"{layer_names[j]} {key}̂", a) for j, p in enumerate(rec.new_params)
+                for key, a in p.items()]
+    return []
 
 
 def same(a: Record, b: Record) -> bool:
@@ -109,7 +131,7 @@ def same(a: Record, b: Record) -> bool:
 
 def _neq(p: Any, q: Any) -> bool:
     if isinstance(p, float) and isinstance(q, float):
-        return p.hex() != q.hex() if p == p or q == q else False
+        return struct.pack("<d", p) != struct.pack("<d", q)  # bitwise: NaN equals NaN, 0 ≠ -0
     return p != q
 
 

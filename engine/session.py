@@ -9,8 +9,9 @@ the person moves on. The old branch stays as it was, to compare against and to g
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .edits import Edit, EditError, apply, convert
 from .numbers import FLOAT, NumberError, Numbers, parse_number
@@ -44,7 +45,7 @@ class Session:
         self.cursor = 0
 
     @classmethod
-    def replay(cls, scenario: Scenario, edits: list[tuple[int, Edit]], **kw: Any) -> "Session":
+    def replay(cls, scenario: Scenario, edits: list[tuple[int, Edit]], **kw: Any) -> Session:
         """A new session with the same edits made at the same operations (bit-identical)."""
         session = cls(scenario, **kw)
         for index, edit in edits:
@@ -242,4 +243,4 @@ class Session:
         return sorted(out)
 
 
-__all__ = ["Session", "Edit", "EditError", "RunawayFractions", "Numbers", "convert"]
+__all__ = ["Edit", "EditError", "Numbers", "RunawayFractions", "Session", "convert"]

@@ -10,6 +10,7 @@ For each weight w^k[i, j] of a linear layer k, once its δw is known:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,7 @@ class Finding:
 
 
 def sign(v: Any) -> str:
-    if v != v:  # NaN
+    if isinstance(v, float) and math.isnan(v):
         return "nan"
     return "+" if v > 0 else "-" if v < 0 else "0"
 
@@ -140,12 +141,13 @@ def findings(rec: Record, model: Model) -> list[Finding]:
             for i in range(x_in.shape[1]):
                 v = x_in[b, i]
                 if rec.mode == "float64" and v != 0 and abs(v) <= scale[b, i]:
-                    exact = "blocked" if v < 0 else "passed"
+                    seen = "negative: it blocks" if v < 0 else "positive: it passes"
                     out.append(Finding(
                         "rounding", k, spec.name, i, rec.samples[b], v,
                         f"{spec.name} input {i + 1} is {float(v):.2g}: probably 0 in exact "
-                        f"arithmetic (rounding of terms of size {scale[b, i] / _ULPS:.2g}); the "
-                        f"sign test {exact} the flow because of float rounding"))
+                        f"arithmetic (terms of size {scale[b, i] / _ULPS:.2g} cancelled); "
+                        f"{spec.name} takes it as {seen} the learning flow where an exact 0 "
+                        "would pass it"))
                 if spec.kind == "relu" and delta_next is not None and delta_next[b, i] != 0 and (
                         v < 0 or (v == 0 and spec.grad_at_zero == 0)):
                     out.append(Finding(
@@ -174,6 +176,6 @@ def _scale(rec: Record, model: Model, k: int) -> np.ndarray:
 
 
 def _short(v: Any) -> str:
-    if isinstance(v, float) or isinstance(v, np.floating):
+    if isinstance(v, (float, np.floating)):
         return f"{float(v):.3g}"
     return str(v)

@@ -14,8 +14,19 @@ import numpy as np
 from . import layers as L
 from .losses import batch_loss, loss_delta, loss_values
 from .numbers import Numbers, freeze, max_bits
-from .records import (BACKWARD, BACKWARD_LOSS, FORWARD, LOSS, PICK, START, UPDATE, Op,
-                      Record, ops_of_iteration)
+from .records import (
+    BACKWARD,
+    BACKWARD_LOSS,
+    FORWARD,
+    LOSS,
+    PICK,
+    START,
+    UPDATE,
+    Op,
+    Record,
+    ops_of_iteration,
+    produced,
+)
 from .scenario import Scenario
 
 
@@ -91,7 +102,7 @@ class Model:
     max_fraction_bits: int = 20_000
 
     @classmethod
-    def of(cls, scenario: Scenario, max_fraction_bits: int = 20_000) -> "Model":
+    def of(cls, scenario: Scenario, max_fraction_bits: int = 20_000) -> Model:
         t = scenario.training
         schedule = Schedule(len(scenario.samples), t.batch_size, t.epochs, t.order, t.seed,
                             len(scenario.layers))
@@ -171,15 +182,7 @@ def _sgd(p, g, lr):
 
 def _guard(rec: Record, model: Model) -> None:
     """Raise RunawayFractions when the arrays this operation produced are too large."""
-    fresh = []
-    kind = rec.op.kind
-    if kind == FORWARD:
-        fresh = [rec.outputs[rec.op.layer]]
-    elif kind == BACKWARD:
-        g = rec.grads[rec.op.layer]
-        fresh = [rec.deltas[rec.op.layer]] + (list(g.values()) if g else [])
-    elif kind == UPDATE:
-        fresh = [a for p in rec.new_params for a in p.values()]
-    bits = max((max_bits(a) for a in fresh), default=0)
+    fresh = produced(rec, [spec.name for spec in model.layers])
+    bits = max((max_bits(a) for _, a in fresh), default=0)
     if bits > model.max_fraction_bits:
         raise RunawayFractions(model.label(rec.op), rec.iteration, bits, model.max_fraction_bits)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from .diagnostics import diagnose, loss_change
 from .format import nested_json, to_json
 from .records import Record
-from .signs import findings, sign_rows
+from .signs import sign_rows
 from .step import Model
 
 
@@ -46,12 +47,24 @@ def iteration_json(rec: Record, model: Model) -> dict[str, Any]:
         "loss_delta": nested_json(rec.loss_delta),
         "layers": layers,
         "signs": [_row_json(asdict(row)) for row in sign_rows(rec, model)],
-        "diagnostics": [
-            {"kind": f.kind, "layer": f.name, "neuron": f.neuron, "sample": f.sample,
-             "value": to_json(f.value), "message": f.message}
-            for f in findings(rec, model)
-        ],
+        "loss_change": _loss_change(rec, model),
+        "diagnostics": [finding_json(f) for f in diagnose(rec, model)],
     }
+
+
+def finding_json(f) -> dict[str, Any]:
+    """A diagnostic: kind, layer (name), neuron (0-based), sample (-1 when none), message."""
+    return {"kind": f.kind, "layer": f.name, "neuron": f.neuron, "sample": f.sample,
+            "value": to_json(f.value), "message": f.message}
+
+
+def _loss_change(rec: Record, model: Model) -> dict[str, Any] | None:
+    """The update's first-order predicted change of the batch loss (−α·Σ‖δw‖²) and the actual
+    change measured on the same batch."""
+    change = loss_change(rec, model)
+    if change is None:
+        return None
+    return {"predicted": to_json(change[0]), "actual": to_json(change[1])}
 
 
 def _row_json(row: dict[str, Any]) -> dict[str, Any]:

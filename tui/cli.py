@@ -34,6 +34,10 @@ def parser() -> argparse.ArgumentParser:
                      help="iterations to run (default: the whole training; more epochs if needed)")
     run.add_argument("--format", choices=("json", "table", "none"), default="table",
                      help="json: one object per iteration and line; table: readable lines")
+    run.add_argument("--break", dest="breaks", action="append", default=[], metavar="CONDITION",
+                     help="stop (exit 3) where CONDITION is hit, e.g. nonfinite, blocked, "
+                          "rounding, 'loss < 0.01', 'loss rises', 'sign L2[0,1]', "
+                          "'L2[0,1] crosses 0', 'stuck 5' (repeatable; see README)")
     run.add_argument("--continue-in-float", action="store_true",
                      help="when exact fractions grow too large, go on in float64 instead of "
                           "stopping")
@@ -66,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return headless.check(scenario)
     if args.command == "run":
-        return headless.run(scenario, args.iterations, args.format, args.continue_in_float)
+        return headless.run(scenario, args.iterations, args.format, args.continue_in_float,
+                            args.breaks)
     from .app import run_app
 
     return run_app(scenario)

@@ -8,10 +8,11 @@ from dataclasses import replace
 from typing import TextIO
 
 from nnstep.engine import RunawayFractions, Session
+from nnstep.engine.conditions import ConditionError, parse_condition
+from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.format import fmt
-from nnstep.engine.numbers import FLOAT
 from nnstep.engine.scenario import Scenario
-from nnstep.engine.signs import findings
+from nnstep.engine.search import Hit, forward_iter
 from nnstep.engine.trace import iteration_json
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BREAK, EXIT_RUNAWAY = 0, 2, 3, 4
@@ -31,30 +32,43 @@ def with_iterations(scenario: Scenario, iterations: int | None) -> Scenario:
 
 
 def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float: bool,
-        out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Run ``iterations`` iterations (all of training when None), printing each one."""
+        breaks: list[str] | None = None, out: TextIO = sys.stdout,
+        err: TextIO = sys.stderr) -> int:
+    """Run ``iterations`` iterations (all of training when None), printing each one. Stops with
+    EXIT_BREAK at the operation where a condition (or a NaN / inf, always) is hit."""
     scenario = with_iterations(scenario, iterations)
     session = Session(scenario)
+    names = [spec.name for spec in scenario.layers]
+    try:
+        conditions = [parse_condition("nonfinite", names)] + [
+            parse_condition(text, names) for text in breaks or ()]
+    except ConditionError as problem:
+        print(f"nnstep: --break {problem}", file=err)
+        return EXIT_BAD_INPUT
     total = scenario.iterations if iterations is None else iterations
     opi = session.schedule.ops_per_iteration
-    for t in range(1, total + 1):
+    t = 1
+    while t <= total:
         try:
-            rec = session.goto(t * opi)
+            result = None
+            for result in forward_iter(session, conditions, stop=t * opi):
+                pass
         except RunawayFractions as problem:
             if not continue_in_float:
                 print(f"nnstep: {scenario.path}: {problem}", file=err)
                 return EXIT_RUNAWAY
             print(f"nnstep: {scenario.path}: {problem} Continuing in float64.", file=err)
-            session.edit(_float_edit())
-            rec = session.goto(t * opi)
-        emit(rec, session, form, out)
+            session.goto(session.computed)
+            session.continue_in_float()
+            continue
+        if isinstance(result, Hit):
+            session.goto(result.index)
+            print(f"nnstep: {scenario.path}: stopped at operation {result.index} "
+                  f"({result.condition}): {result.message}", file=err)
+            return EXIT_BREAK
+        emit(session.goto(t * opi), session, form, out)
+        t += 1
     return EXIT_OK
-
-
-def _float_edit():
-    from nnstep.engine.edits import Edit
-
-    return Edit("mode", FLOAT)
 
 
 def emit(rec, session: Session, form: str, out: TextIO) -> None:
@@ -67,10 +81,11 @@ def emit(rec, session: Session, form: str, out: TextIO) -> None:
 def table(rec, session: Session) -> str:
     """A few readable lines for one finished iteration."""
     model = session.model
-    lines = [f"iteration {rec.iteration} (epoch {rec.epoch}, samples "
-             f"{', '.join(str(s + 1) for s in rec.samples)}): loss {fmt(rec.loss)}, "
-             f"prediction {_vec(rec.outputs[-1])}, expected {_vec(rec.y)}, δ of the loss "
-             f"{_vec(rec.loss_delta)}"]
+    head = (f"iteration {rec.iteration} (epoch {rec.epoch}, samples "
+            f"{', '.join(str(s + 1) for s in rec.samples)}): loss {fmt(rec.loss)}, "
+            f"prediction {_vec(rec.outputs[-1])}, expected {_vec(rec.y)}, δ of the loss "
+            f"{_vec(rec.loss_delta)}")
+    lines = [head]
     for k, spec in enumerate(model.layers):
         if not spec.trainable:
             continue
@@ -80,7 +95,7 @@ def table(rec, session: Session) -> str:
         if spec.bias:
             lines.append(f"  {spec.name} b {_vec(rec.params[k]['b'])}  δb {_vec(grads['b'])}  "
                          f"b̂ {_vec(rec.new_params[k]['b'])}")
-    lines += [f"  ! {f.message}" for f in findings(rec, model)]
+    lines += [f"  ! {f.kind}: {f.message}" for f in diagnose(rec, model)]
     return "\n".join(lines)
 
 

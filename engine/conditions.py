@@ -1,0 +1,227 @@
+"""Breakpoint conditions: a small language, parsed into objects that say whether they are hit
+when training goes from one record to the next.
+
+    nonfinite                 any NaN or ±inf appears (always on when running forward)
+    blocked                   a ReLU blocks the learning flow while there is something to learn
+    rounding                  a sign test was decided by float rounding (float64 only)
+    saturated                 a sigmoid/tanh derivative vanishes while there is something to learn
+    overshoot                 an update raised the loss of its own batch (α too large)
+    loss < V   (<=, >, >=)    the loss goes below / above V (from one iteration to the next)
+    loss rises                the loss is higher than the previous iteration's
+    sign [W]                  an update flips the sign of a weight (any, or W)
+    W crosses V               weight W passes through the value V
+    W < V   (<=, >, >=)       weight W becomes smaller / larger than V
+    stuck [W] N               |δw| ≤ 1e-12 (exactly 0 in exact mode) for N iterations in a row
+
+W names a weight as LAYER[row,col] (0-based, rows = output neurons), or a bias as LAYER.b[row]:
+``L2[0,1]``, ``L2.b[0]``. A condition is edge-triggered: it is hit at the operation where it
+becomes true, so continuing goes on to the next time it happens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .diagnostics import diagnose
+from .errors import suggest
+from .numbers import NumberError, parse_number
+from .records import LOSS, PICK, UPDATE, Record
+
+FINDING_KINDS = ("nonfinite", "blocked", "rounding", "saturated", "overshoot")
+STUCK_TOLERANCE = 1e-12
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+_WEIGHT = r"(?P<layer>[A-Za-z_][\w-]*)(?:\.(?P<key>[wb]))?\[(?P<row>\d+)(?:\s*,\s*(?P<col>\d+))?\]"
+_NUM = r"(?P<value>[^\s]+)"
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed condition. ``hit(prev, rec, history)`` returns a message when it is hit at
+    ``rec`` (the record after ``prev``); ``history(t)`` gives the record ending iteration t."""
+
+    text: str
+    kind: str
+    op: str | None = None
+    value: Any = None
+    weight: tuple | None = None  # (layer index, key, place)
+    count: int = 0
+
+    def hit(self, prev: Record, rec: Record, model, history) -> str | None:
+        return _CHECKS[self.kind](self, prev, rec, model, history)
+
+
+def parse_condition(text: str, layer_names: list[str]) -> Condition:
+    """Parse one condition; raise ConditionError naming what was expected."""
+    t = " ".join(text.split())
+    if t in FINDING_KINDS:
+        return Condition(t, t)
+    m = re.fullmatch(rf"loss\s*(?P<op><=|>=|<|>)\s*{_NUM}", t)
+    if m:
+        return Condition(t, "loss", m["op"], _value(m["value"], t))
+    if t == "loss rises":
+        return Condition(t, "rises")
+    m = re.fullmatch(rf"sign(?:\s+{_WEIGHT})?", t)
+    if m:
+        return Condition(t, "sign", weight=_weight(m, layer_names, t) if m["layer"] else None)
+    m = re.fullmatch(rf"{_WEIGHT}\s*(?P<op>crosses|<=|>=|<|>)\s*{_NUM}", t)
+    if m:
+        return Condition(t, "weight", m["op"], _value(m["value"], t), _weight(m, layer_names, t))
+    m = re.fullmatch(rf"stuck(?:\s+{_WEIGHT})?\s+(?P<n>\d+)", t)
+    if m:
+        n = int(m["n"])
+        if n < 1:
+            raise ConditionError(f"'{text}': expected a number of iterations ≥ 1")
+        return Condition(t, "stuck", weight=_weight(m, layer_names, t) if m["layer"] else None,
+                         count=n)
+    words = ("nonfinite", "blocked", "rounding", "saturated", "overshoot", "loss", "sign",
+             "stuck")
+    first = t.split(" ")[0] if t else ""
+    raise ConditionError(
+        f"'{text}' is not a condition{suggest(first, words)}; expected one of: "
+        "nonfinite, blocked, rounding, saturated, overshoot, 'loss < V', 'loss rises', "
+        "'sign [L2[0,1]]', 'L2[0,1] crosses V', 'L2[0,1] > V', 'stuck [L2[0,1]] N'")
+
+
+def _value(text: str, whole: str) -> Fraction:
+    try:
+        return parse_number(text)
+    except NumberError as err:
+        raise ConditionError(f"'{whole}': {err}") from None
+
+
+def _weight(m: re.Match, layer_names: list[str], whole: str) -> tuple:
+    name = m["layer"]
+    if name not in layer_names:
+        raise ConditionError(f"'{whole}': no layer named '{name}'{suggest(name, layer_names)} "
+                             f"(layers: {', '.join(layer_names)})")
+    key = m["key"] or "w"
+    place = (int(m["row"]),) if key == "b" else (int(m["row"]), int(m["col"] or 0))
+    if key == "w" and m["col"] is None:
+        raise ConditionError(f"'{whole}': a weight is LAYER[row,col]; a bias is LAYER.b[row]")
+    return (layer_names.index(name), key, place)
+
+
+def _finding(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
+    if c.kind in ("nonfinite", "overshoot"):
+        found = [f for f in diagnose(rec, model) if f.kind == c.kind]
+        return found[0].message if found else None
+    now = {(f.layer, f.neuron, f.sample): f for f in diagnose(rec, model) if f.kind == c.kind}
+    before = set()
+    if prev.iteration == rec.iteration and rec.op.kind != PICK:
+        before = {(f.layer, f.neuron, f.sample) for f in diagnose(prev, model)
+                  if f.kind == c.kind}
+    new = [f for key, f in now.items() if key not in before]
+    return new[0].message if new else None
+
+
+def _loss(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
+    if rec.op.kind != LOSS or not _finite(rec.loss):
+        return None
+    last = history(rec.iteration - 1)
+    was = last is not None and last.loss is not None and _OPS[c.op](last.loss, _cmp(c.value, rec))
+    if _OPS[c.op](rec.loss, _cmp(c.value, rec)) and not was:
+        return f"the loss is {_short(rec.loss)}, {c.op} {c.value}"
+    return None
+
+
+def _rises(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
+    if rec.op.kind != LOSS:
+        return None
+    last = history(rec.iteration - 1)
+    if last is not None and last.loss is not None and rec.loss > last.loss:
+        return (f"the loss rose from {_short(last.loss)} (iteration {last.iteration}) to "
+                f"{_short(rec.loss)}")
+    return None
+
+
+def _weights(c: Condition, rec: Record, model):
+    """(name, before, after) for the weights a condition watches, at an update."""
+    k_key_place = [c.weight] if c.weight else [
+        (k, key, tuple(int(i) for i in place))
+        for k, p in enumerate(rec.params) for key in p for place in np.ndindex(p[key].shape)]
+    for k, key, place in k_key_place:
+        p = rec.params[k]
+        if key not in p or any(i >= n for i, n in zip(place, p[key].shape)):
+            continue
+        name = f"{model.layers[k].name}{'.b' if key == 'b' else ''}[{','.join(map(str, place))}]"
+        yield name, p[key][place], rec.new_params[k][key][place]
+
+
+def _sign(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
+    if rec.op.kind != UPDATE:
+        return None
+    for name, before, after in _weights(c, rec, model):
+        if (before > 0 and after < 0) or (before < 0 and after > 0):
+            return f"{name} changed sign: {_short(before)} → {_short(after)}"
+    return None
+
+
+def _weight_cond(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
+    if rec.op.kind != UPDATE:
+        return None
+    for name, before, after in _weights(c, rec, model):
+        v = _cmp(c.value, rec)
+        if c.op == "crosses":
+            if (before - v) * (after - v) < 0 or (after == v and before != v):
+                return f"{name} crossed {c.value}: {_short(before)} → {_short(after)}"
+        elif _OPS[c.op](after, v) and not _OPS[c.op](before, v):
+            return f"{name} is now {c.op} {c.value}: {_short(before)} → {_short(after)}"
+    return None
+
+
+def _stuck(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
+    if rec.op.kind != UPDATE or rec.iteration < c.count:
+        return None
+    ends = [history(rec.iteration - j) for j in range(c.count + 1)]
+    ends[0] = rec
+    for k, spec in enumerate(model.layers):
+        if not spec.trainable:
+            continue
+        for key in rec.params[k]:
+            for place in np.ndindex(rec.params[k][key].shape):
+                if c.weight and (k, key, place) != c.weight:
+                    continue
+                run = [_tiny(e.grads[k][key][place], e) for e in ends[:c.count]
+                       if e is not None and e.grads and e.grads[k]]
+                before = ends[c.count]
+                earlier = (before is not None and before.grads and before.grads[k]
+                           and _tiny(before.grads[k][key][place], before))
+                if len(run) == c.count and all(run) and not earlier:
+                    name = f"{spec.name}{'.b' if key == 'b' else ''}[{','.join(map(str, place))}]"
+                    return f"{name} is stuck: δw ≈ 0 for {c.count} iterations in a row"
+    return None
+
+
+def _tiny(v: Any, rec: Record) -> bool:
+    return v == 0 if rec.mode == "exact" else abs(float(v)) <= STUCK_TOLERANCE
+
+
+def _cmp(value: Fraction, rec: Record) -> Any:
+    return value if rec.mode == "exact" else float(value)
+
+
+def _finite(v: Any) -> bool:
+    return v is not None and (not isinstance(v, float) or np.isfinite(v))
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, Fraction):
+        return str(v) if len(str(v)) <= 24 else f"{float(v):.6g}"
+    return f"{float(v):.6g}"
+
+
+_CHECKS = {**{k: _finding for k in FINDING_KINDS}, "loss": _loss, "rises": _rises,
+           "sign": _sign, "weight": _weight_cond, "stuck": _stuck}

@@ -1,0 +1,138 @@
+"""Diagnostics of one record: what a debugger should point at.
+
+Kinds: "nonfinite" (the operation produced NaN or ±inf: where, exactly), "blocked" and
+"rounding" (from signs.py), "saturated" (a sigmoid/tanh whose derivative has all but vanished
+while there is something to learn), "overshoot" (after an update, the loss of the same batch rose:
+the learning rate is too large), and "sign" (an update flipped the sign of a weight).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import layers as L
+from .losses import batch_loss, loss_values
+from .numbers import Numbers
+from .records import BACKWARD, UPDATE, Record, produced
+from .signs import Finding, findings
+from .step import Model
+
+SATURATION = 1e-3  # a sigmoid/tanh derivative below this (its maximum is 1/4 or 1) is saturated
+
+
+def diagnose(rec: Record, model: Model) -> list[Finding]:
+    """All findings at ``rec``."""
+    out = nonfinite(rec, model) + findings(rec, model) + saturated(rec, model)
+    if rec.op.kind == UPDATE:
+        out += sign_changes(rec, model)
+        change = loss_change(rec, model)
+        if change is not None and change[1] > 0:
+            predicted, actual = change
+            out.append(Finding(
+                "overshoot", -1, "loss", 0, -1, actual,
+                f"the update raised the loss of this batch by {_g(actual)} where a small step "
+                f"would lower it by {_g(-predicted)}: the learning rate α = {_g(rec.lr)} is too "
+                "large for this point"))
+    return out
+
+
+def nonfinite(rec: Record, model: Model) -> list[Finding]:
+    """NaN or ±inf in what this operation produced, naming the array, neuron and sample."""
+    out = []
+    names = [s.name for s in model.layers]
+    for what, arr in produced(rec, names):
+        if arr is None or arr.dtype == object:
+            continue
+        bad = np.argwhere(~np.isfinite(arr))
+        if bad.size == 0:
+            continue
+        place = tuple(int(i) for i in bad[0])
+        value = float(arr[place])
+        layer = rec.op.layer if rec.op.layer is not None else -1
+        where = _place_text(what, place, rec)
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        out.append(Finding("nonfinite", layer, what.split(" ")[0], place[-1],
+                           _sample_of(place, rec, what), value,
+                           f"{model.label(rec.op)} produced {_g(value)} in {where}{more}"))
+    return out
+
+
+def _sample_of(place: tuple, rec: Record, what: str) -> int:
+    if ("̂" in what) or (" δw" in what) or (" δb" in what) or not rec.samples:
+        return -1
+    return rec.samples[place[0]]
+
+
+def _place_text(what: str, place: tuple, rec: Record) -> str:
+    if "̂" in what or " δw" in what or " δb" in what:
+        return f"{what}[{', '.join(str(i) for i in place)}]"
+    if what == "loss":
+        return f"the loss of sample {rec.samples[place[0]] + 1}"
+    return f"{what}, neuron {place[-1] + 1} of sample {rec.samples[place[0]] + 1}"
+
+
+def saturated(rec: Record, model: Model) -> list[Finding]:
+    """Sigmoid/tanh layers whose derivative is < SATURATION where δ^{k+1} ≠ 0 (vanishing flow);
+    reported at the backward operation of that layer."""
+    if rec.op.kind != BACKWARD:
+        return []
+    k = rec.op.layer
+    spec = model.layers[k]
+    if spec.kind not in ("sigmoid", "tanh"):
+        return []
+    o = rec.outputs[k].astype(np.float64)
+    slope = o * (1 - o) if spec.kind == "sigmoid" else 1 - o * o
+    n = len(model.layers)
+    delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
+    out = []
+    for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
+        out.append(Finding(
+            "saturated", k, spec.name, int(i), rec.samples[b], float(slope[b, i]),
+            f"{spec.name} neuron {int(i) + 1} is saturated (output {_g(o[b, i])}, derivative "
+            f"{_g(slope[b, i])}): the learning flow δ = {_g(delta_next[b, i])} shrinks to "
+            f"{_g(rec.deltas[k][b, i])}"))
+    return out
+
+
+def sign_changes(rec: Record, model: Model) -> list[Finding]:
+    out = []
+    for k, (before, after) in enumerate(zip(rec.params, rec.new_params)):
+        for key in before:
+            flipped = np.argwhere((np.sign(before[key].astype(np.float64))
+                                   * np.sign(after[key].astype(np.float64))) < 0)
+            for place in flipped:
+                place = tuple(int(i) for i in place)
+                name = model.layers[k].name
+                out.append(Finding(
+                    "sign", k, name, place[0], -1, after[key][place],
+                    f"{name} {key}[{','.join(map(str, place))}] changed sign: "
+                    f"{_g(before[key][place])} → {_g(after[key][place])}"))
+    return out
+
+
+def loss_change(rec: Record, model: Model) -> tuple[Any, Any] | None:
+    """(predicted, actual) change of this batch's loss by the update: the first-order prediction
+    −α·Σ‖δw‖² and the measured L(ŵ) − L(w). None before the update."""
+    if rec.new_params is None or rec.loss is None:
+        return None
+    num = Numbers(rec.mode)
+    with np.errstate(all="ignore"):
+        squared = sum(((g[key] * g[key]).sum() for g in rec.grads if g for key in g),
+                      num.scalar(0))
+        predicted = -rec.lr * squared
+        o = rec.x
+        for spec, p in zip(model.layers, rec.new_params):
+            o = L.forward(spec, p, o, num)
+        after = batch_loss(loss_values(model.loss, o, rec.y, num), num)
+        actual = after - rec.loss
+    return predicted, actual
+
+
+def _g(v: Any) -> str:
+    from fractions import Fraction
+
+    if isinstance(v, Fraction):
+        return str(v) if len(str(v)) <= 24 else f"{float(v):.4g}"
+    return f"{float(v):.4g}"

@@ -1,0 +1,84 @@
+"""Continue and reverse-continue: move to the next / previous operation where a condition is hit.
+
+Forward search computes records as it goes (in slices, so a UI can show progress and cancel);
+backward search reads only what is recorded. Both stop at the exact operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from .conditions import Condition
+from .records import Record
+from .session import Session
+
+
+@dataclass(frozen=True)
+class Hit:
+    index: int
+    condition: str
+    message: str
+
+
+def _history(session: Session):
+    opi = session.schedule.ops_per_iteration
+    records = session.branch.records
+
+    def end_of(iteration: int) -> Record | None:
+        i = iteration * opi
+        return records[i] if 0 < iteration and i < len(records) else None
+
+    return end_of
+
+
+def check(session: Session, conditions: Sequence[Condition], index: int) -> Hit | None:
+    """The first condition hit at the operation ``index`` (≥ 1, recorded)."""
+    records = session.branch.records
+    prev, rec = records[index - 1], records[index]
+    history = _history(session)
+    for c in conditions:
+        message = c.hit(prev, rec, session.model, history)
+        if message:
+            return Hit(index, c.text, f"{session.label(rec)}, iteration {rec.iteration}: {message}")
+    return None
+
+
+def forward_iter(session: Session, conditions: Sequence[Condition], stop: int | None = None,
+                 chunk: int = 200) -> Iterator[int | Hit | None]:
+    """Search after the cursor up to ``stop`` (default the end of training), computing as needed.
+    Yields the index reached every ``chunk`` operations, then finally a Hit or None. Does not
+    move the cursor. May raise RunawayFractions (what was computed stays recorded)."""
+    stop = session.last_index if stop is None else min(stop, session.last_index)
+    i = session.cursor + 1
+    while i <= stop:
+        end = min(stop, i + chunk - 1)
+        session.compute_to(end)
+        for j in range(i, end + 1):
+            hit = check(session, conditions, j)
+            if hit:
+                yield hit
+                return
+        i = end + 1
+        yield end
+    yield None
+
+
+def continue_forward(session: Session, conditions: Sequence[Condition]) -> Hit | None:
+    """Move the cursor to the next hit (or to the end of training when there is none)."""
+    result = None
+    for result in forward_iter(session, conditions):
+        pass
+    session.goto(result.index if isinstance(result, Hit) else session.last_index)
+    return result if isinstance(result, Hit) else None
+
+
+def continue_backward(session: Session, conditions: Sequence[Condition]) -> Hit | None:
+    """Move the cursor to the previous hit in the recorded history (or to the start)."""
+    for j in range(session.cursor - 1, 0, -1):
+        hit = check(session, conditions, j)
+        if hit:
+            session.goto(j)
+            return hit
+    session.goto(0)
+    return None
