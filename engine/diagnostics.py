@@ -82,8 +82,9 @@ def saturated(rec: Record, model: Model) -> list[Finding]:
     spec = model.layers[k]
     if spec.kind not in ("sigmoid", "tanh"):
         return []
-    o = rec.outputs[k].astype(np.float64)
-    slope = o * (1 - o) if spec.kind == "sigmoid" else 1 - o * o
+    x_in = rec.x if k == 0 else rec.outputs[k - 1]
+    o = rec.outputs[k]
+    slope = L.activation_slope(spec, x_in, o, Numbers(rec.mode))
     n = len(model.layers)
     delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
     out = []

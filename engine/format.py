@@ -13,13 +13,18 @@ from typing import Any
 STYLES = ("fraction", "decimal", "scientific")
 
 
-def fmt(value: Any, style: str = "fraction", digits: int = 6) -> str:
-    """One number as text in ``style``."""
+def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | None = None) -> str:
+    """One number as text in ``style``. A fraction longer than ``max_len`` characters reads
+    "≈" and its decimal value instead (the exact value stays in the record)."""
     if value is None:
         return ""
     if isinstance(value, Fraction):
         if style == "fraction":
-            return str(value)
+            text = fraction_text(value)
+            if max_len is None or len(text) <= max_len:
+                return text
+            return "≈" + (_float_text(float(value), "decimal", digits) if _fits(value)
+                          else _big(value, style))
         return _float_text(float(value), style, digits) if _fits(value) else _big(value, style)
     v = float(value)
     if not math.isfinite(v):
@@ -27,6 +32,16 @@ def fmt(value: Any, style: str = "fraction", digits: int = 6) -> str:
     if style == "fraction":
         return _shortest(v)
     return _float_text(v, style, digits)
+
+
+def fraction_text(value: Fraction) -> str:
+    """``str(value)``, or "≈" and an approximation when Python refuses to print integers that
+    long (over 4,300 digits: only derived values can get there, records are guarded)."""
+    try:
+        return str(value)
+    except ValueError:
+        return "≈" + (_float_text(float(value), "scientific", 6) if _fits(value)
+                      else _big(value, "scientific"))
 
 
 def _fits(value: Fraction) -> bool:
@@ -38,9 +53,10 @@ def _fits(value: Fraction) -> bool:
 
 
 def _big(value: Fraction, style: str) -> str:
+    """Order of magnitude of a fraction too large for a float."""
     sign = "-" if value < 0 else ""
-    exp = len(str(abs(value.numerator))) - len(str(value.denominator))
-    return f"{sign}~1e{exp}"
+    exp = int((abs(value.numerator).bit_length() - value.denominator.bit_length()) * 0.30103)
+    return f"{sign}1e{exp}"
 
 
 def _shortest(v: float) -> str:
@@ -66,7 +82,7 @@ def to_json(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, Fraction):
-        return str(value)
+        return fraction_text(value)
     v = float(value)
     if not math.isfinite(v):
         return fmt(v)

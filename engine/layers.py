@@ -86,15 +86,29 @@ def backward(
         return delta_next.copy(), {}
     if kind == "linear":
         return delta_next @ params["w"], linear_grads(spec, x, delta_next, num)
-    if kind == "relu":
-        return delta_next * relu_slope(spec, x, num), {}
-    if kind == "leaky_relu":
-        return delta_next * np.where(x >= 0, num.scalar(1), num.scalar(spec.slope)), {}
-    if kind == "sigmoid":
-        return delta_next * o * (1.0 - o), {}
-    if kind == "tanh":
-        return delta_next * (1.0 - o * o), {}
+    if kind in ACTIVATIONS:
+        return delta_next * activation_slope(spec, x, o, num), {}
     raise ValueError(f"unknown layer kind {kind!r}")
+
+
+def activation_slope(spec: LayerSpec, x: np.ndarray, o: np.ndarray, num: Numbers) -> np.ndarray:
+    """The derivative of an activation at its input ``x`` (``o`` its output), elementwise.
+
+    Sigmoid uses σ(x)·σ(−x) and tanh 1/cosh²(x) rather than o·(1 − o) and 1 − o², which round
+    to exactly 0 once the neuron saturates and would hide how small the flow really is.
+    """
+    kind = spec.kind
+    if kind == "relu":
+        return relu_slope(spec, x, num)
+    if kind == "leaky_relu":
+        return np.where(x >= 0, num.scalar(1), num.scalar(spec.slope))
+    if kind == "sigmoid":
+        return o / (1.0 + num.exp(x))
+    if kind == "tanh":
+        return 1.0 / np.cosh(x) ** 2
+    if kind == "identity":
+        return np.ones_like(x) if not num.exact else x * 0 + 1
+    raise ValueError(f"{kind} is not an activation")
 
 
 def relu_slope(spec: LayerSpec, x: np.ndarray, num: Numbers) -> np.ndarray:

@@ -17,7 +17,7 @@ from .edits import Edit, EditError, apply, convert
 from .numbers import FLOAT, NumberError, Numbers, parse_number
 from .records import Record
 from .scenario import Scenario
-from .step import Model, RunawayFractions, first_record, next_record
+from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record, next_record
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Branch:
 class Session:
     """Training one operation at a time, with rewind and edits. Never prints."""
 
-    def __init__(self, scenario: Scenario, max_fraction_bits: int = 20_000) -> None:
+    def __init__(self, scenario: Scenario, max_fraction_bits: int = MAX_FRACTION_BITS) -> None:
         self.scenario = scenario
         self.model = Model.of(scenario, max_fraction_bits)
         self.schedule = self.model.schedule

@@ -29,6 +29,8 @@ from .records import (
 )
 from .scenario import Scenario
 
+MAX_FRACTION_BITS = 12_000  # ~3,600 digits: below Python's 4,300-digit int-to-text limit
+
 
 class RunawayFractions(ArithmeticError):
     """Exact fractions grew past the session's size limit; continuing would freeze the program."""
@@ -99,10 +101,10 @@ class Model:
     layers: tuple[L.LayerSpec, ...]
     loss: str
     schedule: Schedule
-    max_fraction_bits: int = 20_000
+    max_fraction_bits: int = MAX_FRACTION_BITS
 
     @classmethod
-    def of(cls, scenario: Scenario, max_fraction_bits: int = 20_000) -> Model:
+    def of(cls, scenario: Scenario, max_fraction_bits: int = MAX_FRACTION_BITS) -> Model:
         t = scenario.training
         schedule = Schedule(len(scenario.samples), t.batch_size, t.epochs, t.order, t.seed,
                             len(scenario.layers))

@@ -7,6 +7,7 @@ import sys
 
 from nnstep.engine import ScenarioError, load_scenario
 from nnstep.engine.numbers import EXACT, FLOAT
+from nnstep.engine.step import MAX_FRACTION_BITS
 
 from . import headless
 
@@ -38,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
                      help="stop (exit 3) where CONDITION is hit, e.g. nonfinite, blocked, "
                           "rounding, 'loss < 0.01', 'loss rises', 'sign L2[0,1]', "
                           "'L2[0,1] crosses 0', 'stuck 5' (repeatable; see README)")
+    run.add_argument("--max-fraction-bits", type=_positive, default=MAX_FRACTION_BITS,
+                     metavar="BITS", help="size limit of exact fractions (default "
+                     f"{MAX_FRACTION_BITS}; past it the run stops or goes on in float64)")
     run.add_argument("--continue-in-float", action="store_true",
                      help="when exact fractions grow too large, go on in float64 instead of "
                           "stopping")
@@ -71,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return headless.check(scenario)
     if args.command == "run":
         return headless.run(scenario, args.iterations, args.format, args.continue_in_float,
-                            args.breaks)
+                            args.breaks, max_fraction_bits=args.max_fraction_bits)
     from .app import run_app
 
     return run_app(scenario)

@@ -13,9 +13,11 @@ from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.format import fmt
 from nnstep.engine.scenario import Scenario
 from nnstep.engine.search import Hit, forward_iter
+from nnstep.engine.step import MAX_FRACTION_BITS
 from nnstep.engine.trace import iteration_json
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BREAK, EXIT_RUNAWAY = 0, 2, 3, 4
+TABLE_FRACTION_LEN = 40  # longer exact values print as ≈ decimals in the table (JSON keeps them)
 
 
 def check(scenario: Scenario, out: TextIO = sys.stdout) -> int:
@@ -33,11 +35,11 @@ def with_iterations(scenario: Scenario, iterations: int | None) -> Scenario:
 
 def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float: bool,
         breaks: list[str] | None = None, out: TextIO = sys.stdout,
-        err: TextIO = sys.stderr) -> int:
+        err: TextIO = sys.stderr, max_fraction_bits: int = MAX_FRACTION_BITS) -> int:
     """Run ``iterations`` iterations (all of training when None), printing each one. Stops with
     EXIT_BREAK at the operation where a condition (or a NaN / inf, always) is hit."""
     scenario = with_iterations(scenario, iterations)
-    session = Session(scenario)
+    session = Session(scenario, max_fraction_bits)
     names = [spec.name for spec in scenario.layers]
     try:
         conditions = [parse_condition("nonfinite", names)] + [
@@ -82,7 +84,7 @@ def table(rec, session: Session) -> str:
     """A few readable lines for one finished iteration."""
     model = session.model
     head = (f"iteration {rec.iteration} (epoch {rec.epoch}, samples "
-            f"{', '.join(str(s + 1) for s in rec.samples)}): loss {fmt(rec.loss)}, "
+            f"{', '.join(str(s + 1) for s in rec.samples)}): loss {fmt(rec.loss, max_len=TABLE_FRACTION_LEN)}, "
             f"prediction {_vec(rec.outputs[-1])}, expected {_vec(rec.y)}, δ of the loss "
             f"{_vec(rec.loss_delta)}")
     lines = [head]
@@ -100,6 +102,7 @@ def table(rec, session: Session) -> str:
 
 
 def _vec(arr) -> str:
-    rows = arr.tolist()
-    inner = ["(" + ", ".join(fmt(v) for v in row) + ")" for row in rows]
+    rows = arr.tolist() if arr.ndim > 1 else [arr.tolist()]
+    inner = ["(" + ", ".join(fmt(v, max_len=TABLE_FRACTION_LEN) for v in row) + ")"
+             for row in rows]
     return inner[0] if len(inner) == 1 else "[" + ", ".join(inner) + "]"
