@@ -40,7 +40,8 @@ class RunawayFractions(ArithmeticError):
         super().__init__(
             f"exact fractions reached {bits} bits at iteration {iteration} ({op_label}), past the "
             f"limit of {limit}: exact arithmetic would slow to a crawl from here. Continue in "
-            "float64 (the TUI offers it; headless: --float), or raise the limit.")
+            "float64 (the debugger offers it; headless: --continue-in-float or --float), or "
+            "raise the limit (--max-fraction-bits).")
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,14 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `nnstep run … | head`: the reader has gone, nothing is wrong
+        sys.stderr.close()
+        return headless.EXIT_OK
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in ("open", "check", "run") and not argv[0].startswith("-"):
         argv.insert(0, "open")
