@@ -63,7 +63,8 @@ def apply(edit: Edit, rec, n_layers: int):
         return rec.with_(lr=value)
     if edit.kind in ("weight", "bias"):
         key = "w" if edit.kind == "weight" else "b"
-        if edit.layer is None or not 0 <= edit.layer < n_layers or key not in rec.params[edit.layer]:
+        valid = edit.layer is not None and 0 <= edit.layer < n_layers
+        if not valid or key not in rec.params[edit.layer]:
             raise EditError(f"layer {edit.layer} has no {edit.kind}s")
         arr = rec.params[edit.layer][key]
         place = (edit.row, edit.col) if key == "w" else (edit.row,)

@@ -95,5 +95,6 @@ def _analytic(model: Model, params, x, y):
     delta = loss_delta(model.loss, o, y, FLOAT)
     grads = [None] * len(model.layers)
     for k in reversed(range(len(model.layers))):
-        delta, grads[k] = L.backward(model.layers[k], params[k], inputs[k], outputs[k], delta, FLOAT)
+        delta, grads[k] = L.backward(model.layers[k], params[k], inputs[k], outputs[k], delta,
+                                     FLOAT)
     return grads

@@ -66,9 +66,7 @@ def forward_iter(session: Session, conditions: Sequence[Condition], stop: int | 
 
 def continue_forward(session: Session, conditions: Sequence[Condition]) -> Hit | None:
     """Move the cursor to the next hit (or to the end of training when there is none)."""
-    result = None
-    for result in forward_iter(session, conditions):
-        pass
+    *_, result = forward_iter(session, conditions)
     session.goto(result.index if isinstance(result, Hit) else session.last_index)
     return result if isinstance(result, Hit) else None
 

@@ -10,14 +10,15 @@ the person moves on. The old branch stays as it was, to compare against and to g
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .edits import Edit, EditError, apply, convert
+from .history import Policy, Timeline
 from .numbers import FLOAT, NumberError, Numbers, parse_number
 from .records import Record
 from .scenario import Scenario
-from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record, next_record
+from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record
 
 
 @dataclass
@@ -29,18 +30,22 @@ class Branch:
     parent: int | None
     fork: int
     edit: Edit | None
-    at: int = 0
-    records: list[Record] = field(default_factory=list)
+    at: int
+    records: Timeline
 
 
 class Session:
     """Training one operation at a time, with rewind and edits. Never prints."""
 
-    def __init__(self, scenario: Scenario, max_fraction_bits: int = MAX_FRACTION_BITS) -> None:
+    def __init__(self, scenario: Scenario, max_fraction_bits: int = MAX_FRACTION_BITS,
+                 policy: Policy | None = None) -> None:
         self.scenario = scenario
         self.model = Model.of(scenario, max_fraction_bits)
         self.schedule = self.model.schedule
-        self.branches: list[Branch] = [Branch(0, None, 0, None, records=[first_record(scenario)])]
+        self.policy = policy or Policy.for_model(self.model, network_sizes(scenario))
+        records = Timeline(self.model, self.policy)
+        records.append(first_record(scenario))
+        self.branches: list[Branch] = [Branch(0, None, 0, None, 0, records)]
         self.branch = self.branches[0]
         self.cursor = 0
 
@@ -83,19 +88,18 @@ class Session:
         Raises RunawayFractions in exact mode when numbers grow too large; what was computed
         before stays recorded.
         """
-        for _ in self.compute_iter(index):
-            pass
+        self.branch.records.extend_to(min(index, self.last_index))
 
     def compute_iter(self, index: int, chunk: int = 1) -> Iterator[int]:
-        """Compute towards ``index``, yielding the last computed index every ``chunk`` records
-        (for progress displays and cooperative UIs)."""
+        """Compute towards ``index``, yielding the last computed index after every ``chunk``
+        operations or so, at least once (for progress displays and cooperative UIs)."""
         index = min(index, self.last_index)
         records = self.branch.records
-        while len(records) - 1 < index:
-            records.append(next_record(records[-1], self.model))
-            if (len(records) - 1) % chunk == 0:
-                yield len(records) - 1
-        yield len(records) - 1
+        while True:
+            records.extend_to(min(index, len(records) - 1 + chunk))
+            yield len(records) - 1
+            if len(records) - 1 >= index:
+                return
 
     # ---- moving the cursor
     def goto(self, index: int) -> Record:
@@ -165,11 +169,10 @@ class Session:
             start = self.schedule.iteration_end(rec.iteration - 1) + 1 if rec.iteration else 0
             base = self.branch.records[start]
             new_first = apply(edit, base, n)
-        branch = Branch(len(self.branches), self.branch.id, start, edit, self.cursor,
-                        self.branch.records[:start])
-        branch.records.append(new_first.with_(branch=branch.id))
-        while len(branch.records) - 1 < self.cursor:
-            branch.records.append(next_record(branch.records[-1], self.model))
+        records = self.branch.records.fork(start) if start else Timeline(self.model, self.policy)
+        branch = Branch(len(self.branches), self.branch.id, start, edit, self.cursor, records)
+        records.append(new_first.with_(branch=branch.id), pinned=True)
+        records.extend_to(self.cursor)
         self.branches.append(branch)
         self.branch = branch
         return self.record
@@ -220,9 +223,7 @@ class Session:
 
     def losses(self) -> list[tuple[int, Any]]:
         """(iteration, batch loss) of each finished iteration computed on this branch."""
-        opi = self.schedule.ops_per_iteration
-        records = self.branch.records
-        return [(t, records[t * opi].loss) for t in range(1, (len(records) - 1) // opi + 1)]
+        return list(enumerate(self.branch.records.losses, start=1))
 
     @property
     def edit_log(self) -> list[tuple[int, Edit]]:
@@ -241,6 +242,12 @@ class Session:
             out.append(branch.fork)
             branch = self.branches[branch.parent]
         return sorted(out)
+
+
+def network_sizes(scenario: Scenario) -> tuple[int, int]:
+    """(number of trainable values, number of activations per sample) of a scenario's network."""
+    params = sum(len(p["w"]) * len(p["w"][0]) + len(p.get("b", ())) for p in scenario.params if p)
+    return params, sum(spec.size for spec in scenario.layers)
 
 
 __all__ = ["Edit", "EditError", "Numbers", "RunawayFractions", "Session", "convert"]

@@ -70,6 +70,7 @@ def situation(delta_sign: str, neuron: str) -> str:
         "0": f"{neuron} as expected: nothing to learn",
         "-": f"{neuron} lower than expected",
         "+": f"{neuron} higher than expected",
+        "nan": f"{neuron}: δ is nan (not a number), nothing sensible can be learnt",
     }.get(delta_sign, f"{neuron}: the samples of the batch disagree")
 
 

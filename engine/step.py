@@ -7,6 +7,7 @@ everything the next operation needs. Same record in ⇒ bit-identical record out
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
@@ -55,7 +56,7 @@ class Schedule:
     seed: int
     n_layers: int
 
-    @property
+    @cached_property
     def ops(self) -> tuple[Op, ...]:
         return ops_of_iteration(self.n_layers)
 
@@ -119,7 +120,8 @@ def first_record(scenario: Scenario) -> Record:
     """Record 0: the initial weights and the data set, before training."""
     num = Numbers(scenario.numbers)
     params = tuple(
-        MappingProxyType({key: num.array(value) for key, value in p.items()}) for p in scenario.params
+        MappingProxyType({key: num.array(value) for key, value in p.items()})
+        for p in scenario.params
     )
     return Record(
         index=0, iteration=0, epoch=0, op=Op(START), mode=num.mode,
@@ -131,47 +133,71 @@ def first_record(scenario: Scenario) -> Record:
 
 def next_record(rec: Record, model: Model) -> Record:
     """The record after the operation that follows ``rec`` (``rec`` must not be the last)."""
-    sched = model.schedule
     index = rec.index + 1
-    iteration, epoch, op = sched.locate(index)
+    iteration, epoch, op = model.schedule.locate(index)
     num = Numbers(rec.mode)
-    n = len(model.layers)
     with np.errstate(all="ignore"):
-        if op.kind == PICK:
-            samples = sched.samples(iteration)
-            picked = list(samples)
-            new = rec.with_(
-                params=rec.weights_after(), new_params=None, samples=samples,
-                x=freeze(rec.data_x[picked]), y=freeze(rec.data_y[picked]),
-                outputs=(None,) * n, losses=None, loss=None, loss_delta=None,
-                deltas=(None,) * n, grads=(None,) * n)
-        elif op.kind == FORWARD:
-            k = op.layer
-            x_in = rec.x if k == 0 else rec.outputs[k - 1]
-            o = freeze(L.forward(model.layers[k], rec.params[k], x_in, num))
-            new = rec.with_(outputs=_put(rec.outputs, k, o))
-        elif op.kind == LOSS:
-            per_sample = freeze(loss_values(model.loss, rec.outputs[-1], rec.y, num))
-            new = rec.with_(losses=per_sample, loss=batch_loss(per_sample, num))
-        elif op.kind == BACKWARD_LOSS:
-            new = rec.with_(loss_delta=freeze(loss_delta(model.loss, rec.outputs[-1], rec.y, num)))
-        elif op.kind == BACKWARD:
-            k = op.layer
-            delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
-            x_in = rec.x if k == 0 else rec.outputs[k - 1]
-            delta, grads = L.backward(model.layers[k], rec.params[k], x_in, rec.outputs[k],
-                                      delta_next, num)
-            grads = MappingProxyType({key: freeze(g) for key, g in grads.items()}) if grads else None
-            new = rec.with_(deltas=_put(rec.deltas, k, freeze(delta)), grads=_put(rec.grads, k, grads))
-        elif op.kind == UPDATE:
-            new = rec.with_(new_params=tuple(
-                _sgd(p, g, rec.lr) if g else p for p, g in zip(rec.params, rec.grads)))
-        else:  # pragma: no cover - the schedule yields only the kinds above
-            raise ValueError(f"unknown operation {op}")
-    new = new.with_(index=index, iteration=iteration, epoch=epoch, op=op)
+        changes = _compute(rec, op, iteration, model, num)
+    new = rec.with_(index=index, iteration=iteration, epoch=epoch, op=op, **changes)
     if num.exact:
         _guard(new, model)
     return new
+
+
+def next_iteration(rec: Record, model: Model) -> Record:
+    """The update record of the iteration after ``rec`` (a finished record: the start, an update
+    or a checkpoint), computed without publishing a record per operation.
+
+    It runs the very same per-operation computation as ``next_record`` in the same order, so the
+    result is bit-identical to stepping operation by operation. Float64 only: exact sessions step
+    per operation, where the fraction-size guard watches each result.
+    """
+    if rec.mode != "float64" or not rec.finished:
+        raise ValueError("next_iteration needs a finished float64 record")
+    t = rec.iteration + 1
+    sched = model.schedule
+    num = Numbers(rec.mode)
+    work = rec.with_()  # a private copy, filled in place, published when complete
+    state = work.__dict__
+    with np.errstate(all="ignore"):
+        for op in sched.ops:
+            state.update(_compute(work, op, t, model, num))
+    index = sched.iteration_end(t)
+    state.update(index=index, iteration=t, epoch=sched.locate(index)[1], op=sched.ops[-1])
+    return work
+
+
+def _compute(rec: Record, op: Op, iteration: int, model: Model, num: Numbers) -> dict:
+    """The fields operation ``op`` sets, computed from ``rec``."""
+    n = len(model.layers)
+    kind, k = op.kind, op.layer
+    if kind == PICK:
+        samples = model.schedule.samples(iteration)
+        picked = list(samples)
+        return dict(params=rec.weights_after(), new_params=None, samples=samples,
+                    x=freeze(rec.data_x[picked]), y=freeze(rec.data_y[picked]),
+                    outputs=(None,) * n, losses=None, loss=None, loss_delta=None,
+                    deltas=(None,) * n, grads=(None,) * n)
+    if kind == FORWARD:
+        x_in = rec.x if k == 0 else rec.outputs[k - 1]
+        o = freeze(L.forward(model.layers[k], rec.params[k], x_in, num))
+        return dict(outputs=_put(rec.outputs, k, o))
+    if kind == LOSS:
+        per_sample = freeze(loss_values(model.loss, rec.outputs[-1], rec.y, num))
+        return dict(losses=per_sample, loss=batch_loss(per_sample, num))
+    if kind == BACKWARD_LOSS:
+        return dict(loss_delta=freeze(loss_delta(model.loss, rec.outputs[-1], rec.y, num)))
+    if kind == BACKWARD:
+        delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
+        x_in = rec.x if k == 0 else rec.outputs[k - 1]
+        delta, grads = L.backward(model.layers[k], rec.params[k], x_in, rec.outputs[k],
+                                  delta_next, num)
+        grads = MappingProxyType({key: freeze(g) for key, g in grads.items()}) if grads else None
+        return dict(deltas=_put(rec.deltas, k, freeze(delta)), grads=_put(rec.grads, k, grads))
+    if kind == UPDATE:
+        return dict(new_params=tuple(_sgd(p, g, rec.lr) if g else p
+                                     for p, g in zip(rec.params, rec.grads)))
+    raise ValueError(f"unknown operation {op}")  # pragma: no cover
 
 
 def _put(items: tuple, k: int, value) -> tuple:

@@ -1,0 +1,208 @@
+"""The records of one branch, bounded in memory.
+
+A Timeline answers ``timeline[i]`` for every computed operation i, but keeps only some records:
+
+- small runs keep every record (rewinding returns the very objects recorded);
+- larger runs keep every iteration-end record, or, for large networks, a checkpoint every
+  ``every`` iterations (stripped to what the next iteration needs: weights, data, α);
+- records pinned by an edit are always kept (they cannot be recomputed from before the edit).
+
+Any other record is recomputed from the nearest kept one before it — deterministically, since
+the step function is pure — and held in a small LRU cache. Far jumps recompute whole iterations
+with the fused ``next_iteration`` (bit-identical to stepping operation by operation).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from collections import OrderedDict
+from dataclasses import dataclass
+from math import ceil
+from typing import Any
+
+from .records import Record
+from .step import Model, next_iteration, next_record
+
+KEEP_ALL_BUDGET = 48 * 2**20  # bytes of records a run may keep in full
+ENDS_BUDGET = 128 * 2**20  # bytes of iteration-end records / checkpoints
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a timeline keeps: every record, every iteration end, or a checkpoint every
+    ``every`` iterations; and how many recomputed records its caches hold."""
+
+    keep_ops: bool = True
+    keep_ends: bool = True
+    every: int = 1
+    cache_ops: int = 64
+    cache_ends: int = 16
+
+    @classmethod
+    def for_model(cls, model: Model, sizes: tuple[int, int]) -> Policy:
+        """Choose from the network's size: ``sizes`` = (parameters, activations per sample)."""
+        params, activations = sizes
+        sched = model.schedule
+        per_op = 1500 + 8 * activations * sched.batch_size
+        per_end = 1500 + 8 * (3 * params + 2 * activations * sched.batch_size)
+        total_ops = sched.last_index + 1
+        if total_ops * per_op + sched.iterations * per_end <= KEEP_ALL_BUDGET:
+            return cls()
+        cache_ends = max(4, min(256, (32 * 2**20) // per_end))
+        if sched.iterations * per_end <= ENDS_BUDGET:
+            return cls(keep_ops=False, keep_ends=True, cache_ends=cache_ends)
+        per_checkpoint = 1500 + 8 * params
+        every = max(1, ceil(sched.iterations * per_checkpoint / ENDS_BUDGET))
+        return cls(keep_ops=False, keep_ends=False, every=every, cache_ends=cache_ends)
+
+
+class Timeline:
+    """List-like records ``0 … len-1`` of one branch (see the module doc)."""
+
+    def __init__(self, model: Model, policy: Policy) -> None:
+        self.model, self.policy = model, policy
+        self._opi = model.schedule.ops_per_iteration
+        self._kept: dict[int, Record] = {}
+        self._checkpoints: dict[int, Record] = {}  # stripped records: sources, never returned
+        self._pins: list[int] = []  # indices of kept records that start a stretch of history
+        self._ops: OrderedDict[int, Record] = OrderedDict()
+        self._ends: OrderedDict[int, Record] = OrderedDict()
+        self._size = 0
+        self._tip: Record | None = None
+        self.losses: list[Any] = []  # the batch loss of each finished iteration, in order
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def tip(self) -> Record:
+        """The last computed record."""
+        return self._tip
+
+    def __getitem__(self, i: int) -> Record:
+        if i < 0:
+            i += self._size
+        if not 0 <= i < self._size:
+            raise IndexError(f"operation {i} is not computed (0 … {self._size - 1})")
+        if i == self._size - 1:
+            return self._tip
+        rec = self._kept.get(i) or self._cached(i)
+        return rec if rec is not None else self._recompute(i)
+
+    # ---- growing
+    def append(self, rec: Record, pinned: bool = False) -> None:
+        """Add the next record, or the end of the next whole iteration (its operations are
+        recomputed when asked for); ``pinned`` keeps it for good (an edited record)."""
+        whole_iteration = (self._tip is not None and self._tip.finished
+                           and rec.index == self._tip.index + self._opi)
+        if rec.index != self._size and not whole_iteration:
+            raise ValueError(f"record {rec.index} appended at position {self._size}")
+        self._keep(rec, pinned)
+        self._size = rec.index + 1
+        self._tip = rec
+        if rec.op.kind == "update":
+            self.losses.append(rec.loss)
+
+    def extend_to(self, index: int) -> None:
+        """Compute up to ``index``. Whole iterations go through the fused path when the policy
+        does not keep every operation."""
+        opi = self._opi
+        while self._size - 1 < index:
+            tip = self._tip
+            fused = (not self.policy.keep_ops and tip.finished and tip.mode == "float64"
+                     and index >= tip.index + opi)
+            self.append(next_iteration(tip, self.model) if fused else next_record(tip, self.model))
+
+    def fork(self, n: int) -> Timeline:
+        """A new timeline sharing records ``0 … n-1`` with this one."""
+        if not 0 < n <= self._size:
+            raise ValueError(f"cannot fork at {n} (0 < n ≤ {self._size})")
+        new = Timeline(self.model, self.policy)
+        new._kept = {i: r for i, r in self._kept.items() if i < n}
+        new._checkpoints = {i: r for i, r in self._checkpoints.items() if i < n}
+        new._pins = [i for i in self._pins if i < n]
+        new._ops = OrderedDict((i, r) for i, r in self._ops.items() if i < n)
+        new._ends = OrderedDict((i, r) for i, r in self._ends.items() if i < n)
+        new._tip = self[n - 1]
+        new._size = n
+        new.losses = self.losses[: (n - 1) // self._opi]
+        if n - 1 not in new._kept:
+            new._ends[n - 1] = new._tip
+        return new
+
+    # ---- keeping and recomputing
+    def _keep(self, rec: Record, pinned: bool) -> None:
+        i, policy = rec.index, self.policy
+        if pinned or i == 0:
+            self._kept[i] = rec
+            insort(self._pins, i)
+        elif policy.keep_ops:
+            self._kept[i] = rec
+        elif rec.op.kind == "update":
+            if policy.keep_ends:
+                self._kept[i] = rec
+            else:
+                if rec.iteration % policy.every == 0:
+                    self._checkpoints[i] = _checkpoint(rec)
+                self._remember(self._ends, i, rec, policy.cache_ends)
+        else:
+            self._remember(self._ops, i, rec, policy.cache_ops)
+
+    def _cached(self, i: int) -> Record | None:
+        for cache in (self._ends, self._ops):
+            rec = cache.get(i)
+            if rec is not None:
+                cache.move_to_end(i)
+                return rec
+        return None
+
+    @staticmethod
+    def _remember(cache: OrderedDict, i: int, rec: Record, size: int) -> None:
+        cache[i] = rec
+        cache.move_to_end(i)
+        while len(cache) > size:
+            cache.popitem(last=False)
+
+    def _held(self, j: int) -> Record | None:
+        return (self._kept.get(j) or self._ops.get(j) or self._ends.get(j)
+                or self._checkpoints.get(j))
+
+    def _source(self, i: int) -> Record:
+        """The nearest held record before ``i`` (complete, or a checkpoint) to recompute from.
+        Never earlier than the last pinned record before ``i``: history is only continuous
+        from there."""
+        pin = self._kept[self._pins[bisect_right(self._pins, i) - 1]]
+        opi = self._opi
+        start = ((i - 1) // opi) * opi  # the finished record that i's iteration starts from
+        for j in range(i - 1, max(pin.index, start) - 1, -1):
+            rec = self._held(j)
+            if rec is not None:
+                return rec
+        for j in range(start - opi, pin.index, -opi):  # earlier iteration ends
+            rec = self._held(j)
+            if rec is not None:
+                return rec
+        return pin
+
+    def _recompute(self, i: int) -> Record:
+        """Record ``i`` computed again from its source; what is computed on the way is cached."""
+        rec = self._source(i)
+        start = ((i - 1) // self._opi) * self._opi
+        policy = self.policy
+        while rec.index < i:
+            if rec.finished and rec.mode == "float64" and rec.index < start:
+                rec = next_iteration(rec, self.model)
+            else:
+                rec = next_record(rec, self.model)
+            if rec.op.kind == "update":
+                self._remember(self._ends, rec.index, rec, policy.cache_ends)
+            else:
+                self._remember(self._ops, rec.index, rec, policy.cache_ops)
+        return rec
+
+
+def _checkpoint(rec: Record) -> Record:
+    """An iteration-end record stripped to what the next iteration needs (new weights, data, α):
+    a quarter of the memory of the full record for a large network."""
+    return rec.with_(params=rec.new_params, new_params=None, x=None, y=None, outputs=(),
+                     losses=None, loss_delta=None, deltas=(), grads=())
