@@ -9,16 +9,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import suggest
 from .numbers import NumberError, parse_number
 
 
 @dataclass(frozen=True)
 class Sample:
-    """One data input x and its expected output y (exact values as written)."""
+    """One data input x and its expected output y: exact values as written, or, for generated
+    data, float64 rows whose values are exact in binary."""
 
-    x: tuple[Fraction, ...]
-    y: tuple[Fraction, ...]
+    x: tuple[Fraction, ...] | np.ndarray
+    y: tuple[Fraction, ...] | np.ndarray
 
 
 Fail = Callable[..., Exception]  # fail(message, path) -> ScenarioError
@@ -56,6 +59,47 @@ def _vector(raw: Any, where: tuple, fail: Fail) -> tuple[Fraction, ...]:
         except NumberError as err:
             raise fail(str(err), where + (j,)) from None
     return tuple(out)
+
+
+GENERATE_KEYS = ("kind", "samples", "features", "classes", "noise", "seed")
+GENERATORS = ("classes",)
+
+
+def generated_samples(raw: Any, fail: Fail) -> tuple[list[Sample], list[str]]:
+    """``generate = { kind = "classes", samples, features, classes, noise, seed }``: a seeded
+    synthetic classification set. Each class has a random prototype in [0, 1]^features; a sample
+    is its class's prototype plus Gaussian noise, clipped to [0, 1] and rounded to 1/256 (exact
+    in binary, so float64 and exact modes see the same data); targets are one-hot. Returns
+    (samples, target names)."""
+    where = ("data", "generate")
+    if not isinstance(raw, dict):
+        raise fail("expected a table { kind = \"classes\", samples = …, features = …, "
+                   "classes = …, noise = …, seed = … }", where)
+    for key in raw:
+        if key not in GENERATE_KEYS:
+            raise fail(f"unknown key '{key}'{suggest(key, GENERATE_KEYS)} (expected one of "
+                       f"{', '.join(GENERATE_KEYS)})", where + (key,))
+    if raw.get("kind", "classes") not in GENERATORS:
+        raise fail(f"unknown generator '{raw.get('kind')}' (expected classes)", where + ("kind",))
+    sizes = {}
+    for key, default, low in (("samples", None, 1), ("features", None, 1), ("classes", 2, 2),
+                              ("seed", 0, 0)):
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise fail(f"expected a whole number ≥ {low}, got {value!r}", where + (key,))
+        sizes[key] = value
+    try:
+        noise = float(parse_number(raw.get("noise", "0.1")))
+    except NumberError as err:
+        raise fail(str(err), where + ("noise",)) from None
+    rng = np.random.default_rng(sizes["seed"])
+    n, f, c = sizes["samples"], sizes["features"], sizes["classes"]
+    prototypes = rng.uniform(0, 1, size=(c, f))
+    labels = rng.integers(0, c, size=n)
+    x = np.clip(prototypes[labels] + rng.normal(0, noise, size=(n, f)), 0, 1)
+    x = np.round(x * 256) / 256
+    y = np.eye(c)[labels]
+    return [Sample(x[i], y[i]) for i in range(n)], [f"class {k}" for k in range(c)]
 
 
 def csv_samples(

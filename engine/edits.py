@@ -55,7 +55,11 @@ def apply(edit: Edit, rec, n_layers: int):
     if edit.kind == "mode":
         if edit.value not in MODES:
             raise EditError(f"unknown number mode {edit.value!r} (expected exact or float64)")
-        return convert(rec, Numbers(edit.value))
+        try:
+            return convert(rec, Numbers(edit.value))
+        except (ValueError, OverflowError):  # Fraction(nan) / Fraction(inf)
+            raise EditError("exact numbers need finite values, and this point holds nan or "
+                            "inf: go back before it to switch to exact") from None
     value = num.scalar(edit.value)
     if edit.kind == "learning_rate":
         if not value >= 0:

@@ -11,7 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .dataset import Sample, csv_samples, inline_samples
+from .dataset import Sample, csv_samples, generated_samples, inline_samples
 from .errors import ScenarioError, locate, suggest
 from .init import initial_params
 from .layers import FLOAT_ONLY, KINDS, LayerSpec
@@ -19,7 +19,7 @@ from .losses import LOSSES
 from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
 
 TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "layers")
-DATA_KEYS = ("features", "targets", "samples", "file")
+DATA_KEYS = ("features", "targets", "samples", "file", "generate")
 TRAINING_KEYS = ("learning_rate", "batch_size", "epochs", "order", "seed")
 LOSS_KEYS = ("kind",)
 LAYER_KEYS = ("name", "kind", "size", "bias", "weights", "biases", "init", "seed", "slope",
@@ -207,15 +207,21 @@ class _Builder:
         raw = self.table(self.raw["data"], where, DATA_KEYS)
         features = self.names(raw, "features", where)
         targets = self.names(raw, "targets", where)
-        if "samples" in raw and "file" in raw:
-            raise self.fail("give either samples or file, not both", where + ("file",))
-        if "file" in raw:
+        sources = [key for key in ("samples", "file", "generate") if key in raw]
+        if len(sources) > 1:
+            raise self.fail(f"give one of samples, file or generate, not {' and '.join(sources)}",
+                            where + (sources[1],))
+        if "generate" in raw:
+            samples, names = generated_samples(raw["generate"], self.fail)
+            targets = targets or names
+        elif "file" in raw:
             samples, features, targets = csv_samples(self.path, raw["file"], features, targets,
                                                      self.fail)
         elif "samples" in raw:
             samples = inline_samples(raw["samples"], self.fail)
         else:
-            raise self.fail("missing key 'samples' (or 'file'): the data set", where)
+            raise self.fail("missing key 'samples' (or 'file', or 'generate'): the data set",
+                            where)
         if not samples:
             raise self.fail("the data set is empty (expected at least one sample)",
                             where + (("file",) if "file" in raw else ("samples",)))

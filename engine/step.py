@@ -7,7 +7,7 @@ everything the next operation needs. Same record in ⇒ bit-identical record out
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 import numpy as np
@@ -88,12 +88,18 @@ class Schedule:
         return iteration * self.ops_per_iteration
 
     def samples(self, iteration: int) -> tuple[int, ...]:
+        """The data set indices of ``iteration``'s batch."""
         epoch, pos = divmod(iteration - 1, self.iterations_per_epoch)
+        order = self.order_of(epoch + 1)
+        return order[pos * self.batch_size:(pos + 1) * self.batch_size]
+
+    @lru_cache(maxsize=4)  # noqa: B019 - schedules are few, frozen and live as long as a session
+    def order_of(self, epoch: int) -> tuple[int, ...]:
+        """The order of the samples in ``epoch``: as given, or shuffled from (seed, epoch)."""
         if self.order == "shuffle":
-            order = np.random.default_rng([self.seed, epoch + 1]).permutation(self.n_samples)
-        else:
-            order = np.arange(self.n_samples)
-        return tuple(int(i) for i in order[pos * self.batch_size:(pos + 1) * self.batch_size])
+            return tuple(int(i) for i in
+                         np.random.default_rng([self.seed, epoch]).permutation(self.n_samples))
+        return tuple(range(self.n_samples))
 
 
 @dataclass(frozen=True)
@@ -126,9 +132,16 @@ def first_record(scenario: Scenario) -> Record:
     return Record(
         index=0, iteration=0, epoch=0, op=Op(START), mode=num.mode,
         lr=num.scalar(scenario.training.learning_rate), params=params,
-        data_x=num.array([s.x for s in scenario.samples]),
-        data_y=num.array([s.y for s in scenario.samples]),
+        data_x=_data(num, [s.x for s in scenario.samples]),
+        data_y=_data(num, [s.y for s in scenario.samples]),
     )
+
+
+def _data(num: Numbers, rows: list) -> np.ndarray:
+    """The data set as one array: rows of Fractions, or float rows (generated data)."""
+    if rows and isinstance(rows[0], np.ndarray) and not num.exact:
+        return freeze(np.stack(rows))
+    return num.array(rows)
 
 
 def next_record(rec: Record, model: Model) -> Record:
@@ -205,8 +218,16 @@ def _put(items: tuple, k: int, value) -> tuple:
 
 
 def _sgd(p, g, lr):
-    """ŵ = w − α·δw (and b̂ = b − α·δb), as new read-only arrays."""
-    return MappingProxyType({key: freeze(p[key] - lr * g[key]) for key in p})
+    """ŵ = w − α·δw (and b̂ = b − α·δb), as new read-only arrays.
+
+    Computed as (−α·δw) + w in one new array: the same bits as w − α·δw (negation is exact),
+    without a second large temporary, which costs more than the arithmetic on big layers."""
+    out = {}
+    for key in p:
+        new = g[key] * (-lr)
+        new += p[key]
+        out[key] = freeze(new)
+    return MappingProxyType(out)
 
 
 def _guard(rec: Record, model: Model) -> None:
