@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .diagnostics import diagnose
+from .diagnostics import by_kind
 from .errors import suggest
 from .numbers import NumberError, parse_number
 from .records import LOSS, PICK, UPDATE, Record
@@ -116,13 +116,14 @@ def _weight(m: re.Match, layer_names: list[str], whole: str) -> tuple:
 
 def _finding(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
     if c.kind in ("nonfinite", "overshoot"):
-        found = [f for f in diagnose(rec, model) if f.kind == c.kind]
+        if c.kind == "overshoot" and rec.op.kind != UPDATE:
+            return None
+        found = by_kind(c.kind, rec, model)
         return found[0].message if found else None
-    now = {(f.layer, f.neuron, f.sample): f for f in diagnose(rec, model) if f.kind == c.kind}
+    now = {(f.layer, f.neuron, f.sample): f for f in by_kind(c.kind, rec, model)}
     before = set()
-    if prev.iteration == rec.iteration and rec.op.kind != PICK:
-        before = {(f.layer, f.neuron, f.sample) for f in diagnose(prev, model)
-                  if f.kind == c.kind}
+    if now and prev.iteration == rec.iteration and rec.op.kind != PICK:
+        before = {(f.layer, f.neuron, f.sample) for f in by_kind(c.kind, prev, model)}
     new = [f for key, f in now.items() if key not in before]
     return new[0].message if new else None
 

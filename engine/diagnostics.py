@@ -38,6 +38,25 @@ def diagnose(rec: Record, model: Model) -> list[Finding]:
     return out
 
 
+def by_kind(kind: str, rec: Record, model: Model) -> list[Finding]:
+    """The findings of one kind at ``rec``, computing only what that kind needs."""
+    if kind == "nonfinite":
+        return nonfinite(rec, model)
+    if kind in ("blocked", "rounding"):
+        return [f for f in findings(rec, model) if f.kind == kind]
+    if kind == "saturated":
+        return saturated(rec, model)
+    return [f for f in diagnose(rec, model) if f.kind == kind]
+
+
+def iteration_finite(rec: Record) -> bool:
+    """True when every array of a finished iteration's record is free of NaN and ±inf."""
+    arrays = [rec.x, rec.y, rec.losses, rec.loss_delta, *rec.outputs, *rec.deltas]
+    arrays += [a for group in (rec.grads, rec.new_params or ()) for p in group if p
+               for a in p.values()]
+    return all(a is None or a.dtype == object or np.isfinite(a).all() for a in arrays)
+
+
 def nonfinite(rec: Record, model: Model) -> list[Finding]:
     """NaN or ±inf in what this operation produced, naming the array, neuron and sample."""
     out = []

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .conditions import Condition
+from .diagnostics import iteration_finite
 from .records import Record
 from .session import Session
 
@@ -47,18 +48,31 @@ def check(session: Session, conditions: Sequence[Condition], index: int) -> Hit 
 def forward_iter(session: Session, conditions: Sequence[Condition], stop: int | None = None,
                  chunk: int = 200) -> Iterator[int | Hit | None]:
     """Search after the cursor up to ``stop`` (default the end of training), computing as needed.
-    Yields the index reached every ``chunk`` operations, then finally a Hit or None. Does not
-    move the cursor. May raise RunawayFractions (what was computed stays recorded)."""
+    Yields the index reached every ``chunk`` operations or so, then finally a Hit or None. Does
+    not move the cursor. May raise RunawayFractions (what was computed stays recorded).
+
+    When the only condition is ``nonfinite``, whole iterations are computed fused and checked at
+    once; only an iteration holding a NaN or inf is searched operation by operation."""
     stop = session.last_index if stop is None else min(stop, session.last_index)
+    whole = all(c.kind == "nonfinite" for c in conditions)
+    opi = session.schedule.ops_per_iteration
     i = session.cursor + 1
     while i <= stop:
         end = min(stop, i + chunk - 1)
+        if whole:
+            end = min(stop, max(end, ((i - 1) // opi + 1) * opi))
         session.compute_to(end)
-        for j in range(i, end + 1):
+        j = i
+        while j <= end:
+            iteration_end = ((j - 1) // opi + 1) * opi
+            if whole and iteration_end <= end and iteration_finite(session.at(iteration_end)):
+                j = iteration_end + 1
+                continue
             hit = check(session, conditions, j)
             if hit:
                 yield hit
                 return
+            j += 1
         i = end + 1
         yield end
     yield None

@@ -39,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
                      help="stop (exit 3) where CONDITION is hit, e.g. nonfinite, blocked, "
                           "rounding, 'loss < 0.01', 'loss rises', 'sign L2[0,1]', "
                           "'L2[0,1] crosses 0', 'stuck 5' (repeatable; see README)")
+    run.add_argument("--keep-going", action="store_true",
+                     help="do not stop at NaN or inf (they print as \"nan\", \"inf\", \"-inf\")")
     run.add_argument("--max-fraction-bits", type=_positive, default=MAX_FRACTION_BITS,
                      metavar="BITS", help="size limit of exact fractions (default "
                      f"{MAX_FRACTION_BITS}; past it the run stops or goes on in float64)")
@@ -83,7 +85,8 @@ def _main(argv: list[str] | None) -> int:
         return headless.check(scenario)
     if args.command == "run":
         return headless.run(scenario, args.iterations, args.format, args.continue_in_float,
-                            args.breaks, max_fraction_bits=args.max_fraction_bits)
+                            args.breaks, max_fraction_bits=args.max_fraction_bits,
+                            stop_nonfinite=not args.keep_going)
     from .app import run_app
 
     return run_app(scenario)

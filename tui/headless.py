@@ -35,15 +35,17 @@ def with_iterations(scenario: Scenario, iterations: int | None) -> Scenario:
 
 def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float: bool,
         breaks: list[str] | None = None, out: TextIO = sys.stdout,
-        err: TextIO = sys.stderr, max_fraction_bits: int = MAX_FRACTION_BITS) -> int:
+        err: TextIO = sys.stderr, max_fraction_bits: int = MAX_FRACTION_BITS,
+        stop_nonfinite: bool = True) -> int:
     """Run ``iterations`` iterations (all of training when None), printing each one. Stops with
-    EXIT_BREAK at the operation where a condition (or a NaN / inf, always) is hit."""
+    EXIT_BREAK at the operation where a condition (or, unless ``stop_nonfinite`` is False, a NaN
+    or inf) is hit."""
     scenario = with_iterations(scenario, iterations)
     session = Session(scenario, max_fraction_bits)
     names = [spec.name for spec in scenario.layers]
     try:
-        conditions = [parse_condition("nonfinite", names)] + [
-            parse_condition(text, names) for text in breaks or ()]
+        always = ["nonfinite"] if stop_nonfinite else []
+        conditions = [parse_condition(text, names) for text in always + list(breaks or ())]
     except ConditionError as problem:
         print(f"nnstep: --break {problem}", file=err)
         return EXIT_BAD_INPUT
@@ -52,9 +54,7 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
     t = 1
     while t <= total:
         try:
-            result = None
-            for result in forward_iter(session, conditions, stop=t * opi):
-                pass
+            *_, result = forward_iter(session, conditions, stop=t * opi)
         except RunawayFractions as problem:
             if not continue_in_float:
                 print(f"nnstep: {scenario.path}: {problem}", file=err)
@@ -83,8 +83,9 @@ def emit(rec, session: Session, form: str, out: TextIO) -> None:
 def table(rec, session: Session) -> str:
     """A few readable lines for one finished iteration."""
     model = session.model
+    loss = fmt(rec.loss, max_len=TABLE_FRACTION_LEN)
     head = (f"iteration {rec.iteration} (epoch {rec.epoch}, samples "
-            f"{', '.join(str(s + 1) for s in rec.samples)}): loss {fmt(rec.loss, max_len=TABLE_FRACTION_LEN)}, "
+            f"{', '.join(str(s + 1) for s in rec.samples)}): loss {loss}, "
             f"prediction {_vec(rec.outputs[-1])}, expected {_vec(rec.y)}, δ of the loss "
             f"{_vec(rec.loss_delta)}")
     lines = [head]

@@ -1,0 +1,116 @@
+"""ScenarioError in process: the file, the line, the key path and the expectation, for the kinds
+of mistakes the CLI tests do not cover one by one."""
+
+from __future__ import annotations
+
+import pytest
+from nnstep.engine import ScenarioError, load_scenario, parse_scenario
+from nnstep.engine.errors import key_path_text
+
+BASE = """title = "Small"
+numbers = "exact"
+
+[data]
+samples = [
+    { x = [1, 2, 3], y = [1] },
+    { x = [0, 1, 0], y = [0] },
+]
+
+[training]
+learning_rate = "1/10"
+batch_size = 1
+order = "sequential"
+
+[[layers]]
+name = "L1"
+kind = "input"
+size = 3
+
+[[layers]]
+name = "L2"
+kind = "linear"
+size = 1
+bias = false
+weights = [["1/2", "-1/4", "1/8"]]
+
+[[layers]]
+name = "L3"
+kind = "relu"
+"""
+
+
+def error_of(old: str, new: str, **kw) -> ScenarioError:
+    assert old in BASE
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(BASE.replace(old, new, 1), "broken.toml", **kw)
+    return caught.value
+
+
+def test_base_is_valid():
+    scenario = parse_scenario(BASE, "ok.toml")
+    assert [s.kind for s in scenario.layers] == ["input", "linear", "relu"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "path", "fragment"),
+    [
+        ('batch_size = 1', 'batch_size = 0', 12, ("training", "batch_size"), "≥ 1"),
+        ('order = "sequential"', 'order = "shufle"', 13, ("training", "order"),
+         "did you mean 'shuffle'?"),
+        ('learning_rate = "1/10"', 'learning_rate = "-1"', 11, ("training", "learning_rate"),
+         "≥ 0"),
+        ('name = "L3"', 'name = "L2"', 28, ("layers", 2, "name"), "used twice"),
+        ('kind = "input"', 'kind = "linear"', 17, ("layers", 0, "kind"), '"input"'),
+        ('kind = "relu"', 'kind = "relu"\nsize = 4', 30, ("layers", 2, "size"), "expected 1"),
+        ('kind = "relu"', 'kind = "relu"\nslope = "1/5"', 30, ("layers", 2, "slope"),
+         "only to leaky_relu"),
+        ('bias = false', 'bias = "no"', 24, ("layers", 1, "bias"), "true or false"),
+        ('title = "Small"', 'titel = "Small"', 1, ("titel",), "did you mean 'title'?"),
+        ('numbers = "exact"', 'numbers = "exakt"', 2, ("numbers",), "did you mean 'exact'?"),
+    ],
+)
+def test_error_names_line_and_key_path(old, new, line, path, fragment):
+    err = error_of(old, new)
+    assert err.file == "broken.toml"
+    assert err.path == path
+    assert err.line == line
+    assert fragment in err.message
+    text = str(err)
+    assert text.startswith(f"broken.toml, line {line}: {key_path_text(path)}: ")
+    assert "\n" not in text
+
+
+def test_key_path_text():
+    assert key_path_text(("layers", 2, "kind")) == "layers[2].kind"
+    assert key_path_text(("data", "samples", 1, "x", 0)) == "data.samples[1].x[0]"
+    assert key_path_text(()) == ""
+
+
+def test_sigmoid_is_fine_in_float64():
+    text = BASE.replace('kind = "relu"', 'kind = "sigmoid"')
+    with pytest.raises(ScenarioError):
+        parse_scenario(text, "s.toml")
+    assert parse_scenario(text, "s.toml", numbers="float64").layers[2].kind == "sigmoid"
+
+
+def test_csv_missing_target_column(tmp_path):
+    (tmp_path / "d.csv").write_text("a,b,c,good\n1,2,3,1\n")
+    text = BASE.replace(
+        'samples = [\n    { x = [1, 2, 3], y = [1] },\n    { x = [0, 1, 0], y = [0] },\n]',
+        'file = "d.csv"\ntargets = ["god"]')
+    (tmp_path / "s.toml").write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "s.toml")
+    assert "'god'" in caught.value.message and "did you mean 'good'?" in caught.value.message
+
+
+def test_csv_wrong_column_count_names_csv_line(tmp_path):
+    (tmp_path / "d.csv").write_text("a,b,c,good\n1,2,3,1\n1,2,3,1\n4,5,6\n")
+    text = BASE.replace(
+        'samples = [\n    { x = [1, 2, 3], y = [1] },\n    { x = [0, 1, 0], y = [0] },\n]',
+        'file = "d.csv"\ntargets = ["good"]')
+    (tmp_path / "s.toml").write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "s.toml")
+    assert "d.csv, line 4" in caught.value.message
+    assert caught.value.path == ("data", "file")
