@@ -81,6 +81,8 @@ class Numbers:
 
     def array(self, values: Iterable[Any] | np.ndarray) -> np.ndarray:
         """A read-only array of this mode from nested sequences of Fractions / numbers."""
+        if not self.exact and isinstance(values, np.ndarray):
+            return freeze(values.astype(np.float64, copy=True))
         if self.exact:
             out = np.array(values, dtype=object)
             flat = out.reshape(-1)

@@ -1,0 +1,26 @@
+"""`nnstep FILE` on a broken scenario prints the engine's message and exits 2, no UI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_broken_scenario_exits_2_without_ui(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('title = "broken"\nnumbers = "exact"\n[training]\nlearning_rate = "x"\n'
+                      '[data]\nsamples = [{ x = [1], y = [1] }]\n[[layers]]\nkind = "input"\n'
+                      'size = 1\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "nnstep.tui.cli", str(broken)],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "broken.toml" in done.stderr and "learning_rate" in done.stderr
+    assert done.stdout == ""  # no UI was drawn
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "nnstep.tui.cli", str(tmp_path / "none.toml")],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "no such file" in done.stderr

@@ -1,0 +1,259 @@
+"""Pilot tests: each key does what the help says (state asserted on the session)."""
+
+from __future__ import annotations
+
+import asyncio
+from fractions import Fraction
+
+from nnstep.engine import Session
+from nnstep.engine.records import same
+from nnstep.tui.screens.confirm import ConfirmDialog
+from nnstep.tui.screens.dialog import EditDialog, GotoDialog
+from nnstep.tui.screens.help import HelpScreen
+from nnstep.tui.widgets.header_bar import HeaderBar
+from nnstep.tui.widgets.status_line import StatusLine
+from textual.widgets import Input
+from tui_support import broccoli, make_app
+
+SIZE = (120, 40)
+
+
+def status(app) -> str:
+    return str(app.screen_stack[0].query_one(StatusLine).content)
+
+
+def header(app) -> str:
+    return str(app.screen_stack[0].query_one(HeaderBar).content)
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_step_keys(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await pilot.press("n", "right")
+        assert s.cursor == 2 and app.record is s.record
+        assert "forward · L1 (input)" in header(app)
+        await pilot.press("p")
+        assert s.cursor == 1
+        await pilot.press("left", "left")
+        assert s.cursor == 0
+        assert "start · before training" in header(app)
+
+
+async def test_iteration_epoch_home_end(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await pilot.press("right_square_bracket")
+        assert s.cursor == 10 and s.record.op.kind == "update"
+        await pilot.press("right_square_bracket")
+        assert s.cursor == 20
+        await pilot.press("left_square_bracket")
+        assert s.cursor == 10
+        await pilot.press("right_curly_bracket")
+        assert s.cursor == s.last_index == 30
+        await pilot.press("left_curly_bracket")
+        assert s.cursor == 0
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert s.cursor == 30
+        await pilot.press("home")
+        assert s.cursor == 0
+
+
+async def test_epochs_on_a_longer_run() -> None:
+    app = make_app(epochs=3)
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        app.action_next_epoch()
+        await settle(app, pilot)
+        assert s.cursor == 30 and s.record.epoch == 1
+        app.action_next_epoch()
+        await settle(app, pilot)
+        assert s.cursor == 60 and s.record.epoch == 2
+        app.action_prev_epoch()
+        await settle(app, pilot)
+        assert s.cursor == 30
+
+
+async def test_goto_iteration_dialog(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        assert isinstance(app.screen, GotoDialog)
+        app.screen.query_one(Input).value = "9"
+        await pilot.press("enter")
+        assert isinstance(app.screen, GotoDialog)  # refused: outside 0 … 3
+        assert "outside" in str(app.screen.query_one("#dialog-error").content)
+        app.screen.query_one(Input).value = "2"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, GotoDialog)
+        assert app.session.cursor == 20
+
+
+async def test_run_to_end(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert app.session.cursor == app.session.last_index
+        assert not app.running
+
+
+async def test_long_run_is_sliced_and_escape_cancels() -> None:
+    """pilot.press waits for the CPU to idle, which a run never does: drive it directly."""
+    app = make_app(epochs=4000)
+    async with app.run_test(size=SIZE):
+        s = app.session
+        app.action_run_to_end()
+        await asyncio.sleep(0.3)
+        assert app.running and 0 < s.computed < s.last_index and s.cursor == 0
+        app.action_next_op()  # refused while running: nothing corrupts the session
+        app.action_edit_weight()
+        app.action_undo()
+        assert not isinstance(app.screen, EditDialog) and s.branch.id == 0 and s.cursor == 0
+        assert "busy" in status(app)
+        await app.run_action("cancel")  # escape
+        await app.workers.wait_for_complete()
+        assert not app.running
+        assert 0 < s.cursor < s.last_index and s.cursor == s.computed
+        assert "cancelled" in status(app)
+
+
+async def test_selection_keys(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.selected == (1, 0, 0)
+        await pilot.press("tab")
+        assert app.selected == (1, 0, 1)
+        await pilot.press("down", "j")
+        assert app.selected == (1, 0, 0)  # wraps round the three weights
+        await pilot.press("shift+tab")
+        assert app.selected == (1, 0, 2)
+        await pilot.press("up", "k")
+        assert app.selected == (1, 0, 0)
+        assert app.session.cursor == 0  # selecting never steps
+        assert "w²[1,1]" in status(app)
+
+
+async def test_edit_refused_changes_nothing(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        app.move_to(30)
+        before = s.record
+        await pilot.press("e")
+        assert isinstance(app.screen, EditDialog)
+        app.screen.query_one(Input).value = "1/0"
+        await pilot.press("enter")
+        assert isinstance(app.screen, EditDialog)
+        assert "divides by zero" in str(app.screen.query_one("#dialog-error").content)
+        app.screen.query_one(Input).value = "broccoli"
+        await pilot.press("enter")
+        assert "not a number" in str(app.screen.query_one("#dialog-error").content)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, EditDialog)
+        assert s.branch.id == 0 and len(s.branches) == 1 and s.record is before
+
+
+async def test_edit_accepted_branches_and_undo_restores() -> None:
+    app = make_app()
+    fresh = Session(broccoli())
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        app.move_to(30)
+        await pilot.press("tab")  # w²[1,2], the Tagada strawberries weight
+        await pilot.press("e")
+        app.screen.query_one(Input).value = "0"
+        await pilot.press("enter")
+        assert not isinstance(app.screen, EditDialog)
+        assert s.branch.id == 1 and s.forks() == [21] and s.cursor == 30
+        assert s.record.params[1]["w"][0, 1] == 0
+        # recomputed: o² = 3000 · 1/5800 = 15/29 > 0, so the loss changes
+        assert s.record.outputs[1][0, 0] == Fraction(15, 29)
+        assert "branch 1" in header(app)
+        await pilot.press("u")
+        assert s.branch.id == 0 and s.cursor == 30
+        assert "branch" not in header(app)
+        for i in range(s.last_index + 1):
+            assert same(s.at(i), fresh.at(i))
+        await pilot.press("u")
+        assert "nothing to undo" in status(app)
+
+
+async def test_edit_learning_rate(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        app.screen.query_one(Input).value = "1/2"
+        await pilot.press("enter")
+        assert app.session.record.lr == Fraction(1, 2) and app.session.branch.id == 1
+        app.move_to(30)
+        assert app.session.record.new_params[1]["w"][0, 1] == Fraction(-3, 11600) + 1000
+
+
+async def test_format_cycles(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.style == "fraction"
+        await pilot.press("f")
+        assert app.style == "decimal"
+        await pilot.press("f")
+        assert app.style == "scientific"
+        await pilot.press("f")
+        assert app.style == "fraction"
+
+
+async def test_float_mode_starts_in_decimal() -> None:
+    app = make_app("float64")
+    async with app.run_test(size=SIZE):
+        assert app.style == "decimal" and app.session.record.mode == "float64"
+
+
+async def test_help_and_quit(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("n")  # the help is modal: stepping keys do nothing there
+        assert app.session.cursor == 0
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_runaway_fractions_offers_float() -> None:
+    app = make_app(max_fraction_bits=8)
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await pilot.press("n", "n")  # forward L1 outputs 2000: 11 bits > 8
+        assert isinstance(app.screen, ConfirmDialog)
+        assert s.cursor == 1 and s.record.mode == "exact"
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert s.record.mode == "float64" and s.branch.id == 1 and s.cursor == 2
+        assert "float64" in header(app)
+        app.move_to(30)
+        await settle(app, pilot)
+        assert s.cursor == 30
+
+
+async def test_runaway_fractions_declined_stays_exact() -> None:
+    app = make_app(max_fraction_bits=8)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        assert app.session.record.mode == "exact" and app.session.cursor == 1
+        assert "stayed exact" in status(app)
+
+
+async def test_timeline_click_seeks(app) -> None:
+    from nnstep.tui.widgets.timeline import Timeline
+
+    async with app.run_test(size=SIZE) as pilot:
+        app.post_message(Timeline.Seek(12))
+        await settle(app, pilot)
+        assert app.session.cursor == 12

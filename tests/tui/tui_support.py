@@ -1,0 +1,26 @@
+"""Helpers for the TUI tests: the broccoli scenario and the app as the CLI builds it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from nnstep.engine import load_scenario
+from nnstep.tui.app import NnstepApp, build_app
+
+ROOT = Path(__file__).resolve().parents[2]
+BROCCOLI = ROOT / "scenarios" / "broccoli.toml"
+
+
+def broccoli(numbers: str | None = None, epochs: int | None = None):
+    scenario = load_scenario(BROCCOLI, numbers)
+    if epochs is not None:
+        scenario = replace(scenario, training=replace(scenario.training, epochs=epochs))
+    return scenario
+
+
+def make_app(numbers: str | None = None, epochs: int | None = None, **options) -> NnstepApp:
+    """The app exactly as the CLI builds it, without a blinking cursor."""
+    return build_app(broccoli(numbers, epochs), cursor_blink=False, **options)
+
+

@@ -1,0 +1,343 @@
+"""The Textual app: owns the session and one reactive "current record"; pushes a View down to the
+main screen on every change; turns keys into session requests. Owns no maths.
+
+Long moves (running to the end, far jumps) compute in slices inside an async worker, yielding to
+the event loop between slices, so the screen keeps painting and escape cancels; meanwhile every
+other request that would change the session is refused with a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable
+
+from nnstep.engine import EditError, RunawayFractions, Session
+from nnstep.engine.format import STYLES, fmt
+from nnstep.engine.records import Record
+from nnstep.engine.scenario import Scenario
+from nnstep.engine.signs import findings, sign_rows
+from textual.app import App
+from textual.reactive import reactive
+
+from .screens.confirm import ConfirmDialog
+from .screens.dialog import EditDialog, GotoDialog
+from .screens.help import HelpScreen
+from .screens.main import MainScreen
+from .widgets.common import View, Weight, input_names, value_of, weight_label, weights_of
+from .widgets.timeline import Timeline
+
+DIRECT_LIMIT = 40  # moves computing more records than this run in the sliced worker
+SLICE_SECONDS = 0.03  # compute this long, then give the event loop BREATHE_SECONDS
+BREATHE_SECONDS = 0.01
+
+
+class NnstepApp(App[int]):
+    """The step-through debugger on one session."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "nnstep"
+    ENABLE_COMMAND_PALETTE = False
+
+    record: reactive[Record | None] = reactive(None, always_update=True)
+    style: reactive[str] = reactive("fraction")
+    selected: reactive[Weight | None] = reactive(None)
+
+    def __init__(self, session: Session, cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.cursor_blink = cursor_blink
+        self.weights = weights_of(session.model)
+        self.running = False
+        self.progress: tuple[int, int] | None = None
+        self._cancel = False
+        self._message, self._error = "", False
+        self._analysis: tuple[Any, tuple, tuple] = (None, (), ())
+        self.set_reactive(NnstepApp.style, "fraction" if session.record.mode == "exact"
+                          else "decimal")
+        self.set_reactive(NnstepApp.selected, self.weights[0] if self.weights else None)
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        self.title = self.session.scenario.title
+        self.record = self.session.record
+
+    # ---- pushing data down
+    def watch_record(self) -> None:
+        self.refresh_view()
+
+    def watch_style(self) -> None:
+        self.refresh_view()
+
+    def watch_selected(self) -> None:
+        self.refresh_view()
+
+    def view(self) -> View:
+        s, rec = self.session, self.session.record
+        if self._analysis[0] is not rec:  # sign_rows costs ~0.4 s on 100k weights: once a record
+            self._analysis = (rec, tuple(sign_rows(rec, s.model)), tuple(findings(rec, s.model)))
+        _, rows, found = self._analysis
+        return View(s, rec, self.style, self.selected, rows, found, s.parent_record())
+
+    def refresh_view(self) -> None:
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if not isinstance(screen, MainScreen) or not screen.ready or self.record is None:
+            return
+        view = self.view()
+        message = self._message or self.selection_text(view)
+        screen.query_one(Timeline).progress = self.progress
+        screen.show(view, message, self._error, self.running)
+
+    def selection_text(self, view: View) -> str:
+        if self.selected is None:
+            return "no trainable weight in this model · ? help"
+        k, i, j = self.selected
+        rec = view.record
+        source = "bias" if j is None else input_names(view, k)[j]
+        text = (f"selected {weight_label(view, self.selected)} ({source} → "
+                f"{view.model.layers[k].name} neuron {i + 1}) = "
+                f"{fmt(value_of(rec.params, self.selected), self.style)}")
+        parent, style = view.parent, self.style
+        if parent is not None:  # old vs new, on an edited branch
+            old = fmt(value_of(parent.params, self.selected), style)
+            text += f" (before the edit {old})"
+            if parent.loss is not None and rec.loss is not None:
+                text += f" · loss {fmt(rec.loss, style)} (before {fmt(parent.loss, style)})"
+        return text + " · e edit · tab next weight"
+
+    def say(self, message: str, error: bool = False) -> None:
+        self._message, self._error = message, error
+        self.refresh_view()
+
+    # ---- moving
+    def move_to(self, index: int) -> None:
+        """Go to operation ``index``: directly when cheap, else in the sliced worker."""
+        if self.busy():
+            return
+        self._message, self._error = "", False
+        index = max(0, min(index, self.session.last_index))
+        if index - self.session.computed > DIRECT_LIMIT:
+            self.run_worker(self._compute(index), group="compute", exclusive=True)
+        else:
+            self.guard(lambda: self.session.goto(index), then=index)
+
+    def guard(self, request: Callable[[], Any], then: int | None = None) -> bool:
+        """Run a session request; show any problem instead of crashing. True when it worked."""
+        try:
+            request()
+            return True
+        except RunawayFractions as problem:
+            self.offer_float(problem, then)
+        except EditError as problem:
+            self._message, self._error = str(problem), True
+        except Exception as problem:  # the UI never crashes
+            self._message, self._error = f"error: {type(problem).__name__}: {problem}", True
+        finally:
+            self.record = self.session.record
+        return False
+
+    async def _compute(self, index: int) -> None:
+        self.running, self._cancel = True, False
+        start = time.perf_counter()
+        try:
+            for done in self.session.compute_iter(index):
+                if self._cancel:
+                    self._message = f"cancelled: stopped at operation {done}"
+                    index = done
+                    break
+                if time.perf_counter() - start > SLICE_SECONDS:
+                    self.progress = (done, index)
+                    self.say(f"computing {done}/{index} … escape cancels (moves and edits wait)")
+                    await asyncio.sleep(BREATHE_SECONDS)
+                    start = time.perf_counter()
+            if not self._cancel:
+                self._message = ""
+            self.session.goto(min(index, self.session.computed))
+        except RunawayFractions as problem:
+            self.session.goto(self.session.computed)
+            self.offer_float(problem, index)
+        except Exception as problem:
+            self._message, self._error = f"error: {type(problem).__name__}: {problem}", True
+        finally:
+            self.running, self.progress = False, None
+            self.record = self.session.record
+
+    def offer_float(self, problem: RunawayFractions, then: int | None) -> None:
+        self._message, self._error = "exact fractions grew too large", True
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                self.say(f"stayed exact at operation {self.session.cursor}", error=True)
+                return
+            if self.guard(self.session.continue_in_float):
+                self.say(f"continuing in float64 on branch {self.session.branch.id}")
+                if then is not None and then > self.session.cursor:
+                    self.move_to(then)
+
+        self.push_screen(ConfirmDialog("exact fractions grew too large", str(problem),
+                                       "continue in float64", "stay exact"), answer)
+
+    # ---- actions (bound in screens/main.py)
+    def action_next_op(self) -> None:
+        self.move_to(self.session.cursor + 1)
+
+    def action_prev_op(self) -> None:
+        self.move_to(self.session.cursor - 1)
+
+    def _iteration_target(self, forward: bool) -> int:
+        s = self.session
+        t, end = s.record.iteration, s.schedule.iteration_end(s.record.iteration)
+        if forward:
+            return end if s.cursor < end else s.schedule.iteration_end(t + 1)
+        return s.schedule.iteration_end(t - 1 if s.cursor <= end else t)
+
+    def _epoch_target(self, forward: bool) -> int:
+        s = self.session
+        t, ipe = s.record.iteration, s.schedule.iterations_per_epoch
+        e = -(-t // ipe) if (t or not forward) else 1
+        end = s.epoch_end_index(e)
+        if forward:
+            return end if s.cursor < end else s.epoch_end_index(e + 1)
+        return s.epoch_end_index(e - 1 if s.cursor <= end else e)
+
+    def action_next_iteration(self) -> None:
+        self.move_to(self._iteration_target(True))
+
+    def action_prev_iteration(self) -> None:
+        self.move_to(self._iteration_target(False))
+
+    def action_next_epoch(self) -> None:
+        self.move_to(self._epoch_target(True))
+
+    def action_prev_epoch(self) -> None:
+        self.move_to(self._epoch_target(False))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.session.last_index)
+
+    def action_run_to_end(self) -> None:
+        self.move_to(self.session.last_index)
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self._cancel = True
+        else:
+            self.say("")
+
+    def on_timeline_seek(self, message: Timeline.Seek) -> None:
+        self.move_to(message.index)
+
+    def action_goto_iteration(self) -> None:
+        if self.busy():
+            return
+        total = self.session.schedule.iterations
+
+        def submit(text: str) -> str | None:
+            try:
+                t = int(text.strip())
+            except ValueError:
+                return f"'{text}' is not a whole number (expected 0 … {total})"
+            if not 0 <= t <= total:
+                return f"{t} is outside 0 … {total}"
+            if self.running:
+                return "busy computing — escape cancels the run first"
+            self.move_to(self.session.schedule.iteration_end(t))
+            return None
+
+        self.push_screen(GotoDialog(
+            "go to iteration", f"the end (weight update) of iteration 0 … {total} "
+            "(0 = start of training)", str(self.session.record.iteration), submit,
+            self.cursor_blink))
+
+    # ---- selection and edits
+    def action_select(self, step: int) -> None:
+        if not self.weights:
+            return
+        now = self.weights.index(self.selected) if self.selected in self.weights else -1
+        self._message, self._error = "", False
+        self.selected = self.weights[(now + step) % len(self.weights)]
+
+    def _edit(self, request: Callable[[str], Record], text: str) -> str | None:
+        """Try an edit typed as ``text``: None when accepted, else why it was refused."""
+        if self.running:
+            return "busy computing — escape cancels the run first"
+        try:
+            request(text)
+        except (EditError, RunawayFractions) as problem:
+            return str(problem)
+        self._message = (f"edited: branch {self.session.branch.id} recomputed from the start of "
+                         f"iteration {self.session.record.iteration} · u undoes")
+        self._error = False
+        self.record = self.session.record
+        return None
+
+    def busy(self) -> bool:
+        """True (and says so) while a long run computes: requests would race with it."""
+        if self.running:
+            self.say("busy computing — escape cancels the run first", error=True)
+        return self.running
+
+    def action_edit_weight(self) -> None:
+        if self.busy():
+            return
+        if self.selected is None:
+            self.say("no weight to edit in this model", error=True)
+            return
+        k, i, j = w = self.selected
+        view = self.view()
+        value = value_of(view.record.params, w)
+        source = "bias" if j is None else input_names(view, k)[j]
+        s = self.session
+        request = ((lambda text: s.set_bias(k, i, text)) if j is None
+                   else (lambda text: s.set_weight(k, i, j, text)))
+        self.push_screen(EditDialog(
+            f"edit {weight_label(view, w)}",
+            f"{source} → {s.model.layers[k].name} neuron {i + 1}, now {fmt(value, 'fraction')}.\n"
+            f"Iteration {view.record.iteration or 1} is recomputed with it on a new branch.",
+            fmt(value, "fraction"), lambda text: self._edit(request, text), self.cursor_blink,
+            "enter apply · escape cancel · e.g. 1/200, -0.25, 3e-4"))
+
+    def action_edit_lr(self) -> None:
+        if self.busy():
+            return
+        lr = self.session.record.lr
+        self.push_screen(EditDialog(
+            "edit the learning rate α", f"ŵ = w − α·δw; α is now {fmt(lr, 'fraction')}.",
+            fmt(lr, "fraction"), lambda text: self._edit(self.session.set_learning_rate, text),
+            self.cursor_blink, "enter apply · escape cancel · e.g. 1/200, 0.5, 3e-4"))
+
+    def action_undo(self) -> None:
+        if self.busy():
+            return
+        branch = self.session.branch.id
+        done: list[bool] = []
+        if self.guard(lambda: done.append(self.session.undo())) and done:
+            if done[0]:
+                self.say(f"undone: back on branch {self.session.branch.id} (left {branch})")
+            else:
+                self.say("nothing to undo", error=True)
+
+    def action_cycle_format(self) -> None:
+        self.style = STYLES[(STYLES.index(self.style) + 1) % len(STYLES)]
+        self.say(f"numbers shown as {self.style}")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+
+def build_app(scenario: Scenario, *, max_fraction_bits: int | None = None,
+              cursor_blink: bool = True) -> NnstepApp:
+    """The one factory: a session on ``scenario`` and the app around it (CLI and tests)."""
+    kw = {} if max_fraction_bits is None else {"max_fraction_bits": max_fraction_bits}
+    return NnstepApp(Session(scenario, **kw), cursor_blink=cursor_blink)
+
+
+def run_app(scenario: Scenario) -> int:
+    """Run the debugger until the person quits; the exit code (0)."""
+    result = build_app(scenario).run()
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,70 @@
+"""A small modal asking for one value: the edit dialog (a weight, α), go to iteration.
+
+The dialog does not know the maths: ``submit(text)`` tries the value and returns None when it
+was accepted (the dialog closes) or a message saying why it was refused (the dialog stays open,
+showing it, and nothing changed)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+Submit = Callable[[str], "str | None"]
+
+
+class ValueDialog(ModalScreen[bool]):
+    """Dismissed with True when a value was accepted, False when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, title: str, prompt: str, initial: str, submit: Submit,
+                 cursor_blink: bool = True, hint: str = "") -> None:
+        super().__init__()
+        self.title_text, self.prompt, self.initial, self.submit = title, prompt, initial, submit
+        self.cursor_blink, self.hint = cursor_blink, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Static(self.prompt, id="dialog-prompt")
+            yield Input(self.initial, id="dialog-input", select_on_focus=False)
+            yield Static("", id="dialog-error")
+            yield Static(self.hint or "enter apply · escape cancel", id="dialog-hint")
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.cursor_blink = self.cursor_blink
+        field.focus()
+        field.cursor_position = len(self.initial)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            problem = self.submit(event.value)
+        except Exception as err:  # the UI never crashes on a value
+            problem = f"unexpected error: {type(err).__name__}: {err}"
+        if problem is None:
+            self.dismiss(True)
+            return
+        self.refuse(problem)
+
+    def refuse(self, problem: str) -> None:
+        error = self.query_one("#dialog-error", Static)
+        error.update(f"✖ {problem}")
+        error.add_class("-shown")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class EditDialog(ValueDialog):
+    """Edit a weight, a bias or α: accepts 1/200, -0.25, 3e-4."""
+
+
+class GotoDialog(ValueDialog):
+    """Go to the end of an iteration (0 = the start of training)."""

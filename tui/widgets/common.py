@@ -1,0 +1,137 @@
+"""What every widget shares: the view pushed down by the app, sign colours, labels.
+
+Not a widget: small pure helpers. Sign colours are defined here once (Rich styles); a value not
+computed yet is a dim "·", never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nnstep.engine.format import fmt
+from nnstep.engine.records import Record
+from nnstep.engine.signs import Finding, SignRow
+from rich.text import Text
+
+POSITIVE, NEGATIVE, ZERO, BLANK = "green", "red", "dim", "dim"
+SELECTED = "reverse"
+BLANK_TEXT = "·"
+
+_SUP = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+Weight = tuple[int, int, "int | None"]  # (layer, row, col); col None is the bias
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything a widget needs to draw one moment: pushed down by the app on every change."""
+
+    session: Any  # nnstep.engine.Session (typed loosely: widgets only read it)
+    record: Record
+    style: str
+    selected: Weight | None
+    rows: tuple[SignRow, ...]
+    findings: tuple[Finding, ...]
+    parent: Record | None
+
+    @property
+    def model(self) -> Any:
+        return self.session.model
+
+    @property
+    def scenario(self) -> Any:
+        return self.session.scenario
+
+
+def sup(n: int | str) -> str:
+    """Superscript digits: sup(2) -> '²'."""
+    return str(n).translate(_SUP)
+
+
+def sub(n: int | str) -> str:
+    """Subscript digits: sub(12) -> '₁₂'."""
+    return str(n).translate(_SUB)
+
+
+def sign_style(value: Any) -> str:
+    try:
+        return POSITIVE if value > 0 else NEGATIVE if value < 0 else ZERO
+    except TypeError:
+        return ""
+
+
+def num(value: Any, style: str, selected: bool = False) -> Text:
+    """A number coloured by its sign; None (not computed yet) reads "·"."""
+    if value is None:
+        text = Text(BLANK_TEXT, style=BLANK)
+    else:
+        text = Text(fmt(value, style), style=sign_style(value))
+    if selected:
+        text.stylize(SELECTED)
+    return text
+
+
+def sign_text(sign: str) -> Text:
+    """A sign from the analysis ("+", "-", "0", "mixed") in its colour."""
+    colour = {"+": POSITIVE, "-": NEGATIVE, "0": ZERO}.get(sign, "yellow")
+    shown = {"-": "−", "mixed": "±"}.get(sign, sign)
+    return Text(shown, style=colour)
+
+
+def short(name: str, width: int) -> str:
+    """``name`` cut to ``width`` characters with an ellipsis."""
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def input_names(view: View, k: int) -> list[str]:
+    """Names of the inputs of layer k (0-based): features for the first layers, else neurons."""
+    model = view.model
+    if k == 0 or all(s.kind == "input" for s in model.layers[:k]):
+        size = model.layers[0].size
+        names = list(view.scenario.features)
+        return names if len(names) == size else [f"x{j + 1}" for j in range(size)]
+    prev = model.layers[k - 1]
+    return [f"{prev.name}·{j + 1}" for j in range(prev.size)]
+
+
+def output_names(view: View) -> list[str]:
+    size = view.model.layers[-1].size
+    names = list(view.scenario.targets)
+    return names if len(names) == size else [f"y{i + 1}" for i in range(size)]
+
+
+def weight_label(view: View, weight: Weight) -> str:
+    """'w²[1,2]' or 'b²[1]' (1-based layer number, neuron, input)."""
+    k, i, j = weight
+    if j is None:
+        return f"b{sup(k + 1)}[{i + 1}]"
+    return f"w{sup(k + 1)}[{i + 1},{j + 1}]"
+
+
+def weights_of(model: Any) -> list[Weight]:
+    """Every selectable weight, in model order: rows, then columns, then the bias."""
+    out: list[Weight] = []
+    for k, spec in enumerate(model.layers):
+        if not spec.trainable:
+            continue
+        n_in = model.layers[k - 1].size
+        for i in range(spec.size):
+            out.extend((k, i, j) for j in range(n_in))
+            if spec.bias:
+                out.append((k, i, None))
+    return out
+
+
+def window(n: int, centre: int | None, size: int) -> range:
+    """At most ``size`` consecutive indices of 0 … n−1, around ``centre`` (for big layers)."""
+    if n <= size:
+        return range(n)
+    start = max(0, min((centre or 0) - size // 2, n - size))
+    return range(start, start + size)
+
+
+def value_of(params: Any, weight: Weight) -> Any:
+    k, i, j = weight
+    return params[k]["b"][i] if j is None else params[k]["w"][i, j]

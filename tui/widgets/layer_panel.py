@@ -1,0 +1,122 @@
+"""One layer of the model: its neurons' outputs o^k and the flow δ^k at its input; for a linear
+layer the weight matrix (rows = output neurons, columns = inputs) with w, δw and ŵ."""
+
+from __future__ import annotations
+
+from nnstep.engine.records import BACKWARD, FORWARD
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from .common import View, input_names, num, short, sub, sup, window
+
+NAME_WIDTH = 10
+# big layers and batches: a window around the selection, the first samples
+MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 2
+
+
+def _table(*headers: str) -> Table:
+    table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False,
+                  header_style="bold")
+    for n, header in enumerate(headers):
+        table.add_column(header, justify="left" if n == 0 else "right", no_wrap=True)
+    return table
+
+
+
+class LayerPanel(Static):
+    """Layer ``k`` (0-based) of the model. Classes: -active (computed at this operation),
+    -blocked (a blocked learning flow), -rounding (a sign decided by float rounding)."""
+
+    def __init__(self, k: int, **kw) -> None:
+        super().__init__(**kw)
+        self.k = k
+
+    def show(self, view: View) -> None:
+        k, rec = self.k, view.record
+        spec = view.model.layers[k]
+        self.border_title = f"{spec.name} · {spec.describe()}"
+        op = rec.op
+        self.set_class(op.kind in (FORWARD, BACKWARD) and op.layer == k, "-active")
+        mine = [f for f in view.findings if f.layer == k]
+        self.set_class(any(f.kind == "blocked" for f in mine), "-blocked")
+        self.set_class(any(f.kind == "rounding" for f in mine), "-rounding")
+        body = self._linear(view) if spec.trainable else self._neurons(view)
+        parts: list[RenderableType] = [body]
+        for f in mine:
+            where = f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if len(rec.samples) > 1 else "")
+            if f.kind == "blocked":
+                parts.append(Text(f"✖ blocked {where}", style="bold red"))
+            else:
+                parts.append(Text(f"≈ rounding {where}", style="yellow"))
+        self.update(Group(*parts))
+
+    def _neurons(self, view: View) -> Table:
+        """Input / activation layers: one row per neuron, o^k and δ^k (sizes are equal)."""
+        k, rec, style = self.k, view.record, view.style
+        K = sup(k + 1)
+        batch = min(len(rec.samples) or 1, MAX_BATCH)  # big batches: the first samples
+        tag = [f" #{s + 1}" if len(rec.samples) > 1 else "" for s in (rec.samples or (0,))]
+        tag = tag[:batch]
+        table = _table("", *[f"o{K}{t}" for t in tag], *[f"δ{K}{t}" for t in tag])
+        names = input_names(view, k) if k == 0 else [str(j + 1) for j in
+                                                       range(view.model.layers[k].size)]
+        o, d = rec.outputs[k] if rec.outputs else None, rec.deltas[k] if rec.deltas else None
+        shown = window(len(names), None, MAX_ROWS)
+        for j in shown:
+            name = names[j]
+            cells = [num(None if o is None else o[b, j], style) for b in range(batch)]
+            cells += [num(None if d is None else d[b, j], style) for b in range(batch)]
+            table.add_row(short(name, NAME_WIDTH), *cells)
+        if len(shown) < len(names):
+            table.add_row(Text(f"… {len(names) - len(shown)} more", style="dim"))
+        if len(rec.samples) > batch:
+            table.add_row(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
+        return table
+
+    def _linear(self, view: View) -> RenderableType:
+        """Rows per output neuron i: w, δw, ŵ across inputs j (and b); δ^k over the inputs on
+        top; o^k of neuron i at the right of its w row."""
+        k, rec, style = self.k, view.record, view.style
+        spec = view.model.layers[k]
+        K = sup(k + 1)
+        sel = view.selected if view.selected and view.selected[0] == k else None
+        all_names = input_names(view, k)
+        cols = window(len(all_names), sel[2] if sel else None, MAX_INPUTS)
+        rows = window(spec.size, sel[1] if sel else None, MAX_NEURONS)
+        names = [short(all_names[j], NAME_WIDTH) for j in cols]
+        table = _table("", *names, *(["b"] if spec.bias else []), f"→o{K}")
+        n_in = len(names)
+        batch = min(len(rec.samples) or 1, MAX_BATCH)
+        d = rec.deltas[k] if rec.deltas else None
+        for b in range(batch):
+            label = f"δ{K}" + (f" #{rec.samples[b] + 1}" if len(rec.samples) > 1 else "")
+            row = [num(None if d is None else d[b, j], style) for j in cols]
+            table.add_row(label, *row, *([Text("")] if spec.bias else []), Text(""))
+        w = rec.params[k]
+        g = rec.grads[k] if rec.grads else None
+        new = rec.new_params[k] if rec.new_params is not None else None
+        o = rec.outputs[k] if rec.outputs else None
+        sel = view.selected
+        for i in rows:
+            i_ = sub(i + 1)
+            for label, source in ((f"w{i_}", w), (f"δw{i_}", g), (f"ŵ{i_}", new)):
+                cells = [num(None if source is None else source["w"][i, j], style,
+                             sel == (k, i, j)) for j in cols]
+                if spec.bias:
+                    cells.append(num(None if source is None else source["b"][i], style,
+                                     sel == (k, i, None)))
+                tail = Text("")
+                if source is w and batch == 1:
+                    tail = num(None if o is None else o[0, i], style)
+                table.add_row(label, *cells, tail)
+            if batch > 1:
+                outs = Text(" ").join(num(None if o is None else o[b, i], style)
+                                      for b in range(batch))
+                table.add_row(f"o{K}{i_}", *[Text("")] * (n_in + spec.bias), outs)
+        if len(cols) < len(all_names) or len(rows) < spec.size:
+            return Group(table, Text(f"inputs {cols.start + 1}–{cols.stop} of {len(all_names)},"
+                                     f" neurons {rows.start + 1}–{rows.stop} of {spec.size}",
+                                     style="dim"))
+        return table

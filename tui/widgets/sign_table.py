@@ -1,0 +1,69 @@
+"""The sign analysis: one row per weight — δ^{k+1}, o^{k−1}, δw signs, the predicted move, the
+situation in words, and after the update whether the weight moved as predicted (✓ / ✗). The
+findings (blocked flow, float rounding) follow in full."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from .common import (
+    BLANK,
+    BLANK_TEXT,
+    SELECTED,
+    View,
+    input_names,
+    short,
+    sign_text,
+    weight_label,
+    weights_of,
+    window,
+)
+
+MAX_ROWS = 24  # rows shown around the selected weight in big models
+MOVES = {"increase": "↑ increase", "decrease": "↓ decrease", "keep": "= keep"}
+
+
+class SignTable(Static):
+    """Rows for every weight; rows whose δw is not known yet are blank ("·")."""
+
+    def show(self, view: View) -> None:
+        self.border_title = "sign analysis  ŵ = w − α·δw"
+        known = {(r.layer, r.row, r.col): r for r in view.rows}
+        table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True,
+                      header_style="bold")
+        table.add_column("weight", no_wrap=True)
+        for head in ("δᵏ⁺¹", "oᵏ⁻¹", "δw"):
+            table.add_column(head, justify="center", no_wrap=True)
+        table.add_column("move", no_wrap=True)
+        table.add_column("situation", ratio=1, min_width=24)
+        table.add_column("moved", justify="center", no_wrap=True)
+        weights = weights_of(view.model)
+        at = weights.index(view.selected) if view.selected in weights else 0
+        shown = window(len(weights), at, MAX_ROWS)
+        for weight in (weights[n] for n in shown):
+            k, i, j = weight
+            name = "bias" if j is None else short(input_names(view, k)[j], 10)
+            label = Text(f"{weight_label(view, weight)} ").append(name, style="dim")
+            row = known.get(weight)
+            if row is None:
+                blank = Text(BLANK_TEXT, style=BLANK)
+                cells = [label, blank, blank, blank, blank, blank, blank]
+            else:
+                moved = Text(BLANK_TEXT, style=BLANK) if row.moved is None else (
+                    Text("✓", style="green") if row.moved else
+                    Text(f"✗ {row.actual}", style="bold red"))
+                cells = [label, sign_text(row.delta_sign), sign_text(row.input_sign),
+                         sign_text(row.dw_sign), Text(MOVES.get(row.move, row.move)),
+                         Text(row.situation), moved]
+            table.add_row(*cells, style=SELECTED if weight == view.selected else "")
+        parts = [table]
+        if len(shown) < len(weights):
+            parts.append(Text(f"weights {shown.start + 1}–{shown.stop} of {len(weights)} "
+                              "(around the selection)", style="dim"))
+        for f in view.findings:
+            colour = "bold red" if f.kind == "blocked" else "yellow"
+            parts.append(Text(("✖ " if f.kind == "blocked" else "≈ ") + f.message, style=colour))
+        self.update(Group(*parts))

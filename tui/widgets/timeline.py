@@ -1,0 +1,102 @@
+"""Where this operation sits among all of training: cursor, computed part, edit forks, iteration
+ends, and the loss of each finished iteration (a sparkline and the latest values). A click
+asks to go there (``Timeline.Seek``)."""
+
+from __future__ import annotations
+
+import math
+
+from nnstep.engine.format import fmt
+from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.widget import Widget
+
+from .common import View
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float], width: int) -> str:
+    """The last ``width`` values as block characters, scaled to their min … max."""
+    values = [v for v in values[-width:] if math.isfinite(v)]
+    if not values:
+        return ""
+    lo, hi = min(values), max(values)
+    span = hi - lo
+    return "".join(SPARKS[0 if span == 0 else min(7, int((v - lo) / span * 8))] for v in values)
+
+
+class Timeline(Widget):
+    """Three lines: position, the bar, the losses."""
+
+    class Seek(Message):
+        """The person clicked the bar: go to operation ``index``."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self.view: View | None = None
+        self.progress: tuple[int, int] | None = None
+
+    def show(self, view: View) -> None:
+        self.view = view
+        self.refresh()
+
+    def _bar_width(self) -> int:
+        return max(10, self.content_size.width - 1)
+
+    def _index_at(self, x: int) -> int:
+        last = self.view.session.last_index if self.view else 0
+        return round(min(max(x, 0), self._bar_width() - 1) * last / max(1, self._bar_width() - 1))
+
+    def render(self) -> Text:
+        if self.view is None:
+            return Text("")
+        s, style = self.view.session, self.view.style
+        last, cursor, computed = s.last_index, s.cursor, s.computed
+        width = self._bar_width()
+        forks = s.forks()
+        head = Text(f"operation {cursor} / {last}", style="bold")
+        head.append(f" · computed {computed}")
+        if forks:
+            head.append(" · edited at ", style="magenta").append(
+                ", ".join(str(f) for f in forks), style="bold magenta")
+        if self.progress:
+            done, goal = self.progress
+            head.append(f" · computing {done}/{goal}", style="bold yellow")
+
+        def col(index: int) -> int:
+            return round(index * (width - 1) / max(1, last))
+
+        cells = [("─", "dim")] * width
+        for c in range(min(width, col(computed) + 1)):
+            cells[c] = ("━", "cyan")
+        opi = s.schedule.ops_per_iteration
+        if s.schedule.iterations <= width // 3:
+            for t in range(1, s.schedule.iterations):
+                cells[col(t * opi)] = ("┼" if t * opi <= computed else "┊", "dim")
+        for f in forks:
+            cells[col(f)] = ("◆", "bold magenta")
+        cells[col(cursor)] = ("▲", "bold reverse")
+        bar = Text()
+        for ch, st in cells:
+            bar.append(ch, style=st)
+        losses = s.losses()
+        tail = Text("loss ", style="bold")
+        tail.append(sparkline([float(v) for _, v in losses], max(10, width // 3)), style="cyan")
+        recent = Text()
+        for t, v in losses[-6:]:
+            recent.append(f"  it{t} ", style="dim").append(fmt(v, style))
+        if not losses:
+            recent.append("no finished iteration yet", style="dim")
+        tail.append_text(recent)
+        tail.truncate(width + 1, overflow="ellipsis")
+        return Text("\n").join([head, bar, tail])
+
+    def on_click(self, event: events.Click) -> None:
+        if self.view is not None and event.y == 1:
+            self.post_message(self.Seek(self._index_at(event.x - self.gutter.left)))
