@@ -123,34 +123,46 @@ class Session:
     def last(self) -> Record:
         return self.goto(self.last_index)
 
-    def next_iteration_end(self) -> Record:
+    def next_iteration_end_index(self) -> int:
         """The end (update) of this iteration, or of the next one if already there."""
         t = self.record.iteration
         end = self.schedule.iteration_end(t)
-        return self.goto(end if self.cursor < end else self.schedule.iteration_end(t + 1))
+        return end if self.cursor < end else self.schedule.iteration_end(t + 1)
 
-    def prev_iteration_end(self) -> Record:
+    def prev_iteration_end_index(self) -> int:
         """The end of the previous iteration (the start of training for the first)."""
         t = self.record.iteration
         end = self.schedule.iteration_end(t)
-        return self.goto(self.schedule.iteration_end(t - 1 if self.cursor <= end else t))
+        return self.schedule.iteration_end(t - 1 if self.cursor <= end else t)
 
     def epoch_end_index(self, epoch: int) -> int:
         return self.schedule.iteration_end(epoch * self.schedule.iterations_per_epoch)
 
-    def next_epoch_end(self) -> Record:
-        ipe = self.schedule.iterations_per_epoch
+    def next_epoch_end_index(self) -> int:
+        """The end of this epoch, or of the next one if already there."""
         t = self.record.iteration
-        e = -(-t // ipe) if t else 1
+        e = -(-t // self.schedule.iterations_per_epoch) if t else 1
         end = self.epoch_end_index(e)
-        return self.goto(end if self.cursor < end else self.epoch_end_index(e + 1))
+        return end if self.cursor < end else self.epoch_end_index(e + 1)
+
+    def prev_epoch_end_index(self) -> int:
+        """The end of the previous epoch (the start of training for the first)."""
+        t = self.record.iteration
+        e = -(-t // self.schedule.iterations_per_epoch)
+        end = self.epoch_end_index(e)
+        return self.epoch_end_index(e - 1 if self.cursor <= end else e)
+
+    def next_iteration_end(self) -> Record:
+        return self.goto(self.next_iteration_end_index())
+
+    def prev_iteration_end(self) -> Record:
+        return self.goto(self.prev_iteration_end_index())
+
+    def next_epoch_end(self) -> Record:
+        return self.goto(self.next_epoch_end_index())
 
     def prev_epoch_end(self) -> Record:
-        ipe = self.schedule.iterations_per_epoch
-        t = self.record.iteration
-        e = -(-t // ipe)
-        end = self.epoch_end_index(e)
-        return self.goto(self.epoch_end_index(e - 1 if self.cursor <= end else e))
+        return self.goto(self.prev_epoch_end_index())
 
     def goto_iteration(self, iteration: int) -> Record:
         """The end of ``iteration`` (0 is the start of training)."""

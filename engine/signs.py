@@ -59,11 +59,6 @@ def sign(v: Any) -> str:
     return "+" if v > 0 else "-" if v < 0 else "0"
 
 
-def _signs(column: np.ndarray) -> str:
-    found = {sign(v) for v in column}
-    return found.pop() if len(found) == 1 else "mixed"
-
-
 def situation(delta_sign: str, neuron: str) -> str:
     """The articles' interpretation of δ^{k+1}_i."""
     return {
@@ -78,41 +73,160 @@ def _move(dw_sign: str) -> str:
     return {"-": INCREASE, "+": DECREASE, "0": KEEP}.get(dw_sign, "?")
 
 
-def sign_rows(rec: Record, model: Model) -> list[SignRow]:
-    """Rows for every weight whose δw is known in ``rec`` (empty before the backward pass)."""
-    rows: list[SignRow] = []
+# sign codes of the vectorised tables
+PLUS, MINUS, ZERO, MIXED, NAN = 1, -1, 0, 2, 3
+CODE_TEXT = {PLUS: "+", MINUS: "-", ZERO: "0", MIXED: "mixed", NAN: "nan"}
+MOVE_TEXT = {PLUS: INCREASE, MINUS: DECREASE, ZERO: KEEP}
+
+
+@dataclass(frozen=True)
+class LayerSigns:
+    """The sign analysis of one linear layer as arrays of codes (PLUS, MINUS, ZERO, MIXED, NAN).
+
+    ``delta`` [out]: δ^{k+1}_i over the batch; ``inputs`` [in (+1 for the bias, always PLUS)]:
+    o^{k-1}_j; ``dw`` [out, in (+1)]: δw; ``move`` [out, in (+1)]: PLUS increase, MINUS decrease,
+    ZERO keep, NAN unknown; ``actual`` the same after the update (None before). The last column is
+    the bias when the layer has one. Cheap for 100k weights: filter and sort on these, then build
+    SignRow objects only for the weights shown."""
+
+    layer: int
+    name: str
+    bias: bool
+    delta: np.ndarray
+    inputs: np.ndarray
+    dw: np.ndarray
+    move: np.ndarray
+    actual: np.ndarray | None
+    dw_abs: np.ndarray  # |δw| as float64 [out, in (+1)], for sorting
+
+    @property
+    def against(self) -> np.ndarray | None:
+        """Weights that did not move as predicted (None before the update)."""
+        return None if self.actual is None else self.actual != self.move
+
+
+def _codes(arr: np.ndarray) -> np.ndarray:
+    """Elementwise sign codes; NaN -> NAN (works for float and Fraction arrays)."""
+    codes = (arr > 0).astype(np.int8) - (arr < 0).astype(np.int8)
+    if arr.dtype != object:
+        codes[np.isnan(arr)] = NAN
+    return codes
+
+
+def _batch_codes(arr: np.ndarray) -> np.ndarray:
+    """Per column of a [batch, n] array: the common code, MIXED when samples disagree, NAN if
+    any is NaN."""
+    codes = _codes(arr)
+    out = np.where((codes == codes[:1]).all(axis=0), codes[0], MIXED).astype(np.int8)
+    out[(codes == NAN).any(axis=0)] = NAN
+    return out
+
+
+def layer_signs(rec: Record, model: Model, k: int) -> LayerSigns | None:
+    """The sign arrays of linear layer ``k`` once its δw is known, else None."""
+    spec = model.layers[k]
+    grads = rec.grads[k] if rec.grads else None
+    if not spec.trainable or grads is None:
+        return None
     n = len(model.layers)
-    for k, spec in enumerate(model.layers):
-        grads = rec.grads[k] if rec.grads else None
-        if not spec.trainable or grads is None:
+    delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
+    x_in = rec.x if k == 0 else rec.outputs[k - 1]
+    dw, inputs = grads["w"], _batch_codes(x_in)
+    if spec.bias:
+        dw = np.concatenate([dw, grads["b"][:, None]], axis=1)
+        inputs = np.append(inputs, np.int8(PLUS))
+    dw_codes = _codes(dw)
+    move = np.where(dw_codes == NAN, NAN, -dw_codes).astype(np.int8)
+    actual = None
+    if rec.new_params is not None:
+        before, after = rec.params[k]["w"], rec.new_params[k]["w"]
+        if spec.bias:
+            before = np.concatenate([before, rec.params[k]["b"][:, None]], axis=1)
+            after = np.concatenate([after, rec.new_params[k]["b"][:, None]], axis=1)
+        actual = _codes(after - before) if after.dtype == object else np.where(
+            after > before, PLUS, np.where(after < before, MINUS, ZERO)).astype(np.int8)
+    dw_abs = np.abs(dw.astype(np.float64))
+    return LayerSigns(k, spec.name, spec.bias, _batch_codes(delta_next), inputs, dw_codes, move,
+                      actual, dw_abs)
+
+
+def sign_rows(rec: Record, model: Model,
+              places: list[tuple[int, int, int | None]] | None = None) -> list[SignRow]:
+    """SignRow objects for ``places`` ((layer, row, col), col None for a bias), or for every
+    weight whose δw is known in ``rec`` (empty before the backward pass)."""
+    tables = {k: layer_signs(rec, model, k) for k, s in enumerate(model.layers) if s.trainable}
+    tables = {k: t for k, t in tables.items() if t is not None}
+    if places is None:
+        places = [(k, i, j if j < t.dw.shape[1] - t.bias else None)
+                  for k, t in tables.items() for i in range(t.dw.shape[0])
+                  for j in range(t.dw.shape[1])]
+    rows = []
+    for k, i, j in places:
+        t = tables.get(k)
+        if t is None:
             continue
-        delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
-        x_in = rec.x if k == 0 else rec.outputs[k - 1]
-        after = rec.new_params[k] if rec.new_params is not None else None
-        output_name = "model output" if k == _last_trainable(model) and _passes_sign(model, k) \
-            else f"{spec.name} output"
-        at_output = _passes_sign(model, k) and rec.loss_delta is not None
-        for i in range(spec.size):
-            d = _signs(delta_next[:, i])
-            neuron = f"{output_name} {i + 1}" if spec.size > 1 else output_name
-            said = situation(d, neuron)
-            if at_output and d == "0" and _signs(rec.loss_delta[:, i]) in ("+", "-"):
-                said = (situation(_signs(rec.loss_delta[:, i]), neuron)
-                        + ", but the flow is blocked before this weight: nothing is learnt")
-            cols = list(range(x_in.shape[1])) + ([None] if spec.bias else [])
-            for j in cols:
-                key, place = ("w", (i, j)) if j is not None else ("b", (i,))
-                o_sign = _signs(x_in[:, j]) if j is not None else "+"
-                dw = sign(grads[key][place])
-                actual = None if after is None else _actual(rec.params[k][key][place],
-                                                           after[key][place])
-                rows.append(SignRow(k, spec.name, i, j, d, o_sign, dw, _move(dw), said,
-                                    None if actual is None else actual == _move(dw), actual))
+        col = t.dw.shape[1] - 1 if j is None else j
+        move = MOVE_TEXT.get(int(t.move[i, col]), "?")
+        actual = None if t.actual is None else MOVE_TEXT.get(int(t.actual[i, col]), "?")
+        rows.append(SignRow(k, t.name, i, j, CODE_TEXT[int(t.delta[i])],
+                            CODE_TEXT[int(t.inputs[col])], CODE_TEXT[int(t.dw[i, col])], move,
+                            _situation(rec, model, k, i, CODE_TEXT[int(t.delta[i])]),
+                            None if actual is None else actual == move, actual))
     return rows
 
 
-def _actual(before: Any, after: Any) -> str:
-    return INCREASE if after > before else DECREASE if after < before else KEEP
+def select_weights(rec: Record, model: Model, which: str = "all",
+                   limit: int | None = None) -> list[tuple[int, int, int | None]]:
+    """Places of the weights to show: "all" in model order, or "against" (moved against the
+    prediction), "moving" (δw ≠ 0) and "largest" (every weight), each sorted by |δw|,
+    largest first. Vectorised: fast on 100k weights."""
+    keys, sizes, places = [], [], []
+    for k, spec in enumerate(model.layers):
+        t = layer_signs(rec, model, k) if spec.trainable else None
+        if t is None:
+            continue
+        mask = np.ones(t.dw.shape, bool)
+        if which == "against":
+            mask = t.against if t.against is not None else np.zeros(t.dw.shape, bool)
+        elif which == "moving":
+            mask = t.dw != ZERO
+        rows, cols = np.nonzero(mask)
+        places.append((k, rows, cols, t.dw.shape[1] - t.bias))
+        keys.append(t.dw_abs[rows, cols])
+        sizes.append(len(rows))
+    if not places:
+        return []
+    order = np.arange(sum(sizes))
+    if which != "all":
+        magnitude = -np.concatenate(keys)
+        if limit is not None and limit < len(order):
+            order = np.argpartition(magnitude, limit)[:limit]
+        order = order[np.argsort(magnitude[order], kind="stable")]
+    elif limit is not None:
+        order = order[:limit]
+    starts = np.cumsum([0] + sizes)
+    out = []
+    for n in order.tolist():
+        layer = int(np.searchsorted(starts, n, side="right")) - 1
+        k, rows, cols, n_in = places[layer]
+        i, j = int(rows[n - starts[layer]]), int(cols[n - starts[layer]])
+        out.append((k, i, j if j < n_in else None))
+    return out
+
+
+def _situation(rec: Record, model: Model, k: int, i: int, d: str) -> str:
+    spec = model.layers[k]
+    at_output = _passes_sign(model, k)
+    output_name = ("model output" if k == _last_trainable(model) and at_output
+                   else f"{spec.name} output")
+    neuron = f"{output_name} {i + 1}" if spec.size > 1 else output_name
+    said = situation(d, neuron)
+    if at_output and rec.loss_delta is not None and d == "0":
+        loss_sign = CODE_TEXT[int(_batch_codes(rec.loss_delta[:, i:i + 1])[0])]
+        if loss_sign in ("+", "-"):
+            said = (situation(loss_sign, neuron)
+                    + ", but the flow is blocked before this weight: nothing is learnt")
+    return said
 
 
 def _last_trainable(model: Model) -> int:

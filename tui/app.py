@@ -186,33 +186,17 @@ class NnstepApp(App[int]):
     def action_prev_op(self) -> None:
         self.move_to(self.session.cursor - 1)
 
-    def _iteration_target(self, forward: bool) -> int:
-        s = self.session
-        t, end = s.record.iteration, s.schedule.iteration_end(s.record.iteration)
-        if forward:
-            return end if s.cursor < end else s.schedule.iteration_end(t + 1)
-        return s.schedule.iteration_end(t - 1 if s.cursor <= end else t)
-
-    def _epoch_target(self, forward: bool) -> int:
-        s = self.session
-        t, ipe = s.record.iteration, s.schedule.iterations_per_epoch
-        e = -(-t // ipe) if (t or not forward) else 1
-        end = s.epoch_end_index(e)
-        if forward:
-            return end if s.cursor < end else s.epoch_end_index(e + 1)
-        return s.epoch_end_index(e - 1 if s.cursor <= end else e)
-
     def action_next_iteration(self) -> None:
-        self.move_to(self._iteration_target(True))
+        self.move_to(self.session.next_iteration_end_index())
 
     def action_prev_iteration(self) -> None:
-        self.move_to(self._iteration_target(False))
+        self.move_to(self.session.prev_iteration_end_index())
 
     def action_next_epoch(self) -> None:
-        self.move_to(self._epoch_target(True))
+        self.move_to(self.session.next_epoch_end_index())
 
     def action_prev_epoch(self) -> None:
-        self.move_to(self._epoch_target(False))
+        self.move_to(self.session.prev_epoch_end_index())
 
     def action_first(self) -> None:
         self.move_to(0)

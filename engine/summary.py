@@ -1,0 +1,104 @@
+"""Summaries of large layers: statistics, the top-k values, and block-reduced matrices for heat
+maps. Everything is computed in float64 (exact values are converted) and returned as plain
+numbers, so a UI can show a 128×784 layer without printing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import Record
+from .step import Model
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """One layer at one record. None where not computed yet at this operation.
+
+    ``o_*``: its outputs over the batch; ``mean_abs_delta``: mean |δ^k| at its input;
+    ``blocked_share``: for a ReLU, the share of (sample, unit) pairs whose input is < 0 while
+    δ^{k+1} ≠ 0 (learning flow blocked); ``w_*`` / ``mean_abs_dw``: its weights and δw."""
+
+    name: str
+    kind: str
+    size: int
+    o_min: float | None = None
+    o_max: float | None = None
+    o_mean: float | None = None
+    mean_abs_delta: float | None = None
+    blocked_share: float | None = None
+    w_min: float | None = None
+    w_max: float | None = None
+    mean_abs_dw: float | None = None
+
+
+def _f(arr: np.ndarray | None) -> np.ndarray | None:
+    return None if arr is None else np.asarray(arr, dtype=np.float64)
+
+
+def layer_stats(rec: Record, model: Model) -> list[LayerStats]:
+    """Statistics of every layer at ``rec``."""
+    out = []
+    n = len(model.layers)
+    for k, spec in enumerate(model.layers):
+        o = _f(rec.outputs[k]) if rec.outputs else None
+        delta = _f(rec.deltas[k]) if rec.deltas else None
+        stats = {"name": spec.name, "kind": spec.kind, "size": spec.size}
+        if o is not None:
+            stats.update(o_min=float(np.nanmin(o)), o_max=float(np.nanmax(o)),
+                         o_mean=float(np.nanmean(o)))
+        if delta is not None:
+            stats["mean_abs_delta"] = float(np.nanmean(np.abs(delta)))
+        if spec.kind == "relu" and k > 0 and rec.outputs and rec.outputs[k - 1] is not None:
+            nxt = rec.loss_delta if k == n - 1 else (rec.deltas[k + 1] if rec.deltas else None)
+            if nxt is not None:
+                x_in, flow = _f(rec.outputs[k - 1]), _f(nxt)
+                stop = (x_in < 0) | ((x_in == 0) & (float(spec.grad_at_zero) == 0))
+                stats["blocked_share"] = float((stop & (flow != 0)).mean())
+        if spec.trainable:
+            w = _f(rec.params[k]["w"])
+            stats.update(w_min=float(np.nanmin(w)), w_max=float(np.nanmax(w)))
+            grads = rec.grads[k] if rec.grads else None
+            if grads is not None:
+                stats["mean_abs_dw"] = float(np.nanmean(np.abs(_f(grads["w"]))))
+        out.append(LayerStats(**stats))
+    return out
+
+
+def top_k(arr: np.ndarray, count: int) -> list[tuple[tuple[int, ...], float]]:
+    """The ``count`` entries of largest magnitude: [(index, value)], largest first. NaN and ±inf
+    come first (they are what a debugger must see)."""
+    values = _f(arr)
+    magnitude = np.abs(values).ravel()
+    magnitude = np.where(np.isfinite(magnitude), magnitude, np.inf)
+    count = min(count, magnitude.size)
+    if count <= 0:
+        return []
+    best = np.argpartition(-magnitude, count - 1)[:count]
+    best = best[np.argsort(-magnitude[best], kind="stable")]
+    return [(tuple(int(i) for i in np.unravel_index(n, values.shape)), float(values.flat[n]))
+            for n in best]
+
+
+def downsample(arr: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """``arr`` [r, c] reduced to at most [rows, cols] blocks for a heat map: each block keeps
+    its value of largest magnitude (with its sign), so a single large or non-finite weight stays
+    visible. NaN wins over everything."""
+    values = _f(arr)
+    if values.ndim == 1:
+        values = values[None, :]
+    r, c = values.shape
+    rows, cols = max(1, min(rows, r)), max(1, min(cols, c))
+    row_edges = np.linspace(0, r, rows + 1).astype(int)
+    col_edges = np.linspace(0, c, cols + 1).astype(int)
+    out = np.empty((rows, cols))
+    for a in range(rows):
+        band = values[row_edges[a]:row_edges[a + 1]]
+        for b in range(cols):
+            block = band[:, col_edges[b]:col_edges[b + 1]].ravel()
+            if np.isnan(block).any():
+                out[a, b] = np.nan
+                continue
+            out[a, b] = block[np.argmax(np.abs(block))]
+    return out
