@@ -85,12 +85,25 @@ def continue_forward(session: Session, conditions: Sequence[Condition]) -> Hit |
     return result if isinstance(result, Hit) else None
 
 
+def backward_iter(session: Session, conditions: Sequence[Condition],
+                  chunk: int = 200) -> Iterator[int | Hit | None]:
+    """Search the recorded history before the cursor, newest first. Yields the index reached
+    every ``chunk`` operations, then finally a Hit or None. Does not move the cursor."""
+    j = session.cursor - 1
+    while j >= 1:
+        stop = max(0, j - chunk)
+        while j > stop:
+            hit = check(session, conditions, j)
+            if hit:
+                yield hit
+                return
+            j -= 1
+        yield j
+    yield None
+
+
 def continue_backward(session: Session, conditions: Sequence[Condition]) -> Hit | None:
     """Move the cursor to the previous hit in the recorded history (or to the start)."""
-    for j in range(session.cursor - 1, 0, -1):
-        hit = check(session, conditions, j)
-        if hit:
-            session.goto(j)
-            return hit
-    session.goto(0)
-    return None
+    *_, result = backward_iter(session, conditions)
+    session.goto(result.index if isinstance(result, Hit) else 0)
+    return result if isinstance(result, Hit) else None

@@ -13,15 +13,21 @@ import time
 from typing import Any, Callable
 
 from nnstep.engine import EditError, RunawayFractions, Session
+from nnstep.engine.conditions import ConditionError, parse_condition
+from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.format import STYLES, fmt
+from nnstep.engine.gradcheck import gradient_check
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
-from nnstep.engine.signs import findings, sign_rows
+from nnstep.engine.search import Hit, backward_iter, forward_iter
+from nnstep.engine.signs import sign_rows
 from textual.app import App
 from textual.reactive import reactive
 
+from .screens.breakpoints import BreakpointsScreen
 from .screens.confirm import ConfirmDialog
 from .screens.dialog import EditDialog, GotoDialog
+from .screens.gradcheck import GradcheckScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .widgets.common import View, Weight, input_names, value_of, weight_label, weights_of
@@ -49,6 +55,7 @@ class NnstepApp(App[int]):
         self.cursor_blink = cursor_blink
         self.weights = weights_of(session.model)
         self.running = False
+        self.breakpoints: list = []  # parsed conditions (engine.conditions), in the order added
         self.progress: tuple[int, int] | None = None
         self._cancel = False
         self._message, self._error = "", False
@@ -77,7 +84,7 @@ class NnstepApp(App[int]):
     def view(self) -> View:
         s, rec = self.session, self.session.record
         if self._analysis[0] is not rec:  # sign_rows costs ~0.4 s on 100k weights: once a record
-            self._analysis = (rec, tuple(sign_rows(rec, s.model)), tuple(findings(rec, s.model)))
+            self._analysis = (rec, tuple(sign_rows(rec, s.model)), tuple(diagnose(rec, s.model)))
         _, rows, found = self._analysis
         return View(s, rec, self.style, self.selected, rows, found, s.parent_record())
 
@@ -309,6 +316,112 @@ class NnstepApp(App[int]):
     def action_cycle_format(self) -> None:
         self.style = STYLES[(STYLES.index(self.style) + 1) % len(STYLES)]
         self.say(f"numbers shown as {self.style}")
+
+    # ---- breakpoints, continue, reverse-continue, gradient check
+    def _conditions(self) -> list:
+        names = [spec.name for spec in self.session.model.layers]
+        return [parse_condition("nonfinite", names)] + self.breakpoints
+
+    def action_continue(self) -> None:
+        """Forward to the next operation where a breakpoint holds (NaN / inf always stop)."""
+        if self.busy():
+            return
+        if self.session.cursor >= self.session.last_index:
+            self.say("at the end of training: nothing to continue to (C goes back)", error=True)
+            return
+        search = forward_iter(self.session, self._conditions(), chunk=50)
+        self.run_worker(self._search(search, self.session.last_index, "continue"),
+                        group="compute", exclusive=True)
+
+    def action_reverse_continue(self) -> None:
+        """Back through the recorded history to the previous operation where one holds."""
+        if self.busy():
+            return
+        if not self.breakpoints:
+            self.say("no breakpoint to go back to: b adds one (e.g. sign, loss rises)",
+                     error=True)
+            return
+        search = backward_iter(self.session, self._conditions(), chunk=50)
+        self.run_worker(self._search(search, 0, "reverse-continue"), group="compute",
+                        exclusive=True)
+
+    async def _search(self, search, fallback: int, what: str) -> None:
+        """Drive a forward / backward search in slices; land on the hit, else on ``fallback``."""
+        self.running, self._cancel = True, False
+        start, origin = time.perf_counter(), self.session.cursor
+        result: Any = None
+        try:
+            for result in search:
+                if isinstance(result, Hit) or result is None:
+                    break
+                if self._cancel:
+                    self.session.goto(min(result, self.session.computed))
+                    self._message, self._error = f"{what} cancelled at operation {result}", True
+                    return
+                if time.perf_counter() - start > SLICE_SECONDS:
+                    self.progress = (result, fallback) if fallback else (origin - result, origin)
+                    self.say(f"{what}: searching at operation {result} … escape cancels")
+                    await asyncio.sleep(BREATHE_SECONDS)
+                    start = time.perf_counter()
+            if isinstance(result, Hit):
+                self.session.goto(result.index)
+                self._message, self._error = f"● {result.condition}: {result.message}", True
+            else:
+                self.session.goto(fallback)
+                where = "the end of training" if fallback else "the start"
+                self._message = f"{what}: no breakpoint hit before {where}"
+                self._error = False
+        except RunawayFractions as problem:
+            self.session.goto(self.session.computed)
+            self.offer_float(problem, None)
+        except Exception as problem:  # the UI never crashes
+            self._message, self._error = f"error: {type(problem).__name__}: {problem}", True
+        finally:
+            self.running, self.progress = False, None
+            self.record = self.session.record
+
+    def action_breakpoints(self) -> None:
+        names = [spec.name for spec in self.session.model.layers]
+
+        def add(text: str) -> str | None:
+            try:
+                condition = parse_condition(text, names)
+            except ConditionError as problem:
+                return str(problem)
+            if any(c.text == condition.text for c in self.breakpoints):
+                return f"'{condition.text}' is already set"
+            self.breakpoints.append(condition)
+            return None
+
+        def remove(n: int) -> None:
+            if 0 <= n < len(self.breakpoints):
+                del self.breakpoints[n]
+
+        def closed(_: Any) -> None:
+            listed = ", ".join(c.text for c in self.breakpoints) or "none"
+            self.say(f"breakpoints: {listed} · c continue · C reverse-continue")
+
+        self.push_screen(BreakpointsScreen(lambda: [c.text for c in self.breakpoints], add,
+                                           remove, self.cursor_blink), closed)
+
+    def action_gradcheck(self) -> None:
+        if self.busy():
+            return
+        rec = self.session.record
+        if rec.x is None:
+            self.say("no samples picked yet: step into an iteration first (n)", error=True)
+            return
+        try:
+            checks = gradient_check(rec, self.session.model)
+        except Exception as problem:  # the UI never crashes
+            self.say(f"gradient check failed: {type(problem).__name__}: {problem}", error=True)
+            return
+        if not checks:
+            self.say("no linear layer: nothing to check", error=True)
+            return
+        title = (f"gradient check · iteration {rec.iteration}, samples "
+                 f"{', '.join(str(i + 1) for i in rec.samples)}")
+        self.push_screen(GradcheckScreen(title, checks))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -17,6 +17,16 @@ from rich.text import Text
 POSITIVE, NEGATIVE, ZERO, BLANK = "green", "red", "dim", "dim"
 SELECTED = "reverse"
 BLANK_TEXT = "·"
+# diagnostics (engine.diagnostics.diagnose): symbol, word, style, and the panel border class
+FINDING_MARKS = {
+    "nonfinite": ("✖", "nan/inf", "bold red", "-blocked"),
+    "blocked": ("✖", "blocked", "bold red", "-blocked"),
+    "rounding": ("≈", "rounding", "yellow", "-rounding"),
+    "saturated": ("≈", "saturated", "yellow", "-rounding"),
+    "overshoot": ("⚠", "overshoot", "bold red", None),
+    "sign": ("±", "sign flip", "cyan", None),
+}
+FRACTION_WIDTH = 24  # longer exact values show as ≈ decimals (the record keeps them exact)
 
 _SUP = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -67,7 +77,7 @@ def num(value: Any, style: str, selected: bool = False) -> Text:
     if value is None:
         text = Text(BLANK_TEXT, style=BLANK)
     else:
-        text = Text(fmt(value, style), style=sign_style(value))
+        text = Text(fmt(value, style, max_len=FRACTION_WIDTH), style=sign_style(value))
     if selected:
         text.stylize(SELECTED)
     return text

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from .common import View, input_names, num, short, sub, sup, window
+from .common import FINDING_MARKS, View, input_names, num, short, sub, sup, window
 
 NAME_WIDTH = 10
 # big layers and batches: a window around the selection, the first samples
@@ -40,16 +40,16 @@ class LayerPanel(Static):
         op = rec.op
         self.set_class(op.kind in (FORWARD, BACKWARD) and op.layer == k, "-active")
         mine = [f for f in view.findings if f.layer == k]
-        self.set_class(any(f.kind == "blocked" for f in mine), "-blocked")
-        self.set_class(any(f.kind == "rounding" for f in mine), "-rounding")
+        classes = {FINDING_MARKS.get(f.kind, ("", "", "", None))[3] for f in mine}
+        self.set_class("-blocked" in classes, "-blocked")
+        self.set_class("-rounding" in classes, "-rounding")
         body = self._linear(view) if spec.trainable else self._neurons(view)
         parts: list[RenderableType] = [body]
         for f in mine:
-            where = f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if len(rec.samples) > 1 else "")
-            if f.kind == "blocked":
-                parts.append(Text(f"✖ blocked {where}", style="bold red"))
-            else:
-                parts.append(Text(f"≈ rounding {where}", style="yellow"))
+            many = len(rec.samples) > 1 and f.sample >= 0
+            where = f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if many else "")
+            symbol, word, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
+            parts.append(Text(f"{symbol} {word} {where}", style=colour))
         self.update(Group(*parts))
 
     def _neurons(self, view: View) -> Table:

@@ -1,16 +1,20 @@
 """The loss: prediction o, truth y and δ = o − y (the flow entering the last layer) per output,
-and the loss value."""
+and the loss value; after the update, the change of this batch's loss that a small step predicts
+(−α·Σ‖δw‖²) against the change the step really makes, so a too-large α shows at once."""
 
 from __future__ import annotations
 
+from nnstep.engine.diagnostics import loss_change
+from nnstep.engine.format import fmt
 from nnstep.engine.records import BACKWARD_LOSS, LOSS
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from .common import View, num, output_names, short
+from .common import View, num, output_names, short, sign_style
 
+CHANGE_WIDTH = 10  # characters of a predicted / actual change
 LOSS_NAMES = {"half_squared_error": "½(o−y)²"}
 
 
@@ -37,4 +41,25 @@ class LossPanel(Static):
         if len(rec.samples) > batch:
             table.add_row(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
         loss = Text("loss ", style="bold").append_text(num(rec.loss, style))
-        self.update(Group(table, Text(""), loss))
+        self.update(Group(table, Text(""), loss, *self.change(view)))
+
+    @staticmethod
+    def change(view: View) -> list[Text]:
+        """Predicted and actual change of the batch loss by the update (from the update on)."""
+        change = loss_change(view.record, view.model)
+        if change is None:
+            return []
+        predicted, actual = change
+        lines = [Text("Δ pred. ", style="dim").append_text(_short(predicted, view.style)),
+                 Text("Δ actual ", style="dim").append_text(_short(actual, view.style))]
+        if actual > 0:
+            lines.append(Text("⚠ α too large", style="bold red"))
+        return lines
+
+
+def _short(value, style: str) -> Text:
+    """A derived number kept narrow: long values read ≈ with 4 significant digits."""
+    text = fmt(value, style, digits=4, max_len=CHANGE_WIDTH)
+    if len(text) > CHANGE_WIDTH:
+        text = "≈" + fmt(value, "scientific", digits=3)
+    return Text(text, style=sign_style(value))

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from .common import (
     BLANK,
     BLANK_TEXT,
+    FINDING_MARKS,
     SELECTED,
     View,
     input_names,
@@ -64,6 +65,6 @@ class SignTable(Static):
             parts.append(Text(f"weights {shown.start + 1}–{shown.stop} of {len(weights)} "
                               "(around the selection)", style="dim"))
         for f in view.findings:
-            colour = "bold red" if f.kind == "blocked" else "yellow"
-            parts.append(Text(("✖ " if f.kind == "blocked" else "≈ ") + f.message, style=colour))
+            symbol, _, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
+            parts.append(Text(f"{symbol} {f.message}", style=colour))
         self.update(Group(*parts))

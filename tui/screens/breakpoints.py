@@ -1,0 +1,81 @@
+"""Breakpoints: the list of active conditions, a field to add one, removal of the highlighted
+one, and the condition language at a glance (opened with b).
+
+The screen does not parse conditions: ``add(text)`` returns None when the condition was added,
+else the reason it was refused; ``remove(n)`` drops the n-th; ``listing()`` gives the texts."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+
+LANGUAGE = """\
+nonfinite (always on) · blocked · rounding · saturated · overshoot
+loss < 0.01 · loss >= 2 · loss rises
+sign · sign L2[0,1] · L2[0,1] crosses 0 · L2[0,1] > 1/2 · L2.b[0] < 0
+stuck 5 · stuck L2[0,1] 5       (weights: LAYER[row,col], 0-based; biases LAYER.b[row])"""
+
+
+class BreakpointsScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "close"),
+        Binding("delete,ctrl+d", "remove", "remove the highlighted breakpoint"),
+    ]
+
+    def __init__(self, listing: Callable[[], list[str]], add: Callable[[str], "str | None"],
+                 remove: Callable[[int], None], cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.listing, self.add, self.drop = listing, add, remove
+        self.cursor_blink = cursor_blink
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("breakpoints", id="dialog-title")
+            yield Static("c continues to the next operation where one holds, C goes back to the "
+                         "previous one; a NaN or inf always stops.", id="dialog-prompt")
+            yield OptionList(id="breakpoint-list")
+            yield Input(placeholder="add a condition, e.g. loss rises", id="dialog-input")
+            yield Static("", id="dialog-error")
+            yield Static(LANGUAGE, id="breakpoint-language")
+            yield Static("enter add · tab to the list, then delete removes · escape closes",
+                         id="dialog-hint")
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.cursor_blink = self.cursor_blink
+        field.focus()
+        self.refill()
+
+    def refill(self) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        texts = self.listing()
+        options.add_options(texts or ["(none: only NaN / inf stop a continue)"])
+        options.disabled = not texts
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        error = self.query_one("#dialog-error", Static)
+        problem = self.add(event.value) if event.value.strip() else "type a condition first"
+        if problem:
+            error.update(f"✖ {problem}")
+            error.add_class("-shown")
+            return
+        error.remove_class("-shown")
+        event.input.value = ""
+        self.refill()
+
+    def action_remove(self) -> None:
+        options = self.query_one(OptionList)
+        if options.disabled or options.highlighted is None:
+            return
+        self.drop(options.highlighted)
+        self.refill()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

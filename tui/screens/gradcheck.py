@@ -1,0 +1,46 @@
+"""The gradient check of the current iteration (opened with x): per linear layer, the worst
+relative error between each analytic δw and its central finite difference."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+GOOD, DOUBT = 1e-6, 1e-3  # worst relative error: below GOOD fine, above DOUBT wrong
+
+
+class GradcheckScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,x,q", "close", "close")]
+
+    def __init__(self, title: str, checks: list) -> None:
+        super().__init__()
+        self.title_text, self.checks = title, checks
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, padding=(0, 2), pad_edge=False, header_style="bold")
+        for head in ("layer", "checked", "at a kink", "worst rel. error", "where", "analytic",
+                     "finite diff."):
+            table.add_column(head, justify="right" if head != "layer" else "left", no_wrap=True)
+        for c in self.checks:
+            colour = "green" if c.worst < GOOD else "yellow" if c.worst < DOUBT else "bold red"
+            table.add_row(c.layer, str(c.checked), str(c.kinks),
+                          Text(f"{c.worst:.2e}", style=colour), c.where or "·",
+                          f"{c.analytic:.6g}", f"{c.numeric:.6g}")
+        note = Text(
+            "(L(w+h) − L(w−h)) / 2h in float64 against δw, per weight; error "
+            f"|a − n| / max(|a|, |n|): green < {GOOD:g}, red > {DOUBT:g}. A weight whose ±h "
+            "moves a ReLU input across 0 sits at a kink, where finite differences say nothing: "
+            "counted apart. Layers over 200 weights are sampled.", style="dim")
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Static(table)
+            yield Static(note, id="dialog-prompt")
+            yield Static("escape or x closes", id="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
