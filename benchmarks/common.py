@@ -14,7 +14,6 @@ from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-
 from nnstep.engine import load_scenario, parse_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,7 +17,6 @@ import sys
 import tracemalloc
 
 from common import best_of, machine, scenario
-
 from nnstep.engine import Session
 from nnstep.engine.history import Policy
 from nnstep.engine.step import Model, first_record, next_iteration
@@ -78,41 +77,45 @@ def torch_times(name: str, batch: int | None, n: int, repeat: int) -> dict | Non
     sc = scenario(name, n, batch)
     out = {"torch": torch.__version__}
     for dtype_name, dtype in (("float64", torch.float64), ("float32", torch.float32)):
-        xs = torch.tensor([[float(v) for v in s.x] for s in sc.samples], dtype=dtype)
-        ys = torch.tensor([[float(v) for v in s.y] for s in sc.samples], dtype=dtype)
-        layers = []
-        for spec, p in zip(sc.layers, sc.params):
-            if spec.kind == "linear":
-                w = torch.tensor([[float(v) for v in row] for row in p["w"]], dtype=dtype,
-                                 requires_grad=True)
-                b = (torch.tensor([float(v) for v in p["b"]], dtype=dtype, requires_grad=True)
-                     if spec.bias else None)
-                layers.append(("linear", w, b))
-            elif spec.kind == "relu":
-                layers.append(("relu", None, None))
-        lr = float(sc.training.learning_rate)
-        bs = sc.training.batch_size
-        count = len(sc.samples)
-
-        def train() -> None:
-            for t in range(n):
-                start = (t * bs) % count
-                x, y = xs[start:start + bs], ys[start:start + bs]
-                o = x
-                for kind, w, b in layers:
-                    o = torch.relu(o) if kind == "relu" else (o @ w.T + b if b is not None
-                                                               else o @ w.T)
-                loss = 0.5 * ((o - y) ** 2).sum(dim=1).mean()
-                loss.backward()
-                with torch.no_grad():
-                    for kind, w, b in layers:
-                        for p in (w, b):
-                            if p is not None:
-                                p -= lr * p.grad
-                                p.grad = None
-
-        out[f"{dtype_name}_us"] = best_of(repeat, train) / n * 1e6
+        out[f"{dtype_name}_us"] = best_of(repeat, torch_trainer(torch, sc, dtype, n)) / n * 1e6
     return out
+
+
+def torch_trainer(torch, sc, dtype, n: int):
+    """A function training the scenario's network for ``n`` iterations in eager PyTorch."""
+    xs = torch.tensor([[float(v) for v in s.x] for s in sc.samples], dtype=dtype)
+    ys = torch.tensor([[float(v) for v in s.y] for s in sc.samples], dtype=dtype)
+    layers = []
+    for spec, p in zip(sc.layers, sc.params):
+        if spec.kind == "linear":
+            w = torch.tensor([[float(v) for v in row] for row in p["w"]], dtype=dtype,
+                             requires_grad=True)
+            b = (torch.tensor([float(v) for v in p["b"]], dtype=dtype, requires_grad=True)
+                 if spec.bias else None)
+            layers.append(("linear", w, b))
+        elif spec.kind == "relu":
+            layers.append(("relu", None, None))
+    params = [p for _, w, b in layers for p in (w, b) if p is not None]
+    lr, bs, count = float(sc.training.learning_rate), sc.training.batch_size, len(sc.samples)
+
+    def train() -> None:
+        for t in range(n):
+            start = (t * bs) % count
+            x, y = xs[start:start + bs], ys[start:start + bs]
+            o = x
+            for kind, w, b in layers:
+                if kind == "relu":
+                    o = torch.relu(o)
+                else:
+                    o = o @ w.T + b if b is not None else o @ w.T
+            loss = 0.5 * ((o - y) ** 2).sum(dim=1).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p -= lr * p.grad
+                    p.grad = None
+
+    return train
 
 
 def main() -> None:
