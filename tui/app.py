@@ -24,6 +24,7 @@ from nnstep.engine.signs import sign_rows
 from textual.app import App
 from textual.reactive import reactive
 
+from .data_edit import DataEditError, parse_data_edit
 from .screens.breakpoints import BreakpointsScreen
 from .screens.confirm import ConfirmDialog
 from .screens.dialog import EditDialog, GotoDialog
@@ -301,6 +302,40 @@ class NnstepApp(App[int]):
             "edit the learning rate α", f"ŵ = w − α·δw; α is now {fmt(lr, 'fraction')}.",
             fmt(lr, "fraction"), lambda text: self._edit(self.session.set_learning_rate, text),
             self.cursor_blink, "enter apply · escape cancel · e.g. 1/200, 0.5, 3e-4"))
+
+    def action_edit_data(self, kind: str) -> None:
+        """Edit an input (kind "input") or a target ("target") of the current batch."""
+        if self.busy():
+            return
+        rec, s = self.session.record, self.session
+        if not rec.samples:
+            self.say("no sample picked yet: step into an iteration first (n)", error=True)
+            return
+        scenario = s.scenario
+        if kind == "input":
+            width, given = s.model.layers[0].size, scenario.features
+            values, request = rec.x, s.set_input
+        else:
+            width, given = s.model.layers[-1].size, scenario.targets
+            values, request = rec.y, s.set_target
+        names = list(given) if len(given) == width else [f"{kind} {j + 1}" for j in range(width)]
+
+        def submit(text: str) -> str | None:
+            try:
+                position, index, value = parse_data_edit(text, names, len(rec.samples))
+            except DataEditError as problem:
+                return str(problem)
+            return self._edit(lambda v: request(position, index, v), value)
+
+        now = ", ".join(f"{n} = {fmt(v, 'fraction')}" for n, v in zip(names, values[0]))
+        initial = fmt(values[0][0], "fraction") if width == 1 else f"{names[0]} = "
+        self.push_screen(EditDialog(
+            f"edit {'an input' if kind == 'input' else 'a target'} of sample "
+            f"{rec.samples[0] + 1}",
+            f"now {now}.\nThe sample changes in the data set from iteration {rec.iteration} on, "
+            "on a new branch.", initial,
+            submit, self.cursor_blink,
+            "NAME = VALUE or N = VALUE (#K first for the K-th sample of a batch) · escape cancels"))
 
     def action_undo(self) -> None:
         if self.busy():

@@ -16,20 +16,31 @@ NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "right_squar
          "left_square_bracket": "[", "right_curly_bracket": "}", "left_curly_bracket": "{",
          "question_mark": "?", "shift+tab": "shift+tab"}
 
-DESCRIPTIONS = {
-    "app.next_op": "next operation (computes it the first time)",
-    "app.prev_op": "previous operation (rewinds; nothing is recomputed)",
-    "app.next_iteration": "end (weight update) of this iteration, or of the next one",
+DESCRIPTIONS = {  # one line each: the help shows two columns of keys
+    "app.next_op": "next operation (computed the first time)",
+    "app.prev_op": "previous operation (never recomputed)",
+    "app.next_iteration": "end of this iteration, or of the next",
     "app.prev_iteration": "end of the previous iteration",
-    "app.goto_iteration": "go to the end of an iteration (0 = start of training)",
-    "app.continue": "continue to the next breakpoint hit or the end (NaN / inf always stop)",
-    "app.reverse_continue": "reverse-continue: back to the previous breakpoint hit",
-    "app.breakpoints": "breakpoints: add (loss rises, sign L2[0,1], blocked …) or remove",
-    "app.gradcheck": "gradient check: this iteration's δw against finite differences",
-    "app.edit_weight": "edit the selected weight: 1/200, -0.25, 3e-4 (starts a branch)",
-    "app.edit_lr": "edit the learning rate α (starts a branch)",
-    "app.undo": "undo the last edit (back to the branch it was made on)",
-    "app.cycle_format": "number format: fraction → decimal → scientific",
+    "app.next_epoch": "end of this epoch, or of the next",
+    "app.prev_epoch": "end of the previous epoch",
+    "app.first": "first operation (before training)",
+    "app.last": "last operation of training",
+    "app.goto_iteration": "go to the end of an iteration",
+    "app.continue": "continue to the next breakpoint hit",
+    "app.reverse_continue": "reverse-continue to the previous hit",
+    "app.breakpoints": "breakpoints: add or remove",
+    "app.gradcheck": "gradient check of this iteration",
+    "app.cancel": "cancel a long run",
+    "app.select(1)": "select the next weight",
+    "app.select(-1)": "select the previous weight",
+    "app.edit_weight": "edit the selected weight (branches)",
+    "app.edit_lr": "edit the learning rate α (branches)",
+    "app.edit_data('input')": "edit an input: NAME = VALUE",
+    "app.edit_data('target')": "edit a target: NAME = VALUE",
+    "app.undo": "undo the last edit",
+    "app.cycle_format": "numbers: fraction, decimal, scientific",
+    "scroll(-1)": "scroll the panels up",
+    "scroll(1)": "scroll the panels down",
     "app.help": "this help",
     "app.quit": "quit",
 }
@@ -43,15 +54,20 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "close")]
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, padding=(0, 2), pad_edge=False, header_style="bold")
-        table.add_column("key", style="bold cyan", no_wrap=True)
-        table.add_column("what it does")
-        for b in BINDINGS:
-            table.add_row(key_text(b.key), DESCRIPTIONS.get(b.action, b.description))
-        for keys, what in HELP_EXTRA:
-            table.add_row(keys, what)
+        rows = [(key_text(b.key), DESCRIPTIONS.get(b.action, b.description)) for b in BINDINGS]
+        rows += HELP_EXTRA
+        half = -(-len(rows) // 2)  # two column pairs, so every key fits a 40-row terminal
+        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold",
+                      expand=True)
+        for _ in range(2):
+            table.add_column("key", style="bold cyan", no_wrap=True)
+            table.add_column("what it does", ratio=1)
+        for left, right in zip(rows[:half], rows[half:] + [("", "")]):
+            table.add_row(*left, *right)
         notes = Text(
-            "\no^k output of layer k · δ^k = ∂Loss/∂X^k the learning flow at the input of "
+            "values: 1/200, -0.25, 3e-4 · an edit recomputes the iteration on a new branch · "
+            "a NaN or inf always stops c · in conditions a weight is LAYER[row,col], 0-based\n"
+            "o^k output of layer k · δ^k = ∂Loss/∂X^k the learning flow at the input of "
             "layer k · δw^k = δ^{k+1}·o^{k−1} · ŵ = w − α·δw\n"
             "· = not computed yet at this operation · green positive, red negative, dim zero",
             style="dim")

@@ -43,6 +43,8 @@ BINDINGS = [
     Binding("shift+tab,up,k", "app.select(-1)", "previous weight", show=False),
     Binding("e", "app.edit_weight", "edit"),
     Binding("a", "app.edit_lr", "α"),
+    Binding("i", "app.edit_data('input')", "edit an input of the sample", show=False),
+    Binding("t", "app.edit_data('target')", "edit a target of the sample", show=False),
     Binding("u", "app.undo", "undo"),
     Binding("f", "app.cycle_format", "format"),
     Binding("pageup", "scroll(-1)", "scroll the panels up", show=False),
@@ -53,7 +55,6 @@ BINDINGS = [
 
 HELP_EXTRA = [
     ("click timeline", "go to that operation"),
-    ("tab ↑ ↓ j k", "select a weight (the selection is reversed in the panel and the table)"),
 ]
 
 

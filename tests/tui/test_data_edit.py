@@ -1,0 +1,86 @@
+"""Editing an input or a target of the current sample (keys i and t), and the text it accepts."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from nnstep.tui.data_edit import DataEditError, parse_data_edit
+from nnstep.tui.screens.dialog import EditDialog
+from textual.widgets import Input
+from tui_support import make_app
+
+NAMES = ["broccoli", "Tagada strawberries", "workout hours"]
+SIZE = (120, 40)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("broccoli = 250", (0, 0, "250")),
+    ("Tagada Strawberries=1/2", (0, 1, "1/2")),
+    ("3 = -0.25", (0, 2, "-0.25")),
+    ("#2 workout hours = 3e-4", (1, 2, "3e-4")),
+])
+def test_parse_data_edit(text, expected) -> None:
+    assert parse_data_edit(text, NAMES, batch=2) == expected
+
+
+def test_parse_single_value_needs_no_name() -> None:
+    assert parse_data_edit("0", ["good shape"], batch=1) == (0, 0, "0")
+
+
+@pytest.mark.parametrize("text, says", [
+    ("pizza = 3", "no value named 'pizza'"),
+    ("4 = 1", "not between 1 and 3"),
+    ("250", "say which one"),
+    ("#3 broccoli = 1", "not a sample of this batch"),
+])
+def test_parse_data_edit_refuses(text, says) -> None:
+    with pytest.raises(DataEditError, match=says):
+        parse_data_edit(text, NAMES, batch=2)
+
+
+async def submit(app, pilot, key: str, text: str) -> None:
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, EditDialog)
+    app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_what_if_sample_3_had_eaten_200_broccoli() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        s.goto(s.schedule.iteration_end(2) + 5)  # iteration 3, after the loss
+        app.record = s.record
+        assert s.record.loss == Fraction(1, 2)
+        await submit(app, pilot, "i", "broccoli = 200")
+        assert not isinstance(app.screen, EditDialog)
+        rec = s.record
+        assert s.branch.id == 1 and rec.x[0, 0] == 200
+        # o² = 200/200 + 2000·(−3/11600) + 3000/5800 = 1: the expected output, loss 0
+        assert rec.outputs[1][0, 0] == 1 and rec.loss == 0
+        assert s.at(0).data_x[2, 0] == 0  # before the edit's iteration nothing changed
+        await pilot.press("u")
+        await pilot.pause()
+        assert s.branch.id == 0 and s.record.loss == Fraction(1, 2)
+
+
+async def test_target_edit_and_refusal() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await pilot.press("t")  # nothing picked at the start: refused, no dialog
+        await pilot.pause()
+        assert not isinstance(app.screen, EditDialog) and s.branch.id == 0
+        s.goto(s.schedule.iteration_end(2) + 5)
+        app.record = s.record
+        await submit(app, pilot, "t", "good shape = abc")
+        assert isinstance(app.screen, EditDialog)  # refused: the dialog stays, nothing changed
+        assert "'abc' is not a number" in str(app.screen.query_one("#dialog-error").content)
+        assert s.branch.id == 0
+        app.screen.query_one(Input).value = "0"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert s.branch.id == 1 and s.record.y[0, 0] == 0 and s.record.loss == 0
