@@ -31,6 +31,7 @@ from .screens.dialog import EditDialog, GotoDialog
 from .screens.gradcheck import GradcheckScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .widgets.common import FRACTION_WIDTH as WIDTH
 from .widgets.common import View, Weight, input_names, value_of, weight_label, weights_of
 from .widgets.timeline import Timeline
 
@@ -106,13 +107,14 @@ class NnstepApp(App[int]):
         source = "bias" if j is None else input_names(view, k)[j]
         text = (f"selected {weight_label(view, self.selected)} ({source} → "
                 f"{view.model.layers[k].name} neuron {i + 1}) = "
-                f"{fmt(value_of(rec.params, self.selected), self.style)}")
+                f"{fmt(value_of(rec.params, self.selected), self.style, max_len=WIDTH)}")
         parent, style = view.parent, self.style
         if parent is not None:  # old vs new, on an edited branch
-            old = fmt(value_of(parent.params, self.selected), style)
+            old = fmt(value_of(parent.params, self.selected), style, max_len=WIDTH)
             text += f" (before the edit {old})"
             if parent.loss is not None and rec.loss is not None:
-                text += f" · loss {fmt(rec.loss, style)} (before {fmt(parent.loss, style)})"
+                text += (f" · loss {fmt(rec.loss, style, max_len=WIDTH)} "
+                         f"(before {fmt(parent.loss, style, max_len=WIDTH)})")
         return text + " · e edit · tab next weight"
 
     def say(self, message: str, error: bool = False) -> None:
@@ -180,6 +182,8 @@ class NnstepApp(App[int]):
                 self.say(f"stayed exact at operation {self.session.cursor}", error=True)
                 return
             if self.guard(self.session.continue_in_float):
+                if self.style == "fraction":  # floats as fractions would be 17-digit reprs
+                    self.style = "decimal"
                 self.say(f"continuing in float64 on branch {self.session.branch.id}")
                 if then is not None and then > self.session.cursor:
                     self.move_to(then)

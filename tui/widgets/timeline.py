@@ -12,7 +12,7 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-from .common import View
+from .common import FRACTION_WIDTH, View
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -90,7 +90,7 @@ class Timeline(Widget):
         tail.append(sparkline([float(v) for _, v in losses], max(10, width // 3)), style="cyan")
         recent = Text()
         for t, v in losses[-6:]:
-            recent.append(f"  it{t} ", style="dim").append(fmt(v, style))
+            recent.append(f"  it{t} ", style="dim").append(fmt(v, style, max_len=FRACTION_WIDTH))
         if not losses:
             recent.append("no finished iteration yet", style="dim")
         tail.append_text(recent)
