@@ -1,10 +1,12 @@
-"""The step machine: a cursor over an append-only history of records, with branches.
+"""The step machine: a cursor over the history of records, with branches.
 
-Records are computed on demand (stepping past the last recorded one computes the next) and never
-recomputed once recorded: rewinding only moves the cursor. An edit at the cursor starts a new
-branch: the records before the cursor's iteration are shared with the old branch, the iteration is
-recomputed from its start with the edit applied up to the cursor, and what follows is computed as
-the person moves on. The old branch stays as it was, to compare against and to go back to (undo).
+Records are computed on demand (stepping past the last computed one computes the next) and are
+immutable. Rewinding only moves the cursor: a small run keeps every record, so the very objects
+recorded come back; a large one keeps iteration ends or checkpoints and recomputes the others
+bit-identically (history.py). An edit at the cursor starts a new branch: the records before the
+cursor's iteration are shared with the old branch, the iteration is recomputed from its start
+with the edit applied up to the cursor, and what follows is computed as the person moves on. The
+old branch stays as it was, to compare against and to go back to (undo).
 """
 
 from __future__ import annotations
