@@ -30,6 +30,7 @@ import numpy as np
 
 from .diagnostics import by_kind
 from .errors import suggest
+from .format import brief
 from .numbers import NumberError, parse_number
 from .records import LOSS, PICK, UPDATE, Record
 
@@ -134,7 +135,7 @@ def _loss(c: Condition, prev: Record, rec: Record, model, history) -> str | None
     last = history(rec.iteration - 1)
     was = last is not None and last.loss is not None and _OPS[c.op](last.loss, _cmp(c.value, rec))
     if _OPS[c.op](rec.loss, _cmp(c.value, rec)) and not was:
-        return f"the loss is {_short(rec.loss)}, {c.op} {c.value}"
+        return f"the loss is {brief6(rec.loss)}, {c.op} {c.value}"
     return None
 
 
@@ -143,8 +144,10 @@ def _rises(c: Condition, prev: Record, rec: Record, model, history) -> str | Non
         return None
     last = history(rec.iteration - 1)
     if last is not None and last.loss is not None and rec.loss > last.loss:
-        return (f"the loss rose from {_short(last.loss)} (iteration {last.iteration}) to "
-                f"{_short(rec.loss)}")
+        before, now = brief6(last.loss), brief6(rec.loss)
+        if before == now:  # a real rise hidden by rounding the text: show every digit
+            before, now = brief(last.loss, 17, 60), brief(rec.loss, 17, 60)
+        return f"the loss rose from {before} (iteration {last.iteration}) to {now}"
     return None
 
 
@@ -166,7 +169,7 @@ def _sign(c: Condition, prev: Record, rec: Record, model, history) -> str | None
         return None
     for name, before, after in _weights(c, rec, model):
         if (before > 0 and after < 0) or (before < 0 and after > 0):
-            return f"{name} changed sign: {_short(before)} → {_short(after)}"
+            return f"{name} changed sign: {brief6(before)} → {brief6(after)}"
     return None
 
 
@@ -177,9 +180,9 @@ def _weight_cond(c: Condition, prev: Record, rec: Record, model, history) -> str
         v = _cmp(c.value, rec)
         if c.op == "crosses":
             if (before - v) * (after - v) < 0 or (after == v and before != v):
-                return f"{name} crossed {c.value}: {_short(before)} → {_short(after)}"
+                return f"{name} crossed {c.value}: {brief6(before)} → {brief6(after)}"
         elif _OPS[c.op](after, v) and not _OPS[c.op](before, v):
-            return f"{name} is now {c.op} {c.value}: {_short(before)} → {_short(after)}"
+            return f"{name} is now {c.op} {c.value}: {brief6(before)} → {brief6(after)}"
     return None
 
 
@@ -218,10 +221,10 @@ def _finite(v: Any) -> bool:
     return v is not None and (not isinstance(v, float) or np.isfinite(v))
 
 
-def _short(v: Any) -> str:
-    if isinstance(v, Fraction):
-        return str(v) if len(str(v)) <= 24 else f"{float(v):.6g}"
-    return f"{float(v):.6g}"
+
+
+def brief6(v: Any) -> str:
+    return brief(v, 6)
 
 
 _CHECKS = {**{k: _finding for k in FINDING_KINDS}, "loss": _loss, "rises": _rises,

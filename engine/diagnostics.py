@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import layers as L
+from .format import brief
 from .losses import batch_loss, loss_values
 from .numbers import Numbers
 from .records import BACKWARD, UPDATE, Record, produced
@@ -32,9 +33,9 @@ def diagnose(rec: Record, model: Model) -> list[Finding]:
             predicted, actual = change
             out.append(Finding(
                 "overshoot", -1, "loss", 0, -1, actual,
-                f"the update raised the loss of this batch by {_g(actual)} where a small step "
-                f"would lower it by {_g(-predicted)}: the learning rate α = {_g(rec.lr)} is too "
-                "large for this point"))
+                f"the update raised the loss of this batch by {brief(actual)} where a small step "
+                f"would lower it by {brief(-predicted)}: the learning rate α = {brief(rec.lr)} is "
+                "too large for this point"))
     return out
 
 
@@ -74,7 +75,7 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         out.append(Finding("nonfinite", layer, what.split(" ")[0], place[-1],
                            _sample_of(place, rec, what), value,
-                           f"{model.label(rec.op)} produced {_g(value)} in {where}{more}"))
+                           f"{model.label(rec.op)} produced {brief(value)} in {where}{more}"))
     return out
 
 
@@ -110,9 +111,9 @@ def saturated(rec: Record, model: Model) -> list[Finding]:
     for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
         out.append(Finding(
             "saturated", k, spec.name, int(i), rec.samples[b], float(slope[b, i]),
-            f"{spec.name} neuron {int(i) + 1} is saturated (output {_g(o[b, i])}, derivative "
-            f"{_g(slope[b, i])}): the learning flow δ = {_g(delta_next[b, i])} shrinks to "
-            f"{_g(rec.deltas[k][b, i])}"))
+            f"{spec.name} neuron {int(i) + 1} is saturated (output {brief(o[b, i])}, derivative "
+            f"{brief(slope[b, i])}): the learning flow δ = {brief(delta_next[b, i])} shrinks to "
+            f"{brief(rec.deltas[k][b, i])}"))
     return out
 
 
@@ -128,7 +129,7 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
                 out.append(Finding(
                     "sign", k, name, place[0], -1, after[key][place],
                     f"{name} {key}[{','.join(map(str, place))}] changed sign: "
-                    f"{_g(before[key][place])} → {_g(after[key][place])}"))
+                    f"{brief(before[key][place])} → {brief(after[key][place])}"))
     return out
 
 
@@ -150,9 +151,3 @@ def loss_change(rec: Record, model: Model) -> tuple[Any, Any] | None:
     return predicted, actual
 
 
-def _g(v: Any) -> str:
-    from fractions import Fraction
-
-    if isinstance(v, Fraction):
-        return str(v) if len(str(v)) <= 24 else f"{float(v):.4g}"
-    return f"{float(v):.4g}"

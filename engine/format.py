@@ -34,6 +34,15 @@ def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | Non
     return _float_text(v, style, digits)
 
 
+def brief(value: Any, digits: int = 4, max_len: int = 24) -> str:
+    """A number for a message: exact values as p/q while short, else "≈" and ``digits``
+    significant digits; floats with ``digits`` significant digits. Never fails on huge
+    fractions (Python refuses to print integers past 4,300 digits)."""
+    if isinstance(value, Fraction):
+        return fmt(value, "fraction", digits=digits, max_len=max_len)
+    return fmt(value, "decimal", digits=digits)
+
+
 def fraction_text(value: Fraction) -> str:
     """``str(value)``, or "≈" and an approximation when Python refuses to print integers that
     long (over 4,300 digits: only derived values can get there, records are guarded)."""

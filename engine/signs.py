@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .format import brief
 from .records import Record
 from .step import Model
 
@@ -268,7 +269,7 @@ def findings(rec: Record, model: Model) -> list[Finding]:
                     out.append(Finding(
                         "blocked", k, spec.name, i, rec.samples[b], v,
                         f"{spec.name} blocks the learning flow at neuron {i + 1}: its input is "
-                        f"{_short(v)} < 0 while δ = {_short(delta_next[b, i])} says there is "
+                        f"{brief(v, 3)} < 0 while δ = {brief(delta_next[b, i], 3)} says there is "
                         "something to learn"))
     return out
 
@@ -290,7 +291,3 @@ def _scale(rec: Record, model: Model, k: int) -> np.ndarray:
     return np.abs(o.astype(np.float64)) * _ULPS
 
 
-def _short(v: Any) -> str:
-    if isinstance(v, (float, np.floating)):
-        return f"{float(v):.3g}"
-    return str(v)
