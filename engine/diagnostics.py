@@ -20,6 +20,7 @@ from .records import BACKWARD, UPDATE, Record, produced
 from .signs import Finding, findings
 from .step import Model
 
+SIGN_DETAIL = 10  # more sign flips than this in one array are summarised in one finding
 SATURATION = 1e-3  # a sigmoid/tanh derivative below this (its maximum is 1/4 or 1) is saturated
 
 
@@ -118,14 +119,24 @@ def saturated(rec: Record, model: Model) -> list[Finding]:
 
 
 def sign_changes(rec: Record, model: Model) -> list[Finding]:
+    """Weights (and biases) whose sign the update flipped: one finding each, or, past
+    SIGN_DETAIL in one array, one summary finding naming the largest flips."""
     out = []
     for k, (before, after) in enumerate(zip(rec.params, rec.new_params)):
+        name = model.layers[k].name
         for key in before:
-            flipped = np.argwhere((np.sign(before[key].astype(np.float64))
-                                   * np.sign(after[key].astype(np.float64))) < 0)
+            old, new = before[key].astype(np.float64), after[key].astype(np.float64)
+            flipped = [tuple(int(i) for i in place)
+                       for place in np.argwhere(np.sign(old) * np.sign(new) < 0)]
+            if len(flipped) > SIGN_DETAIL:
+                flipped.sort(key=lambda place: -abs(new[place] - old[place]))
+                shown = ", ".join(f"{key}[{','.join(map(str, p))}]" for p in flipped[:3])
+                out.append(Finding(
+                    "sign", k, name, -1, -1, len(flipped),
+                    f"{len(flipped)} {name} {'weights' if key == 'w' else 'biases'} changed "
+                    f"sign, the largest changes at {shown}"))
+                continue
             for place in flipped:
-                place = tuple(int(i) for i in place)
-                name = model.layers[k].name
                 out.append(Finding(
                     "sign", k, name, place[0], -1, after[key][place],
                     f"{name} {key}[{','.join(map(str, place))}] changed sign: "

@@ -20,11 +20,11 @@ from nnstep.engine.gradcheck import gradient_check
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
 from nnstep.engine.search import Hit, backward_iter, forward_iter
-from nnstep.engine.signs import sign_rows
 from textual.app import App
 from textual.reactive import reactive
 
 from .data_edit import DataEditError, parse_data_edit
+from .inspecting import Inspecting
 from .screens.breakpoints import BreakpointsScreen
 from .screens.confirm import ConfirmDialog
 from .screens.dialog import EditDialog, GotoDialog
@@ -40,7 +40,7 @@ SLICE_SECONDS = 0.03  # compute this long, then give the event loop BREATHE_SECO
 BREATHE_SECONDS = 0.01
 
 
-class NnstepApp(App[int]):
+class NnstepApp(Inspecting, App[int]):
     """The step-through debugger on one session."""
 
     CSS_PATH = "app.tcss"
@@ -85,10 +85,12 @@ class NnstepApp(App[int]):
 
     def view(self) -> View:
         s, rec = self.session, self.session.record
-        if self._analysis[0] is not rec:  # sign_rows costs ~0.4 s on 100k weights: once a record
-            self._analysis = (rec, tuple(sign_rows(rec, s.model)), tuple(diagnose(rec, s.model)))
-        _, rows, found = self._analysis
-        return View(s, rec, self.style, self.selected, rows, found, s.parent_record())
+        if self._analysis[0] is not rec:  # diagnose once a record
+            self._analysis = (rec, (), tuple(diagnose(rec, s.model)))
+        found = self._analysis[2]
+        shown, rows, count = self.sign_view()  # only the rows the sign table lists
+        return View(s, rec, self.style, self.selected, rows, found, s.parent_record(),
+                    self.sign_filter, shown, count)
 
     def refresh_view(self) -> None:
         screen = self.screen_stack[0] if self.screen_stack else None

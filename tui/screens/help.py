@@ -33,6 +33,10 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.cancel": "cancel a long run",
     "app.select(1)": "select the next weight",
     "app.select(-1)": "select the previous weight",
+    "app.select_largest(1)": "select the next weight by |δw|",
+    "app.select_largest(-1)": "select the previous weight by |δw|",
+    "app.drill": "the selected weight's row in full",
+    "app.sign_filter": "sign table: all/largest/moving/against",
     "app.edit_weight": "edit the selected weight (branches)",
     "app.edit_lr": "edit the learning rate α (branches)",
     "app.edit_data('input')": "edit an input: NAME = VALUE",
@@ -69,7 +73,9 @@ class HelpScreen(ModalScreen[None]):
             "a NaN or inf always stops c · in conditions a weight is LAYER[row,col], 0-based\n"
             "o^k output of layer k · δ^k = ∂Loss/∂X^k the learning flow at the input of "
             "layer k · δw^k = δ^{k+1}·o^{k−1} · ŵ = w − α·δw\n"
-            "· = not computed yet at this operation · green positive, red negative, dim zero",
+            "· = not computed yet at this operation · green positive, red negative, dim zero\n"
+            "heat maps (big layers): brighter = larger |value| up to the ± scale shown, grey "
+            "exactly 0, magenta NaN / inf, white the selected weight",
             style="dim")
         with VerticalScroll(id="help"):
             yield Label("nnstep — keys", id="dialog-title")

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, HorizontalScroll, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from ..widgets.about_panel import AboutPanel
 from ..widgets.common import View
 from ..widgets.data_panel import DataPanel
 from ..widgets.header_bar import HeaderBar
@@ -41,6 +42,11 @@ BINDINGS = [
     Binding("escape", "app.cancel", "cancel a run", show=False),
     Binding("tab,down,j", "app.select(1)", "next weight", show=False),
     Binding("shift+tab,up,k", "app.select(-1)", "previous weight", show=False),
+    Binding("w", "app.select_largest(1)", "next weight by |δw|", show=False),
+    Binding("W", "app.select_largest(-1)", "previous weight by |δw|", key_display="W",
+            show=False),
+    Binding("d", "app.drill", "row"),
+    Binding("s", "app.sign_filter", "filter"),
     Binding("e", "app.edit_weight", "edit"),
     Binding("a", "app.edit_lr", "α"),
     Binding("i", "app.edit_data('input')", "edit an input of the sample", show=False),
@@ -53,6 +59,8 @@ BINDINGS = [
     Binding("q", "app.quit", "quit"),
 ]
 
+MAX_GRID = 6  # the most columns of the wrapped layer strip
+
 HELP_EXTRA = [
     ("click timeline", "go to that operation"),
 ]
@@ -63,7 +71,9 @@ class Pane(VerticalScroll, can_focus=False):
 
 
 class Strip(HorizontalScroll, can_focus=False):
-    """The layer panels, scrolling sideways when the model is wider than the screen."""
+    """The layer panels left to right; on a narrow screen a grid of 1 … MAX_GRID columns
+    (classes -cols-N, see MainScreen.fit_layers), scrolling sideways only when even that is
+    too wide."""
 
 
 class MainScreen(Screen):
@@ -89,21 +99,46 @@ class MainScreen(Screen):
             with Horizontal(id="lower"):
                 yield DataPanel(id="data", classes="panel")
                 yield SignTable(id="signs", classes="panel")
+            yield AboutPanel(id="about", classes="panel")
         yield Timeline(id="timeline")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def show(self, view: View, message: str, error: bool = False, busy: bool = False) -> None:
         """Push ``view`` down to every widget."""
         for widget in self.query("HeaderBar, LayerPanel, LossPanel, DataPanel, SignTable, "
-                                 "Timeline"):
+                                 "AboutPanel, Timeline"):
             widget.show(view)
         self.query_one(StatusLine).say(message, error, busy)
+        self.fit_layers()
 
     def on_resize(self, event: events.Resize) -> None:
         """Below 110 columns the data panel and the sign table stack instead of sitting side by
         side (Textual CSS has no media queries)."""
         self.set_class(event.size.width < 110, "-narrow")
+        self.fit_layers(event.size.width)
+        self.call_after_refresh(self.fit_layers)
+
+    def fit_layers(self, width: int | None = None) -> None:
+        """Wrap the layer strip onto a grid of as many columns as fit the screen (panels in
+        reading order, row by row; the last column takes the room left): the most columns whose
+        widest panels fit. A big layer's panel asks for LayerPanel.BIG_WIDTH."""
+        strip = self.query_one("#layers", Strip)
+        if width is None and strip.size.width:  # the room really left beside any scrollbar
+            width = strip.size.width
+        else:  # a resize: the strip is not laid out yet; assume the body's scrollbar shows
+            body = self.query_one("#body", Pane)
+            width = (width or self.size.width) - body.styles.scrollbar_size_vertical
+        panels = [p for p in strip.children if p.has_class("panel")]
+        if width <= 0 or not panels:
+            return
+        need = [p.get_content_width(self.size, self.app.size) + p.styles.gutter.width
+                for p in panels]
+        cols = len(panels)
+        while cols > 1 and sum(max(need[c::cols]) for c in range(cols)) > width:
+            cols -= 1
+        for n in range(1, MAX_GRID + 1):
+            strip.set_class(n == cols < len(panels), f"-cols-{n}")
 
     def action_scroll(self, direction: int) -> None:
         body = self.query_one("#body", Pane)

@@ -45,6 +45,9 @@ class View:
     rows: tuple[SignRow, ...]
     findings: tuple[Finding, ...]
     parent: Record | None
+    sign_filter: str = "all"  # which weights the sign table lists (tui/sign_view.py)
+    sign_places: tuple[Weight, ...] = ()  # the weights it lists, in order (rows: their analysis)
+    sign_matches: int = 0  # how many weights match the filter
 
     @property
     def model(self) -> Any:

@@ -10,6 +10,8 @@ from textual.widgets import Static
 
 from .common import View, input_names, num, output_names, short
 
+MAX_FEATURES = 16  # inputs listed; the rest are counted (the drill-in, d, shows them all)
+
 
 class DataPanel(Static):
     """Classes: -active at the pick operation."""
@@ -30,8 +32,11 @@ class DataPanel(Static):
         batch = range(min(len(rec.samples), 3))  # big batches: the first samples
         for b in batch:
             table.add_column(f"#{rec.samples[b] + 1}", justify="right", no_wrap=True)
-        for j, name in enumerate(input_names(view, 0)):
+        names = input_names(view, 0)
+        for j, name in enumerate(names[:MAX_FEATURES]):  # 784 rows would cost ~0.1 s a paint
             table.add_row(short(name, 20), *[num(rec.x[b, j], style) for b in batch])
+        if len(names) > MAX_FEATURES:
+            table.add_row(Text(f"… {len(names) - MAX_FEATURES} more inputs", style="dim"))
         o = rec.outputs[-1] if rec.outputs else None
         for i, name in enumerate(output_names(view)):
             table.add_row(Text(f"→ {short(name, 18)}", style="bold"),

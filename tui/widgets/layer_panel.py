@@ -10,10 +10,12 @@ from rich.text import Text
 from textual.widgets import Static
 
 from .common import FINDING_MARKS, View, input_names, num, short, sub, sup, window
+from .layer_summary import is_big, linear_body, neurons_body
 
 NAME_WIDTH = 10
 # big layers and batches: a window around the selection, the first samples
 MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 2
+MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
 
 
 def _table(*headers: str) -> Table:
@@ -32,6 +34,14 @@ class LayerPanel(Static):
     def __init__(self, k: int, **kw) -> None:
         super().__init__(**kw)
         self.k = k
+        self.heat_maps: list = []  # the heat maps shown (big linear layers), for tests
+
+    BIG_WIDTH = 60  # the width a big layer's panel (heat maps) asks for in an auto-sized column
+
+    def get_content_width(self, container, viewport) -> int:
+        if self.has_class("-big"):  # heat maps fill any width: ask for a comfortable one
+            return self.BIG_WIDTH - self.styles.gutter.width
+        return super().get_content_width(container, viewport)
 
     def show(self, view: View) -> None:
         k, rec = self.k, view.record
@@ -43,14 +53,49 @@ class LayerPanel(Static):
         classes = {FINDING_MARKS.get(f.kind, ("", "", "", None))[3] for f in mine}
         self.set_class("-blocked" in classes, "-blocked")
         self.set_class("-rounding" in classes, "-rounding")
-        body = self._linear(view) if spec.trainable else self._neurons(view)
+        self.heat_maps = []
+        big = is_big(view.model, k)
+        self.set_class(big and spec.trainable, "-big")
+        if big and spec.trainable:  # heat maps, statistics, and the selected neuron's row
+            sel = view.selected
+            i = sel[1] if sel and sel[0] == k else 0
+            row = Group(Text(f"neuron {i + 1}: the selected weight's row (d: all "
+                             f"{view.model.layers[k - 1].size} inputs)", style="bold",
+                             no_wrap=True, overflow="ellipsis"),
+                        self._linear(view, max_neurons=1, max_inputs=4))
+            body, self.heat_maps = linear_body(view, k, row)
+        elif big:
+            body = neurons_body(view, k)
+        else:
+            body = self._linear(view) if spec.trainable else self._neurons(view)
         parts: list[RenderableType] = [body]
+        if len(mine) > MAX_FINDINGS:  # one line per kind: how many, and the first few
+            parts.extend(self._findings_summary(view, mine))
+            mine = []
         for f in mine:
             many = len(rec.samples) > 1 and f.sample >= 0
-            where = f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if many else "")
+            where = (f"×{int(f.value)}" if f.neuron < 0  # a summary finding: how many
+                     else f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if many else ""))
             symbol, word, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
             parts.append(Text(f"{symbol} {word} {where}", style=colour))
         self.update(Group(*parts))
+
+    @staticmethod
+    def _findings_summary(view: View, mine: list) -> list[Text]:
+        lines = []
+        for kind in dict.fromkeys(f.kind for f in mine):
+            units = sorted({f.neuron for f in mine if f.kind == kind and f.neuron >= 0})
+            symbol, word, colour, _ = FINDING_MARKS.get(kind, ("•", kind, "yellow", None))
+            summed = sum(int(f.value) for f in mine if f.kind == kind and f.neuron < 0)
+            if summed:  # summary findings (e.g. hundreds of sign flips) count, not list
+                lines.append(Text(f"{symbol} {word} ×{summed}", style=colour))
+            if not units:
+                continue
+            listed = " ".join(f"n{n + 1}" for n in units[:MAX_FINDINGS])
+            more = f" … (+{len(units) - MAX_FINDINGS})" if len(units) > MAX_FINDINGS else ""
+            lines.append(Text(f"{symbol} {word} in {len(units)} units: {listed}{more}",
+                              style=colour))
+        return lines
 
     def _neurons(self, view: View) -> Table:
         """Input / activation layers: one row per neuron, o^k and δ^k (sizes are equal)."""
@@ -75,7 +120,8 @@ class LayerPanel(Static):
             table.add_row(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
         return table
 
-    def _linear(self, view: View) -> RenderableType:
+    def _linear(self, view: View, max_neurons: int = MAX_NEURONS,
+                max_inputs: int = MAX_INPUTS) -> RenderableType:
         """Rows per output neuron i: w, δw, ŵ across inputs j (and b); δ^k over the inputs on
         top; o^k of neuron i at the right of its w row."""
         k, rec, style = self.k, view.record, view.style
@@ -83,8 +129,8 @@ class LayerPanel(Static):
         K = sup(k + 1)
         sel = view.selected if view.selected and view.selected[0] == k else None
         all_names = input_names(view, k)
-        cols = window(len(all_names), sel[2] if sel else None, MAX_INPUTS)
-        rows = window(spec.size, sel[1] if sel else None, MAX_NEURONS)
+        cols = window(len(all_names), sel[2] if sel else None, max_inputs)
+        rows = window(spec.size, sel[1] if sel else None, max_neurons)
         names = [short(all_names[j], NAME_WIDTH) for j in cols]
         table = _table("", *names, *(["b"] if spec.bias else []), f"→o{K}")
         n_in = len(names)

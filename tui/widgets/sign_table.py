@@ -19,19 +19,23 @@ from .common import (
     short,
     sign_text,
     weight_label,
-    weights_of,
-    window,
 )
 
-MAX_ROWS = 24  # rows shown around the selected weight in big models
+# the filters (tui/sign_view.py) as the title names them
+LABELS = {"all": "all weights", "largest": "largest |δw|", "moving": "moving (δw ≠ 0)",
+          "against": "moved against the prediction"}
 MOVES = {"increase": "↑ increase", "decrease": "↓ decrease", "keep": "= keep"}
 
 
 class SignTable(Static):
-    """Rows for every weight; rows whose δw is not known yet are blank ("·")."""
+    """The weights the app chose (``view.sign_places``: all around the selection, or a filter's
+    largest |δw|); rows whose δw is not known yet are blank ("·")."""
 
     def show(self, view: View) -> None:
-        self.border_title = "sign analysis  ŵ = w − α·δw"
+        label = LABELS.get(view.sign_filter, view.sign_filter)
+        self.border_title = (f"sign analysis · {label} · {view.sign_matches:,} "
+                             f"{'row' if view.sign_matches == 1 else 'rows'}  ŵ = w − α·δw")
+        self.border_subtitle = "s filter"
         known = {(r.layer, r.row, r.col): r for r in view.rows}
         table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True,
                       header_style="bold")
@@ -41,10 +45,7 @@ class SignTable(Static):
         table.add_column("move", no_wrap=True)
         table.add_column("situation", ratio=1, min_width=24)
         table.add_column("moved", justify="center", no_wrap=True)
-        weights = weights_of(view.model)
-        at = weights.index(view.selected) if view.selected in weights else 0
-        shown = window(len(weights), at, MAX_ROWS)
-        for weight in (weights[n] for n in shown):
+        for weight in view.sign_places:
             k, i, j = weight
             name = "bias" if j is None else short(input_names(view, k)[j], 10)
             label = Text(f"{weight_label(view, weight)} ").append(name, style="dim")
@@ -60,10 +61,18 @@ class SignTable(Static):
                          sign_text(row.dw_sign), Text(MOVES.get(row.move, row.move)),
                          Text(row.situation), moved]
             table.add_row(*cells, style=SELECTED if weight == view.selected else "")
-        parts = [table]
-        if len(shown) < len(weights):
-            parts.append(Text(f"weights {shown.start + 1}–{shown.stop} of {len(weights)} "
-                              "(around the selection)", style="dim"))
+        parts: list = [table]
+        places, total = view.sign_places, view.sign_matches
+        if view.sign_filter == "all" and len(places) < total:
+            parts.append(Text(f"{len(places)} of {total:,} weights, around the selection",
+                              style="dim"))
+        elif view.sign_filter != "all" and not places:
+            parts.append(Text("no weight matches at this operation" + (
+                "" if view.record.grads else ": δw is not known before the backward pass"),
+                style="dim"))
+        elif len(places) < total:
+            parts.append(Text(f"the {len(places)} of largest |δw| of {total:,} matching",
+                              style="dim"))
         for f in view.findings:
             symbol, _, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
             parts.append(Text(f"{symbol} {f.message}", style=colour))

@@ -1,0 +1,86 @@
+"""Key-to-paint and start-up time of the debugger, headless (Textual's pilot), on broccoli and
+on the 784-128-10 network.
+
+Prints one JSON object. Per network, at 120×40:
+- ``startup_ms``: from building the app (session included) to the first screen painted;
+- ``press_n_ms``: ``pilot.press("n")`` then ``pilot.pause()`` (the pilot's own key delivery
+  included), p50 / p95 / max over the repetitions;
+- ``action_ms``: the same step as a direct ``action_next_op()`` call then ``pilot.pause()``;
+- ``show_ms``: building the view and pushing it into the widgets alone (no Textual pacing).
+Textual paints at most 60 frames a second, so ~17 ms is the floor of a repaint.
+
+    python benchmarks/tui_latency.py [--quick]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+
+from common import ROOT, machine, percentiles
+from nnstep.engine import load_scenario
+from nnstep.tui.app import build_app
+
+SIZE = (120, 40)
+
+
+def ms(values: list[float]) -> dict:
+    return {key: round(value * 1000, 2) for key, value in percentiles(values).items()}
+
+
+async def measure(name: str, scenario, repeat: int, start_at: int) -> dict:
+    began = time.perf_counter()
+    app = build_app(scenario, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        startup = time.perf_counter() - began
+        last = app.session.last_index
+
+        async def rewind_if_needed() -> None:
+            if app.session.cursor >= last:
+                app.move_to(start_at)
+                await pilot.pause()
+
+        app.move_to(start_at)
+        await pilot.pause()
+        press, action, show = [], [], []
+        for _ in range(repeat):
+            await rewind_if_needed()
+            start = time.perf_counter()
+            await pilot.press("n")
+            await pilot.pause()
+            press.append(time.perf_counter() - start)
+        for _ in range(repeat):
+            await rewind_if_needed()
+            start = time.perf_counter()
+            app.action_next_op()
+            await pilot.pause()
+            action.append(time.perf_counter() - start)
+        screen = app.screen_stack[0]
+        for _ in range(repeat):
+            await rewind_if_needed()
+            app.session.step()
+            start = time.perf_counter()
+            screen.show(app.view(), "")
+            show.append(time.perf_counter() - start)
+        return {"network": name, "operations": last + 1, "repetitions": repeat,
+                "startup_ms": round(startup * 1000, 1), "press_n_ms": ms(press),
+                "action_ms": ms(action), "show_ms": ms(show)}
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    repeat = 20 if quick else 100
+    broccoli = load_scenario(ROOT / "scenarios" / "broccoli.toml")
+    mlp = load_scenario(ROOT / "scenarios" / "mlp784.toml")
+    results = {"benchmark": "tui_latency", "machine": machine(), "terminal": list(SIZE),
+               "cases": []}
+    for name, sc, start_at in (("broccoli", broccoli, 0), ("784-128-10", mlp, 13)):
+        results["cases"].append(asyncio.run(measure(name, sc, repeat, start_at)))
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The scenario's own description (what to look for), under the data and the sign table: it
+fills the room a small network leaves on a tall screen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from .common import View
+
+
+def paragraphs(text: str) -> str:
+    """Hard-wrapped TOML text as paragraphs that wrap to the panel's width."""
+    blocks = [" ".join(line.strip() for line in block.splitlines() if line.strip())
+              for block in text.strip().split("\n\n")]
+    return "\n".join(b for b in blocks if b)
+
+
+class AboutPanel(Static):
+    """Classes: -empty when the scenario has no description (the panel is then hidden)."""
+
+    def show(self, view: View) -> None:
+        text = paragraphs(getattr(view.scenario, "description", "") or "")
+        self.set_class(not text, "-empty")
+        if text != getattr(self, "_shown", None):
+            self._shown = text
+            self.border_title = "about this scenario"
+            self.update(Text(text, style="dim"))
