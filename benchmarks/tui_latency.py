@@ -6,7 +6,11 @@ Prints one JSON object. Per network, at 120×40:
 - ``press_n_ms``: ``pilot.press("n")`` then ``pilot.pause()`` (the pilot's own key delivery
   included), p50 / p95 / max over the repetitions;
 - ``action_ms``: the same step as a direct ``action_next_op()`` call then ``pilot.pause()``;
-- ``show_ms``: building the view and pushing it into the widgets alone (no Textual pacing).
+- ``show_ms``: building the view and pushing it into the widgets alone (no Textual pacing);
+- every case twice: with widgets whose inputs did not change left alone (the default), and
+  with every widget redrawn on every step, for comparison;
+- ``paint_ms``: from the action to Textual's ``call_after_refresh`` callback, which runs once
+  the screen has been refreshed with the new content: the closest to key-to-paint headless.
 Textual paints at most 60 frames a second, so ~17 ms is the floor of a repaint.
 
     python benchmarks/tui_latency.py [--quick]
@@ -30,11 +34,13 @@ def ms(values: list[float]) -> dict:
     return {key: round(value * 1000, 2) for key, value in percentiles(values).items()}
 
 
-async def measure(name: str, scenario, repeat: int, start_at: int) -> dict:
+async def measure(name: str, scenario, repeat: int, start_at: int,
+                  skip_unchanged: bool = True) -> dict:
     began = time.perf_counter()
     app = build_app(scenario, cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        app.screen_stack[0].skip_unchanged = skip_unchanged
         startup = time.perf_counter() - began
         last = app.session.last_index
 
@@ -58,6 +64,16 @@ async def measure(name: str, scenario, repeat: int, start_at: int) -> dict:
             app.action_next_op()
             await pilot.pause()
             action.append(time.perf_counter() - start)
+        paint = []
+        for _ in range(repeat):
+            await rewind_if_needed()
+            await pilot.pause()
+            painted = asyncio.Event()
+            start = time.perf_counter()
+            app.action_next_op()
+            app.call_after_refresh(painted.set)
+            await painted.wait()
+            paint.append(time.perf_counter() - start)
         screen = app.screen_stack[0]
         for _ in range(repeat):
             await rewind_if_needed()
@@ -65,9 +81,10 @@ async def measure(name: str, scenario, repeat: int, start_at: int) -> dict:
             start = time.perf_counter()
             screen.show(app.view(), "")
             show.append(time.perf_counter() - start)
-        return {"network": name, "operations": last + 1, "repetitions": repeat,
+        return {"network": name, "skip_unchanged": skip_unchanged,
+                "operations": last + 1, "repetitions": repeat,
                 "startup_ms": round(startup * 1000, 1), "press_n_ms": ms(press),
-                "action_ms": ms(action), "show_ms": ms(show)}
+                "action_ms": ms(action), "paint_ms": ms(paint), "show_ms": ms(show)}
 
 
 def main() -> None:
@@ -78,7 +95,8 @@ def main() -> None:
     results = {"benchmark": "tui_latency", "machine": machine(), "terminal": list(SIZE),
                "cases": []}
     for name, sc, start_at in (("broccoli", broccoli, 0), ("784-128-10", mlp, 13)):
-        results["cases"].append(asyncio.run(measure(name, sc, repeat, start_at)))
+        for skip in (True, False):  # redrawing only what changed, and everything, side by side
+            results["cases"].append(asyncio.run(measure(name, sc, repeat, start_at, skip)))
     print(json.dumps(results, indent=1))
 
 

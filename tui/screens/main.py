@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ..widgets.about_panel import AboutPanel
-from ..widgets.common import View
+from ..widgets.common import View, same_key
 from ..widgets.data_panel import DataPanel
 from ..widgets.header_bar import HeaderBar
 from ..widgets.layer_panel import LayerPanel
@@ -82,7 +82,10 @@ class MainScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.ready = False  # True once composed: the app pushes views only from then on
+        self.ready = False
+        # a widget whose inputs did not change is not redrawn: re-measuring every panel's
+        # tables on each step costs most of a step's time (tests turn this off to compare)
+        self.skip_unchanged = True  # True once composed: the app pushes views only from then on
 
     def on_mount(self) -> None:
         self.ready = True
@@ -108,6 +111,12 @@ class MainScreen(Screen):
         """Push ``view`` down to every widget."""
         for widget in self.query("HeaderBar, LayerPanel, LossPanel, DataPanel, SignTable, "
                                  "AboutPanel, Timeline"):
+            show_key = getattr(widget, "show_key", None)
+            if show_key is not None and self.skip_unchanged:
+                key = show_key(view)  # what it draws from: unchanged means nothing to redraw
+                if same_key(getattr(widget, "shown_key", None), key):
+                    continue
+                widget.shown_key = key
             widget.show(view)
         self.query_one(StatusLine).say(message, error, busy)
         self.fit_layers()

@@ -19,6 +19,9 @@ def paragraphs(text: str) -> str:
 class AboutPanel(Static):
     """Classes: -empty when the scenario has no description (the panel is then hidden)."""
 
+    def show_key(self, view: View) -> tuple:
+        return (view.scenario,)
+
     def show(self, view: View) -> None:
         text = paragraphs(getattr(view.scenario, "description", "") or "")
         self.set_class(not text, "-empty")

@@ -6,9 +6,11 @@ computed yet is a dim "·", never 0.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from nnstep.engine.format import fmt
 from nnstep.engine.records import Record
 from nnstep.engine.signs import Finding, SignRow
@@ -56,6 +58,33 @@ class View:
     @property
     def scenario(self) -> Any:
         return self.session.scenario
+
+
+def same_key(old: tuple | None, new: tuple) -> bool:
+    """True when a widget's inputs are unchanged: arrays and mappings by identity (records share
+    the arrays they did not change), everything else by equality."""
+    if old is None or len(old) != len(new):
+        return False
+    for a, b in zip(old, new):
+        if a is b:
+            continue
+        if isinstance(a, (np.ndarray, Mapping)) or isinstance(b, (np.ndarray, Mapping)):
+            return False
+        if a != b:
+            return False
+    return True
+
+
+def layer_inputs(view: View, k: int) -> tuple:
+    """What the panel of layer ``k`` is drawn from (see same_key)."""
+    rec, n = view.record, len(view.model.layers)
+    outputs, deltas, grads = rec.outputs or (None,) * n, rec.deltas or (None,) * n, rec.grads
+    nxt = rec.loss_delta if k == n - 1 else deltas[k + 1]
+    new = rec.new_params[k] if rec.new_params is not None else None
+    return (view.style, view.selected, rec.mode, rec.samples, rec.op.layer == k,
+            rec.x if k == 0 else outputs[k - 1], outputs[k], deltas[k], nxt,
+            grads[k] if grads else None, rec.params[k], new,
+            tuple(f for f in view.findings if f.layer == k))
 
 
 def sup(n: int | str) -> str:

@@ -16,6 +16,11 @@ MAX_FEATURES = 16  # inputs listed; the rest are counted (the drill-in, d, shows
 class DataPanel(Static):
     """Classes: -active at the pick operation."""
 
+    def show_key(self, view: View) -> tuple:
+        rec = view.record
+        last = rec.outputs[-1] if rec.outputs else None
+        return (view.style, rec.samples, rec.x, rec.y, last, rec.loss, rec.lr, rec.op.kind == PICK)
+
     def show(self, view: View) -> None:
         rec, style = view.record, view.style
         n = len(view.scenario.samples)

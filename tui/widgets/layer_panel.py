@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from .common import FINDING_MARKS, View, input_names, num, short, sub, sup, window
+from .common import FINDING_MARKS, View, input_names, layer_inputs, num, short, sub, sup, window
 from .layer_summary import is_big, linear_body, neurons_body
 
 NAME_WIDTH = 10
@@ -42,6 +42,9 @@ class LayerPanel(Static):
         if self.has_class("-big"):  # heat maps fill any width: ask for a comfortable one
             return self.BIG_WIDTH - self.styles.gutter.width
         return super().get_content_width(container, viewport)
+
+    def show_key(self, view: View) -> tuple:
+        return layer_inputs(view, self.k)
 
     def show(self, view: View) -> None:
         k, rec = self.k, view.record

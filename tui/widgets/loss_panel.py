@@ -21,6 +21,13 @@ LOSS_NAMES = {"half_squared_error": "½(o−y)²"}
 class LossPanel(Static):
     """Classes: -active while the loss or its δ is being computed."""
 
+    def show_key(self, view: View) -> tuple:
+        rec = view.record
+        last = rec.outputs[-1] if rec.outputs else None
+        return (view.style, rec.samples, rec.y, last, rec.loss_delta, rec.loss,
+                rec.op.kind in (LOSS, BACKWARD_LOSS),  # the -active class
+                rec.new_params is not None and rec.index)  # the loss change: at the update
+
     def show(self, view: View) -> None:
         rec, style = view.record, view.style
         self.border_title = f"loss · {LOSS_NAMES.get(view.model.loss, view.model.loss)}"

@@ -31,6 +31,10 @@ class SignTable(Static):
     """The weights the app chose (``view.sign_places``: all around the selection, or a filter's
     largest |δw|); rows whose δw is not known yet are blank ("·")."""
 
+    def show_key(self, view: View) -> tuple:
+        return (view.style, view.selected, view.sign_filter, view.sign_places, view.sign_matches,
+                view.rows, view.findings)
+
     def show(self, view: View) -> None:
         label = LABELS.get(view.sign_filter, view.sign_filter)
         self.border_title = (f"sign analysis · {label} · {view.sign_matches:,} "
