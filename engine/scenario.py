@@ -5,6 +5,7 @@ The schema is a contract other tools generate; keys may be added, never renamed.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -100,8 +101,6 @@ def parse_scenario(text: str, path: str | Path = "<scenario>",
 
 
 def _toml_line(message: str) -> int | None:
-    import re
-
     m = re.search(r"line (\d+)", message)
     return int(m.group(1)) if m else None
 

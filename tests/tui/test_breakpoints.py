@@ -12,23 +12,14 @@ from nnstep.tui.app import build_app
 from nnstep.tui.screens.breakpoints import BreakpointsScreen
 from nnstep.tui.screens.gradcheck import GradcheckScreen
 from nnstep.tui.widgets.loss_panel import LossPanel
-from nnstep.tui.widgets.status_line import StatusLine
 from rich.console import Console
 from textual.widgets import Input, OptionList
-from tui_support import make_app
+from tui_support import make_app, settle, status
 
 SIZE = (120, 40)
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
-def status(app) -> str:
-    return str(app.screen_stack[0].query_one(StatusLine).content)
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def add_breakpoint(app, pilot, text: str) -> str:

@@ -10,26 +10,13 @@ from nnstep.engine.records import same
 from nnstep.tui.screens.confirm import ConfirmDialog
 from nnstep.tui.screens.dialog import EditDialog, GotoDialog
 from nnstep.tui.screens.help import HelpScreen
-from nnstep.tui.widgets.header_bar import HeaderBar
-from nnstep.tui.widgets.status_line import StatusLine
 from textual.widgets import Input
-from tui_support import broccoli, make_app
+from tui_support import broccoli, header, make_app, settle, status
 
 SIZE = (120, 40)
 
 
-def status(app) -> str:
-    return str(app.screen_stack[0].query_one(StatusLine).content)
 
-
-def header(app) -> str:
-    return str(app.screen_stack[0].query_one(HeaderBar).content)
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_step_keys(app) -> None:
