@@ -24,6 +24,8 @@ def sparkline(values: list[float], width: int) -> str:
         return ""
     lo, hi = min(values), max(values)
     span = hi - lo
+    if span <= 1e-9 * max(abs(lo), abs(hi)):  # rounding noise, not a change: draw it flat
+        span = 0
     return "".join(SPARKS[0 if span == 0 else min(7, int((v - lo) / span * 8))] for v in values)
 
 
