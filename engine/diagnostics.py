@@ -103,11 +103,9 @@ def saturated(rec: Record, model: Model) -> list[Finding]:
     spec = model.layers[k]
     if spec.kind not in ("sigmoid", "tanh"):
         return []
-    x_in = rec.x if k == 0 else rec.outputs[k - 1]
     o = rec.outputs[k]
-    slope = L.activation_slope(spec, x_in, o, Numbers(rec.mode))
-    n = len(model.layers)
-    delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
+    slope = L.activation_slope(spec, rec.layer_input(k), o, Numbers(rec.mode))
+    delta_next = rec.flow_into(k)
     out = []
     for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
         out.append(Finding(

@@ -100,6 +100,20 @@ class Record:
         """The weights the next iteration will use."""
         return self.new_params if self.new_params is not None else self.params
 
+    def layer_input(self, k: int) -> np.ndarray | None:
+        """X^k = o^{k-1}, the input of layer k (the batch x for the first layer); None when
+        not computed yet."""
+        if k == 0:
+            return self.x
+        return self.outputs[k - 1] if self.outputs else None
+
+    def flow_into(self, k: int) -> np.ndarray | None:
+        """δ^{k+1}, the learning flow arriving at layer k's output (the loss's δ for the last
+        layer); None when not computed yet."""
+        if k == len(self.params) - 1:
+            return self.loss_delta
+        return self.deltas[k + 1] if self.deltas else None
+
 
 _FIELDS = frozenset(f.name for f in fields(Record))
 

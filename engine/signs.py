@@ -129,9 +129,7 @@ def layer_signs(rec: Record, model: Model, k: int) -> LayerSigns | None:
     grads = rec.grads[k] if rec.grads else None
     if not spec.trainable or grads is None:
         return None
-    n = len(model.layers)
-    delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
-    x_in = rec.x if k == 0 else rec.outputs[k - 1]
+    delta_next, x_in = rec.flow_into(k), rec.layer_input(k)
     dw, inputs = grads["w"], _batch_codes(x_in)
     if spec.bias:
         dw = np.concatenate([dw, grads["b"][:, None]], axis=1)
@@ -244,14 +242,13 @@ def findings(rec: Record, model: Model) -> list[Finding]:
     """Blocked learning flow (a ReLU input < 0, or = 0 with grad_at_zero 0, while δ^{k+1} ≠ 0)
     and, in float64, sign tests decided by values within rounding of 0."""
     out: list[Finding] = []
-    n = len(model.layers)
     for k, spec in enumerate(model.layers):
         if spec.kind not in ("relu", "leaky_relu") or k == 0:
             continue
-        x_in = rec.outputs[k - 1] if rec.outputs and rec.outputs[k - 1] is not None else None
+        x_in = rec.layer_input(k)
         if x_in is None:
             continue
-        delta_next = rec.loss_delta if k == n - 1 else (rec.deltas[k + 1] if rec.deltas else None)
+        delta_next = rec.flow_into(k)
         scale = _scale(rec, model, k - 1)
         for b in range(x_in.shape[0]):
             for i in range(x_in.shape[1]):
@@ -283,8 +280,8 @@ def _scale(rec: Record, model: Model, k: int) -> np.ndarray:
     o = rec.outputs[k]
     spec = model.layers[k]
     if spec.kind == "linear" and rec.mode == "float64":
-        x_in = rec.x if k == 0 else rec.outputs[k - 1]
-        terms = np.abs(x_in.astype(np.float64)) @ np.abs(rec.params[k]["w"].astype(np.float64)).T
+        weights = np.abs(rec.params[k]["w"].astype(np.float64))
+        terms = np.abs(rec.layer_input(k).astype(np.float64)) @ weights.T
         if spec.bias:
             terms = terms + np.abs(rec.params[k]["b"].astype(np.float64))
         return terms * _ULPS

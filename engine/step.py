@@ -192,8 +192,7 @@ def _compute(rec: Record, op: Op, iteration: int, model: Model, num: Numbers) ->
                     outputs=(None,) * n, losses=None, loss=None, loss_delta=None,
                     deltas=(None,) * n, grads=(None,) * n)
     if kind == FORWARD:
-        x_in = rec.x if k == 0 else rec.outputs[k - 1]
-        o = freeze(L.forward(model.layers[k], rec.params[k], x_in, num))
+        o = freeze(L.forward(model.layers[k], rec.params[k], rec.layer_input(k), num))
         return dict(outputs=_put(rec.outputs, k, o))
     if kind == LOSS:
         per_sample = freeze(loss_values(model.loss, rec.outputs[-1], rec.y, num))
@@ -201,10 +200,8 @@ def _compute(rec: Record, op: Op, iteration: int, model: Model, num: Numbers) ->
     if kind == BACKWARD_LOSS:
         return dict(loss_delta=freeze(loss_delta(model.loss, rec.outputs[-1], rec.y, num)))
     if kind == BACKWARD:
-        delta_next = rec.loss_delta if k == n - 1 else rec.deltas[k + 1]
-        x_in = rec.x if k == 0 else rec.outputs[k - 1]
-        delta, grads = L.backward(model.layers[k], rec.params[k], x_in, rec.outputs[k],
-                                  delta_next, num)
+        delta, grads = L.backward(model.layers[k], rec.params[k], rec.layer_input(k),
+                                  rec.outputs[k], rec.flow_into(k), num)
         grads = MappingProxyType({key: freeze(g) for key, g in grads.items()}) if grads else None
         return dict(deltas=_put(rec.deltas, k, freeze(delta)), grads=_put(rec.grads, k, grads))
     if kind == UPDATE:

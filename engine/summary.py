@@ -40,7 +40,6 @@ def _f(arr: np.ndarray | None) -> np.ndarray | None:
 def layer_stats(rec: Record, model: Model) -> list[LayerStats]:
     """Statistics of every layer at ``rec``."""
     out = []
-    n = len(model.layers)
     for k, spec in enumerate(model.layers):
         o = _f(rec.outputs[k]) if rec.outputs else None
         delta = _f(rec.deltas[k]) if rec.deltas else None
@@ -50,10 +49,10 @@ def layer_stats(rec: Record, model: Model) -> list[LayerStats]:
                          o_mean=float(np.nanmean(o)))
         if delta is not None:
             stats["mean_abs_delta"] = float(np.nanmean(np.abs(delta)))
-        if spec.kind == "relu" and k > 0 and rec.outputs and rec.outputs[k - 1] is not None:
-            nxt = rec.loss_delta if k == n - 1 else (rec.deltas[k + 1] if rec.deltas else None)
+        if spec.kind == "relu" and rec.layer_input(k) is not None:
+            nxt = rec.flow_into(k)
             if nxt is not None:
-                x_in, flow = _f(rec.outputs[k - 1]), _f(nxt)
+                x_in, flow = _f(rec.layer_input(k)), _f(nxt)
                 stop = (x_in < 0) | ((x_in == 0) & (float(spec.grad_at_zero) == 0))
                 stats["blocked_share"] = float((stop & (flow != 0)).mean())
         if spec.trainable:

@@ -63,7 +63,7 @@ class RowScreen(ModalScreen["Weight | None"]):
             head.append(f"   (first of {len(rec.samples)} samples; δw is the batch mean)",
                         style="dim")
         self.query_one("#dialog-prompt", Static).update(head)
-        x_in = rec.x if k == 0 else (rec.outputs[k - 1] if rec.outputs else None)
+        x_in = rec.layer_input(k)
         w, g = rec.params[k], rec.grads[k] if rec.grads else None
         new = rec.new_params[k] if rec.new_params is not None else None
         known = {(r.layer, r.row, r.col): r for r in sign_rows(rec, model, self.places)}

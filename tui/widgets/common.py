@@ -77,13 +77,12 @@ def same_key(old: tuple | None, new: tuple) -> bool:
 
 def layer_inputs(view: View, k: int) -> tuple:
     """What the panel of layer ``k`` is drawn from (see same_key)."""
-    rec, n = view.record, len(view.model.layers)
-    outputs, deltas, grads = rec.outputs or (None,) * n, rec.deltas or (None,) * n, rec.grads
-    nxt = rec.loss_delta if k == n - 1 else deltas[k + 1]
+    rec = view.record
     new = rec.new_params[k] if rec.new_params is not None else None
     return (view.style, view.selected, rec.mode, rec.samples, rec.op.layer == k,
-            rec.x if k == 0 else outputs[k - 1], outputs[k], deltas[k], nxt,
-            grads[k] if grads else None, rec.params[k], new,
+            rec.layer_input(k), rec.outputs[k] if rec.outputs else None,
+            rec.deltas[k] if rec.deltas else None, rec.flow_into(k),
+            rec.grads[k] if rec.grads else None, rec.params[k], new,
             tuple(f for f in view.findings if f.layer == k))
 
 
