@@ -238,6 +238,13 @@ def _passes_sign(model: Model, k: int) -> bool:
     return all(not s.trainable for s in model.layers[k + 1:])
 
 
+def blocked_mask(spec, x_in: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """Where a ReLU blocks the learning flow: its input is < 0 (or = 0 when its ``grad_at_zero``
+    is 0) while δ^{k+1} ≠ 0 says there is something to learn. Arrays [batch, neurons]."""
+    stop = (x_in < 0) | ((x_in == 0) & (spec.grad_at_zero == 0))
+    return stop & (flow != 0)
+
+
 def findings(rec: Record, model: Model) -> list[Finding]:
     """Blocked learning flow (a ReLU input < 0, or = 0 with grad_at_zero 0, while δ^{k+1} ≠ 0)
     and, in float64, sign tests decided by values within rounding of 0."""
@@ -249,25 +256,28 @@ def findings(rec: Record, model: Model) -> list[Finding]:
         if x_in is None:
             continue
         delta_next = rec.flow_into(k)
-        scale = _scale(rec, model, k - 1)
-        for b in range(x_in.shape[0]):
-            for i in range(x_in.shape[1]):
-                v = x_in[b, i]
-                if rec.mode == "float64" and v != 0 and abs(v) <= scale[b, i]:
-                    seen = "negative: it blocks" if v < 0 else "positive: it passes"
-                    out.append(Finding(
-                        "rounding", k, spec.name, i, rec.samples[b], v,
-                        f"{spec.name} input {i + 1} is {float(v):.2g}: probably 0 in exact "
-                        f"arithmetic (terms of size {scale[b, i] / _ULPS:.2g} cancelled); "
-                        f"{spec.name} takes it as {seen} the learning flow where an exact 0 "
-                        "would pass it"))
-                if spec.kind == "relu" and delta_next is not None and delta_next[b, i] != 0 and (
-                        v < 0 or (v == 0 and spec.grad_at_zero == 0)):
-                    out.append(Finding(
-                        "blocked", k, spec.name, i, rec.samples[b], v,
-                        f"{spec.name} blocks the learning flow at neuron {i + 1}: its input is "
-                        f"{brief(v, 3)} < 0 while δ = {brief(delta_next[b, i], 3)} says there is "
-                        "something to learn"))
+        rounding = blocked = np.zeros(x_in.shape, bool)
+        if rec.mode == "float64":
+            scale = _scale(rec, model, k - 1)
+            rounding = (x_in != 0) & (np.abs(x_in) <= scale)
+        if spec.kind == "relu" and delta_next is not None:
+            blocked = blocked_mask(spec, x_in, delta_next)
+        for b, i in np.argwhere(rounding | blocked).tolist():
+            v = x_in[b, i]
+            if rounding[b, i]:
+                seen = "negative: it blocks" if v < 0 else "positive: it passes"
+                out.append(Finding(
+                    "rounding", k, spec.name, i, rec.samples[b], v,
+                    f"{spec.name} input {i + 1} is {float(v):.2g}: probably 0 in exact "
+                    f"arithmetic (terms of size {scale[b, i] / _ULPS:.2g} cancelled); "
+                    f"{spec.name} takes it as {seen} the learning flow where an exact 0 "
+                    "would pass it"))
+            if blocked[b, i]:
+                out.append(Finding(
+                    "blocked", k, spec.name, i, rec.samples[b], v,
+                    f"{spec.name} blocks the learning flow at neuron {i + 1}: its input is "
+                    f"{brief(v, 3)} < 0 while δ = {brief(delta_next[b, i], 3)} says there is "
+                    "something to learn"))
     return out
 
 

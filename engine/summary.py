@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .records import Record
+from .signs import blocked_mask
 from .step import Model
 
 
@@ -52,9 +53,8 @@ def layer_stats(rec: Record, model: Model) -> list[LayerStats]:
         if spec.kind == "relu" and rec.layer_input(k) is not None:
             nxt = rec.flow_into(k)
             if nxt is not None:
-                x_in, flow = _f(rec.layer_input(k)), _f(nxt)
-                stop = (x_in < 0) | ((x_in == 0) & (float(spec.grad_at_zero) == 0))
-                stats["blocked_share"] = float((stop & (flow != 0)).mean())
+                blocked = blocked_mask(spec, _f(rec.layer_input(k)), _f(nxt))
+                stats["blocked_share"] = float(blocked.mean())
         if spec.trainable:
             w = _f(rec.params[k]["w"])
             stats.update(w_min=float(np.nanmin(w)), w_max=float(np.nanmax(w)))
