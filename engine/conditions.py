@@ -151,66 +151,96 @@ def _rises(c: Condition, prev: Record, rec: Record, model, history) -> str | Non
     return None
 
 
-def _weights(c: Condition, rec: Record, model):
-    """(name, before, after) for the weights a condition watches, at an update."""
-    k_key_place = [c.weight] if c.weight else [
-        (k, key, tuple(int(i) for i in place))
-        for k, p in enumerate(rec.params) for key in p for place in np.ndindex(p[key].shape)]
-    for k, key, place in k_key_place:
-        p = rec.params[k]
-        if key not in p or any(i >= n for i, n in zip(place, p[key].shape)):
-            continue
-        name = f"{model.layers[k].name}{'.b' if key == 'b' else ''}[{','.join(map(str, place))}]"
-        yield name, p[key][place], rec.new_params[k][key][place]
+def weight_name(model, k: int, key: str, place: tuple) -> str:
+    """A weight as the condition language writes it: L2[0,1], or L2.b[0] for a bias."""
+    return f"{model.layers[k].name}{'.b' if key == 'b' else ''}[{','.join(map(str, place))}]"
+
+
+def _watched(c: Condition, rec: Record) -> tuple | None:
+    """(layer, key, place) of the weight a condition names, when it exists in ``rec``."""
+    k, key, place = c.weight
+    arrays = rec.params[k] if k < len(rec.params) else {}
+    if key not in arrays or any(i >= n for i, n in zip(place, arrays[key].shape)):
+        return None
+    return k, key, place
 
 
 def _sign(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
     if rec.op.kind != UPDATE:
         return None
-    for name, before, after in _weights(c, rec, model):
-        if (before > 0 and after < 0) or (before < 0 and after > 0):
-            return f"{name} changed sign: {brief6(before)} → {brief6(after)}"
+    watched = _watched(c, rec) if c.weight else None
+    if c.weight and watched is None:
+        return None
+    for k, params in enumerate(rec.params):
+        for key, before in params.items():
+            if watched and (k, key) != watched[:2]:
+                continue
+            after = rec.new_params[k][key]
+            flipped = ((before > 0) & (after < 0)) | ((before < 0) & (after > 0))
+            place = _first(flipped, watched)
+            if place is not None:
+                return (f"{weight_name(model, k, key, place)} changed sign: "
+                        f"{brief6(before[place])} → {brief6(after[place])}")
     return None
 
 
 def _weight_cond(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
     if rec.op.kind != UPDATE:
         return None
-    for name, before, after in _weights(c, rec, model):
-        v = _cmp(c.value, rec)
-        if c.op == "crosses":
-            if (before - v) * (after - v) < 0 or (after == v and before != v):
-                return f"{name} crossed {c.value}: {brief6(before)} → {brief6(after)}"
-        elif _OPS[c.op](after, v) and not _OPS[c.op](before, v):
-            return f"{name} is now {c.op} {c.value}: {brief6(before)} → {brief6(after)}"
+    watched = _watched(c, rec)
+    if watched is None:
+        return None
+    k, key, place = watched
+    name = weight_name(model, k, key, place)
+    before, after = rec.params[k][key][place], rec.new_params[k][key][place]
+    v = _cmp(c.value, rec)
+    if c.op == "crosses":
+        if (before - v) * (after - v) < 0 or (after == v and before != v):
+            return f"{name} crossed {c.value}: {brief6(before)} → {brief6(after)}"
+    elif _OPS[c.op](after, v) and not _OPS[c.op](before, v):
+        return f"{name} is now {c.op} {c.value}: {brief6(before)} → {brief6(after)}"
     return None
+
+
+def _first(mask: np.ndarray, watched: tuple | None) -> tuple | None:
+    """The first place (in row order) where ``mask`` holds, or the watched place if it does."""
+    if watched:
+        return watched[2] if mask[watched[2]] else None
+    hits = np.argwhere(mask)
+    return tuple(int(i) for i in hits[0]) if len(hits) else None
 
 
 def _stuck(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
     if rec.op.kind != UPDATE or rec.iteration < c.count:
         return None
-    ends = [history(rec.iteration - j) for j in range(c.count + 1)]
-    ends[0] = rec
+    recent = [rec] + [history(rec.iteration - j) for j in range(1, c.count)]
+    before = history(rec.iteration - c.count)
+    watched = _watched(c, rec) if c.weight else None
+    if c.weight and watched is None:
+        return None
     for k, spec in enumerate(model.layers):
-        if not spec.trainable:
+        if not spec.trainable or (watched and k != watched[0]):
+            continue
+        if any(e is None or not e.grads or e.grads[k] is None for e in recent):
             continue
         for key in rec.params[k]:
-            for place in np.ndindex(rec.params[k][key].shape):
-                if c.weight and (k, key, place) != c.weight:
-                    continue
-                run = [_tiny(e.grads[k][key][place], e) for e in ends[:c.count]
-                       if e is not None and e.grads and e.grads[k]]
-                before = ends[c.count]
-                earlier = (before is not None and before.grads and before.grads[k]
-                           and _tiny(before.grads[k][key][place], before))
-                if len(run) == c.count and all(run) and not earlier:
-                    name = f"{spec.name}{'.b' if key == 'b' else ''}[{','.join(map(str, place))}]"
-                    return f"{name} is stuck: δw ≈ 0 for {c.count} iterations in a row"
+            if watched and key != watched[1]:
+                continue
+            stuck = np.logical_and.reduce([_tiny(e.grads[k][key], e) for e in recent])
+            if before is not None and before.grads and before.grads[k] is not None:
+                stuck &= ~_tiny(before.grads[k][key], before)
+            place = _first(stuck, watched)
+            if place is not None:
+                return (f"{weight_name(model, k, key, place)} is stuck: δw ≈ 0 for {c.count} "
+                        "iterations in a row")
     return None
 
 
-def _tiny(v: Any, rec: Record) -> bool:
-    return v == 0 if rec.mode == "exact" else abs(float(v)) <= STUCK_TOLERANCE
+def _tiny(arr: np.ndarray, rec: Record) -> np.ndarray:
+    """Where |δw| is (near) zero: exactly 0 in exact mode, ≤ STUCK_TOLERANCE in float64."""
+    if rec.mode == "exact":
+        return np.asarray(arr == 0, dtype=bool)
+    return np.abs(arr.astype(np.float64)) <= STUCK_TOLERANCE
 
 
 def _cmp(value: Fraction, rec: Record) -> Any:
