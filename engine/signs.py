@@ -179,6 +179,12 @@ def select_weights(rec: Record, model: Model, which: str = "all",
     """Places of the weights to show: "all" in model order, or "against" (moved against the
     prediction), "moving" (δw ≠ 0) and "largest" (every weight), each sorted by |δw|,
     largest first. Vectorised: fast on 100k weights."""
+    return choose_weights(rec, model, which, limit)[0]
+
+
+def choose_weights(rec: Record, model: Model, which: str = "all",
+                   limit: int | None = None) -> tuple[list[tuple[int, int, int | None]], int]:
+    """(the places ``select_weights`` gives, how many weights pass the filter in all)."""
     keys, sizes, places = [], [], []
     for k, spec in enumerate(model.layers):
         t = layer_signs(rec, model, k) if spec.trainable else None
@@ -194,7 +200,7 @@ def select_weights(rec: Record, model: Model, which: str = "all",
         keys.append(t.dw_abs[rows, cols])
         sizes.append(len(rows))
     if not places:
-        return []
+        return [], 0
     order = np.arange(sum(sizes))
     if which != "all":
         magnitude = -np.concatenate(keys)
@@ -210,7 +216,7 @@ def select_weights(rec: Record, model: Model, which: str = "all",
         k, rows, cols, n_in = places[layer]
         i, j = int(rows[n - starts[layer]]), int(cols[n - starts[layer]])
         out.append((k, i, j if j < n_in else None))
-    return out
+    return out, sum(sizes)
 
 
 def _situation(rec: Record, model: Model, k: int, i: int, d: str) -> str:
