@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Callable
 
 from nnstep.engine import EditError, RunawayFractions, Session
@@ -151,26 +153,43 @@ class NnstepApp(Inspecting, App[int]):
         return False
 
     async def _compute(self, index: int) -> None:
+        with self._working(then=index):
+            done, cancelled = await self._in_slices(
+                self.session.compute_iter(index),
+                lambda d: ((d, index), f"computing {d}/{index} … escape cancels (moves and "
+                                       "edits wait)"))
+            self._message = f"cancelled: stopped at operation {done}" if cancelled else ""
+            self.session.goto(min(done if cancelled else index, self.session.computed))
+
+    async def _in_slices(self, steps: Any, describe: Callable) -> tuple[Any, bool]:
+        """Drive ``steps`` (a generator yielding operation indices as it goes, perhaps a final
+        Hit or None) for SLICE_SECONDS at a time, giving the event loop BREATHE_SECONDS between
+        slices so the screen paints and escape is heard. ``describe(index)`` gives the progress
+        and the status text. Returns (the last item, whether the person cancelled)."""
+        start, last = time.perf_counter(), None
+        for last in steps:
+            if not isinstance(last, int):
+                break
+            if self._cancel:
+                return last, True
+            if time.perf_counter() - start > SLICE_SECONDS:
+                self.progress, text = describe(last)
+                self.say(text)
+                await asyncio.sleep(BREATHE_SECONDS)
+                start = time.perf_counter()
+        return last, False
+
+    @contextmanager
+    def _working(self, then: int | None) -> Iterator[None]:
+        """Around a long run: other requests wait; any problem is shown, never raised; the
+        screen shows where the session ended up."""
         self.running, self._cancel = True, False
-        start = time.perf_counter()
         try:
-            for done in self.session.compute_iter(index):
-                if self._cancel:
-                    self._message = f"cancelled: stopped at operation {done}"
-                    index = done
-                    break
-                if time.perf_counter() - start > SLICE_SECONDS:
-                    self.progress = (done, index)
-                    self.say(f"computing {done}/{index} … escape cancels (moves and edits wait)")
-                    await asyncio.sleep(BREATHE_SECONDS)
-                    start = time.perf_counter()
-            if not self._cancel:
-                self._message = ""
-            self.session.goto(min(index, self.session.computed))
+            yield
         except RunawayFractions as problem:
             self.session.goto(self.session.computed)
-            self.offer_float(problem, index)
-        except Exception as problem:
+            self.offer_float(problem, then)
+        except Exception as problem:  # the UI never crashes
             self._message, self._error = f"error: {type(problem).__name__}: {problem}", True
         finally:
             self.running, self.progress = False, None
@@ -388,23 +407,15 @@ class NnstepApp(Inspecting, App[int]):
 
     async def _search(self, search, fallback: int, what: str) -> None:
         """Drive a forward / backward search in slices; land on the hit, else on ``fallback``."""
-        self.running, self._cancel = True, False
-        start, origin = time.perf_counter(), self.session.cursor
-        result: Any = None
-        try:
-            for result in search:
-                if isinstance(result, Hit) or result is None:
-                    break
-                if self._cancel:
-                    self.session.goto(min(result, self.session.computed))
-                    self._message, self._error = f"{what} cancelled at operation {result}", True
-                    return
-                if time.perf_counter() - start > SLICE_SECONDS:
-                    self.progress = (result, fallback) if fallback else (origin - result, origin)
-                    self.say(f"{what}: searching at operation {result} … escape cancels")
-                    await asyncio.sleep(BREATHE_SECONDS)
-                    start = time.perf_counter()
-            if isinstance(result, Hit):
+        origin = self.session.cursor
+        with self._working(then=None):
+            result, cancelled = await self._in_slices(
+                search, lambda r: ((r, fallback) if fallback else (origin - r, origin),
+                                   f"{what}: searching at operation {r} … escape cancels"))
+            if cancelled:
+                self.session.goto(min(result, self.session.computed))
+                self._message, self._error = f"{what} cancelled at operation {result}", True
+            elif isinstance(result, Hit):
                 self.session.goto(result.index)
                 self._message, self._error = f"● {result.condition}: {result.message}", True
             else:
@@ -412,14 +423,6 @@ class NnstepApp(Inspecting, App[int]):
                 where = "the end of training" if fallback else "the start"
                 self._message = f"{what}: no breakpoint hit before {where}"
                 self._error = False
-        except RunawayFractions as problem:
-            self.session.goto(self.session.computed)
-            self.offer_float(problem, None)
-        except Exception as problem:  # the UI never crashes
-            self._message, self._error = f"error: {type(problem).__name__}: {problem}", True
-        finally:
-            self.running, self.progress = False, None
-            self.record = self.session.record
 
     def action_breakpoints(self) -> None:
         names = [spec.name for spec in self.session.model.layers]
