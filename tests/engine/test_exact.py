@@ -112,11 +112,17 @@ def as_lists(arr):
     return [list(row) for row in arr] if arr.ndim == 2 else list(arr)
 
 
-@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
-def test_exact_mode_equals_fraction_oracle(bias, make_scenario_text):
+def exact_net(bias: bool, make_scenario_text):
+    """(initial params, samples, scenario text) of the seeded rational test network."""
     layers, params, samples = build(seed=7 if bias else 8, bias=bias)
     text = make_scenario_text(layers, samples, numbers="exact", learning_rate=LR, batch_size=2,
                               epochs=2)
+    return params, samples, text
+
+
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
+def test_exact_mode_equals_fraction_oracle(bias, make_scenario_text):
+    params, samples, text = exact_net(bias, make_scenario_text)
     session = Session(parse_scenario(text, "exact.toml"))
     kinds = [s.kind for s in session.model.layers]
     opi = session.schedule.ops_per_iteration
@@ -151,9 +157,7 @@ def test_exact_mode_equals_fraction_oracle(bias, make_scenario_text):
 
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
 def test_float64_agrees_with_exact(bias, make_scenario_text):
-    layers, _, samples = build(seed=7 if bias else 8, bias=bias)
-    text = make_scenario_text(layers, samples, numbers="exact", learning_rate=LR, batch_size=2,
-                              epochs=2)
+    _, _, text = exact_net(bias, make_scenario_text)
     exact = Session(parse_scenario(text, "exact.toml"))
     floats = Session(parse_scenario(text, "exact.toml", numbers="float64"))
     assert floats.record.mode == "float64"

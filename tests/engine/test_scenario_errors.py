@@ -93,24 +93,24 @@ def test_sigmoid_is_fine_in_float64():
     assert parse_scenario(text, "s.toml", numbers="float64").layers[2].kind == "sigmoid"
 
 
-def test_csv_missing_target_column(tmp_path):
-    (tmp_path / "d.csv").write_text("a,b,c,good\n1,2,3,1\n")
+def csv_scenario_error(tmp_path, csv: str, target: str) -> ScenarioError:
+    """The error of loading BASE with its samples read from ``csv`` (target column ``target``)."""
+    (tmp_path / "d.csv").write_text(csv)
     text = BASE.replace(
         'samples = [\n    { x = [1, 2, 3], y = [1] },\n    { x = [0, 1, 0], y = [0] },\n]',
-        'file = "d.csv"\ntargets = ["god"]')
+        f'file = "d.csv"\ntargets = ["{target}"]')
     (tmp_path / "s.toml").write_text(text)
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / "s.toml")
-    assert "'god'" in caught.value.message and "did you mean 'good'?" in caught.value.message
+    return caught.value
+
+
+def test_csv_missing_target_column(tmp_path):
+    error = csv_scenario_error(tmp_path, "a,b,c,good\n1,2,3,1\n", "god")
+    assert "'god'" in error.message and "did you mean 'good'?" in error.message
 
 
 def test_csv_wrong_column_count_names_csv_line(tmp_path):
-    (tmp_path / "d.csv").write_text("a,b,c,good\n1,2,3,1\n1,2,3,1\n4,5,6\n")
-    text = BASE.replace(
-        'samples = [\n    { x = [1, 2, 3], y = [1] },\n    { x = [0, 1, 0], y = [0] },\n]',
-        'file = "d.csv"\ntargets = ["good"]')
-    (tmp_path / "s.toml").write_text(text)
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario(tmp_path / "s.toml")
-    assert "d.csv, line 4" in caught.value.message
-    assert caught.value.path == ("data", "file")
+    error = csv_scenario_error(tmp_path, "a,b,c,good\n1,2,3,1\n1,2,3,1\n4,5,6\n", "good")
+    assert "d.csv, line 4" in error.message
+    assert error.path == ("data", "file")
