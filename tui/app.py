@@ -237,9 +237,6 @@ class NnstepApp(Inspecting, App[int]):
     def action_last(self) -> None:
         self.move_to(self.session.last_index)
 
-    def action_run_to_end(self) -> None:
-        self.move_to(self.session.last_index)
-
     def action_cancel(self) -> None:
         if self.running:
             self._cancel = True

@@ -95,7 +95,7 @@ async def test_long_run_is_sliced_and_escape_cancels() -> None:
     app = make_app(epochs=4000)
     async with app.run_test(size=SIZE):
         s = app.session
-        app.action_run_to_end()
+        app.action_last()  # the end key: a long run to the last operation
         await asyncio.sleep(0.3)
         assert app.running and 0 < s.computed < s.last_index and s.cursor == 0
         app.action_next_op()  # refused while running: nothing corrupts the session
