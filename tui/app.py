@@ -49,9 +49,11 @@ class NnstepApp(Inspecting, App[int]):
     TITLE = "nnstep"
     ENABLE_COMMAND_PALETTE = False
 
-    record: reactive[Record | None] = reactive(None, always_update=True)
-    style: reactive[str] = reactive("fraction")
-    selected: reactive[Weight | None] = reactive(None)
+    # the watchers push a view down to the widgets, which refresh what they redraw; a repaint
+    # of the whole app on top of that would render every widget a second time on each step
+    record: reactive[Record | None] = reactive(None, always_update=True, repaint=False)
+    style: reactive[str] = reactive("fraction", repaint=False)
+    selected: reactive[Weight | None] = reactive(None, repaint=False)
 
     def __init__(self, session: Session, cursor_blink: bool = True) -> None:
         super().__init__()
