@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from nnstep.engine.records import PICK
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from .common import View, input_names, num, output_names, short
+from .grid import Columns
 
 MAX_FEATURES = 16  # inputs listed; the rest are counted (the drill-in, d, shows them all)
 
@@ -27,21 +26,19 @@ class DataPanel(Static):
         self.set_class(rec.op.kind == PICK, "-active")
         if not rec.samples:
             self.border_title = "data"
-            self.update(Group(Text(f"{n} samples; none picked yet", style="dim"),
-                              Text(""), Text("α ", style="bold").append_text(num(rec.lr, style))))
+            self.update(Text("\n").join([Text(f"{n} samples; none picked yet", style="dim"),
+                                         Text(""),
+                                         Text("α ", style="bold").append_text(num(rec.lr, style))]))
             return
         picked = ", ".join(str(s + 1) for s in rec.samples)
         self.border_title = f"sample{'s' if len(rec.samples) > 1 else ''} {picked} of {n}"
-        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
-        table.add_column("", no_wrap=True)
         batch = range(min(len(rec.samples), 3))  # big batches: the first samples
-        for b in batch:
-            table.add_column(f"#{rec.samples[b] + 1}", justify="right", no_wrap=True)
+        table = Columns("", *[f"#{rec.samples[b] + 1}" for b in batch])
         names = input_names(view, 0)
         for j, name in enumerate(names[:MAX_FEATURES]):  # 784 rows would cost ~0.1 s a paint
             table.add_row(short(name, 20), *[num(rec.x[b, j], style) for b in batch])
         if len(names) > MAX_FEATURES:
-            table.add_row(Text(f"… {len(names) - MAX_FEATURES} more inputs", style="dim"))
+            table.add_line(Text(f"… {len(names) - MAX_FEATURES} more inputs", style="dim"))
         o = rec.outputs[-1] if rec.outputs else None
         for i, name in enumerate(output_names(view)):
             table.add_row(Text(f"→ {short(name, 18)}", style="bold"),
@@ -50,4 +47,4 @@ class DataPanel(Static):
                           *[num(None if o is None else o[b, i], style) for b in batch])
         tail = Text("loss ", style="bold").append_text(num(rec.loss, style))
         tail.append("   α ", style="bold").append_text(num(rec.lr, style))
-        self.update(Group(table, tail))
+        self.update(Text("\n").join([table.text(), tail]))

@@ -5,25 +5,17 @@ from __future__ import annotations
 
 from nnstep.engine.records import BACKWARD, FORWARD
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from .common import FINDING_MARKS, View, input_names, layer_inputs, num, short, sub, sup, window
+from .grid import Columns, Fitted
 from .layer_summary import is_big, linear_body, neurons_body
 
 NAME_WIDTH = 10
 # big layers and batches: a window around the selection, the first samples
 MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 2
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
-
-
-def _table(*headers: str) -> Table:
-    table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False,
-                  header_style="bold")
-    for n, header in enumerate(headers):
-        table.add_column(header, justify="left" if n == 0 else "right", no_wrap=True)
-    return table
 
 
 
@@ -65,12 +57,13 @@ class LayerPanel(Static):
             row = Group(Text(f"neuron {i + 1}: the selected weight's row (d: all "
                              f"{view.model.layers[k - 1].size} inputs)", style="bold",
                              no_wrap=True, overflow="ellipsis"),
-                        self._linear(view, max_neurons=1, max_inputs=4))
+                        Fitted([self._linear(view, max_neurons=1, max_inputs=n).text()
+                                for n in (4, 3, 2, 1)]))
             body, self.heat_maps = linear_body(view, k, row)
         elif big:
             body = neurons_body(view, k)
-        else:
-            body = self._linear(view) if spec.trainable else self._neurons(view)
+        else:  # one Text: cheap to measure and paint (see grid.py)
+            body = (self._linear(view) if spec.trainable else self._neurons(view)).text()
         parts: list[RenderableType] = [body]
         if len(mine) > MAX_FINDINGS:  # one line per kind: how many, and the first few
             parts.extend(self._findings_summary(view, mine))
@@ -81,7 +74,10 @@ class LayerPanel(Static):
                      else f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if many else ""))
             symbol, word, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
             parts.append(Text(f"{symbol} {word} {where}", style=colour))
-        self.update(Group(*parts))
+        if all(isinstance(part, Text) for part in parts):
+            self.update(Text("\n").join(parts))
+        else:
+            self.update(Group(*parts))
 
     @staticmethod
     def _findings_summary(view: View, mine: list) -> list[Text]:
@@ -100,14 +96,14 @@ class LayerPanel(Static):
                               style=colour))
         return lines
 
-    def _neurons(self, view: View) -> Table:
+    def _neurons(self, view: View) -> Columns:
         """Input / activation layers: one row per neuron, o^k and δ^k (sizes are equal)."""
         k, rec, style = self.k, view.record, view.style
         K = sup(k + 1)
         batch = min(len(rec.samples) or 1, MAX_BATCH)  # big batches: the first samples
         tag = [f" #{s + 1}" if len(rec.samples) > 1 else "" for s in (rec.samples or (0,))]
         tag = tag[:batch]
-        table = _table("", *[f"o{K}{t}" for t in tag], *[f"δ{K}{t}" for t in tag])
+        table = Columns("", *[f"o{K}{t}" for t in tag], *[f"δ{K}{t}" for t in tag])
         names = input_names(view, k) if k == 0 else [str(j + 1) for j in
                                                        range(view.model.layers[k].size)]
         o, d = rec.outputs[k] if rec.outputs else None, rec.deltas[k] if rec.deltas else None
@@ -118,13 +114,13 @@ class LayerPanel(Static):
             cells += [num(None if d is None else d[b, j], style) for b in range(batch)]
             table.add_row(short(name, NAME_WIDTH), *cells)
         if len(shown) < len(names):
-            table.add_row(Text(f"… {len(names) - len(shown)} more", style="dim"))
+            table.add_line(Text(f"… {len(names) - len(shown)} more", style="dim"))
         if len(rec.samples) > batch:
-            table.add_row(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
+            table.add_line(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
         return table
 
     def _linear(self, view: View, max_neurons: int = MAX_NEURONS,
-                max_inputs: int = MAX_INPUTS) -> RenderableType:
+                max_inputs: int = MAX_INPUTS) -> Columns:
         """Rows per output neuron i: w, δw, ŵ across inputs j (and b); δ^k over the inputs on
         top; o^k of neuron i at the right of its w row."""
         k, rec, style = self.k, view.record, view.style
@@ -135,7 +131,7 @@ class LayerPanel(Static):
         cols = window(len(all_names), sel[2] if sel else None, max_inputs)
         rows = window(spec.size, sel[1] if sel else None, max_neurons)
         names = [short(all_names[j], NAME_WIDTH) for j in cols]
-        table = _table("", *names, *(["b"] if spec.bias else []), f"→o{K}")
+        table = Columns("", *names, *(["b"] if spec.bias else []), f"→o{K}")
         n_in = len(names)
         batch = min(len(rec.samples) or 1, MAX_BATCH)
         d = rec.deltas[k] if rec.deltas else None
@@ -165,7 +161,7 @@ class LayerPanel(Static):
                                       for b in range(batch))
                 table.add_row(f"o{K}{i_}", *[Text("")] * (n_in + spec.bias), outs)
         if len(cols) < len(all_names) or len(rows) < spec.size:
-            return Group(table, Text(f"inputs {cols.start + 1}–{cols.stop} of {len(all_names)},"
-                                     f" neurons {rows.start + 1}–{rows.stop} of {spec.size}",
-                                     style="dim"))
+            table.add_line(Text(f"inputs {cols.start + 1}–{cols.stop} of {len(all_names)},"
+                                f" neurons {rows.start + 1}–{rows.stop} of {spec.size}",
+                                style="dim"))
         return table

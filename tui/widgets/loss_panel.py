@@ -7,12 +7,11 @@ from __future__ import annotations
 from nnstep.engine.diagnostics import loss_change
 from nnstep.engine.format import fmt
 from nnstep.engine.records import BACKWARD_LOSS, LOSS
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from .common import View, num, output_names, short, sign_style
+from .grid import Columns
 
 CHANGE_WIDTH = 10  # characters of a predicted / actual change
 LOSS_NAMES = {"half_squared_error": "½(o−y)²"}
@@ -33,10 +32,7 @@ class LossPanel(Static):
         self.border_title = f"loss · {LOSS_NAMES.get(view.model.loss, view.model.loss)}"
         self.set_class(rec.op.kind in (LOSS, BACKWARD_LOSS), "-active")
         batch = min(len(rec.samples) or 1, 4)  # big batches: the first samples
-        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
-        table.add_column("", no_wrap=True)
-        for head in ("o", "y", "δ"):
-            table.add_column(head, justify="right", no_wrap=True)
+        table = Columns("", "o", "y", "δ")
         o = rec.outputs[-1] if rec.outputs else None
         for b in range(batch):
             for i, name in enumerate(output_names(view)):
@@ -46,9 +42,9 @@ class LossPanel(Static):
                               num(None if rec.y is None else rec.y[b, i], style),
                               num(None if rec.loss_delta is None else rec.loss_delta[b, i], style))
         if len(rec.samples) > batch:
-            table.add_row(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
+            table.add_line(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
         loss = Text("loss ", style="bold").append_text(num(rec.loss, style))
-        self.update(Group(table, Text(""), loss, *self.change(view)))
+        self.update(Text("\n").join([table.text(), Text(""), loss, *self.change(view)]))
 
     @staticmethod
     def change(view: View) -> list[Text]:

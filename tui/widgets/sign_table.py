@@ -4,8 +4,6 @@ findings (blocked flow, float rounding) follow in full."""
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
@@ -20,6 +18,7 @@ from .common import (
     sign_text,
     weight_label,
 )
+from .grid import ByWidth, Columns
 
 # the filters (tui/sign_view.py) as the title names them
 LABELS = {"all": "all weights", "largest": "largest |δw|", "moving": "moving (δw ≠ 0)",
@@ -41,14 +40,10 @@ class SignTable(Static):
                              f"{'row' if view.sign_matches == 1 else 'rows'}  ŵ = w − α·δw")
         self.border_subtitle = "s filter"
         known = {(r.layer, r.row, r.col): r for r in view.rows}
-        table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True,
-                      header_style="bold")
-        table.add_column("weight", no_wrap=True)
-        for head in ("δᵏ⁺¹", "oᵏ⁻¹", "δw"):
-            table.add_column(head, justify="center", no_wrap=True)
-        table.add_column("move", no_wrap=True)
-        table.add_column("situation", ratio=1, min_width=24)
-        table.add_column("moved", justify="center", no_wrap=True)
+        # the situation fills the room the other columns leave, wrapping (see grid.Columns)
+        table = Columns("weight", "δᵏ⁺¹", "oᵏ⁻¹", "δw", "move", "situation", "moved",
+                        justify=["left", "center", "center", "center", "left", "left",
+                                 "center"], fill=5, fill_min=10)
         for weight in view.sign_places:
             k, i, j = weight
             name = "bias" if j is None else short(input_names(view, k)[j], 10)
@@ -65,7 +60,7 @@ class SignTable(Static):
                          sign_text(row.dw_sign), Text(MOVES.get(row.move, row.move)),
                          Text(row.situation), moved]
             table.add_row(*cells, style=SELECTED if weight == view.selected else "")
-        parts: list = [table]
+        parts: list[Text] = []
         places, total = view.sign_places, view.sign_matches
         if view.sign_filter == "all" and len(places) < total:
             parts.append(Text(f"{len(places)} of {total:,} weights, around the selection",
@@ -80,4 +75,4 @@ class SignTable(Static):
         for f in view.findings:
             symbol, _, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
             parts.append(Text(f"{symbol} {f.message}", style=colour))
-        self.update(Group(*parts))
+        self.update(ByWidth(lambda width: Text("\n").join([table.text(width), *parts])))
