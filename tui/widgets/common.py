@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -126,15 +127,19 @@ def short(name: str, width: int) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
-def input_names(view: View, k: int) -> list[str]:
-    """Names of the inputs of layer k (0-based): features for the first layers, else neurons."""
-    model = view.model
+def input_names(view: View, k: int) -> tuple[str, ...]:
+    """Names of the inputs of layer k (0-based): features for the first layers, else neurons.
+    Made once per model and layer (784 names are asked for a dozen times a step)."""
+    return _names(view.model, tuple(view.scenario.features), k)
+
+
+@lru_cache(maxsize=256)
+def _names(model: Any, features: tuple[str, ...], k: int) -> tuple[str, ...]:
     if k == 0 or all(s.kind == "input" for s in model.layers[:k]):
         size = model.layers[0].size
-        names = list(view.scenario.features)
-        return names if len(names) == size else [f"x{j + 1}" for j in range(size)]
+        return features if len(features) == size else tuple(f"x{j + 1}" for j in range(size))
     prev = model.layers[k - 1]
-    return [f"{prev.name}·{j + 1}" for j in range(prev.size)]
+    return tuple(f"{prev.name}·{j + 1}" for j in range(prev.size))
 
 
 def output_names(view: View) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 from textual.content import Content
 from textual.css.styles import RulesMap
@@ -28,23 +28,6 @@ GAP = "  "
 
 def _cell(value: str | Text) -> Text:
     return value if isinstance(value, Text) else Text(value)
-
-
-def _aligned(cell: Text, width: int, justify: str) -> Text:
-    """``cell`` padded with spaces to ``width`` cells, left, right or centred."""
-    excess = width - cell_len(cell.plain)
-    if excess <= 0:
-        return cell
-    if justify == "right":
-        left = excess
-    elif justify == "center":
-        left = excess // 2
-    else:
-        left = 0
-    out = Text(" " * left)
-    out.append_text(cell)
-    out.append(" " * (excess - left))
-    return out
 
 
 class Columns:
@@ -88,80 +71,123 @@ class Columns:
         if fill is not None:
             others = sum(widths) - widths[fill] + len(GAP) * (len(widths) - 1)
             widths[fill] = max(self.fill_min, width - others)
-        header = self._line(self.headers, widths)
-        header.stylize(self.header_style)
-        lines = [header]
+        out = Text()
+        self._put(out, self.headers, widths, self.header_style)
         for row in self.rows:
+            out.append("\n")
             if isinstance(row, Text):
-                lines.append(row)
+                out.append_text(row)
                 continue
             cells, style = row
             more: list[str] = []
             if fill is not None and cell_len(cells[fill].plain) > widths[fill]:
                 first, *more = textwrap.wrap(cells[fill].plain, widths[fill]) or [""]
                 cells = [*cells[:fill], Text(first, style=cells[fill].style), *cells[fill + 1:]]
-            row_lines = [self._line(cells, widths)]
+            self._put(out, cells, widths, style)
             for piece in more:  # the wrapped cell's next lines, the other cells blank
                 blank = [Text("")] * len(cells)
                 blank[fill] = Text(piece, style=row[0][fill].style)
-                row_lines.append(self._line(blank, widths))
-            for line in row_lines:
-                if style:
-                    line.stylize(style)
-                lines.append(line)
-        return Text("\n").join(lines)
+                out.append("\n")
+                self._put(out, blank, widths, style)
+        return out
 
-    def _line(self, cells: list[Text], widths: list[int]) -> Text:
-        return Text(GAP).join(_aligned(cell, width, justify)
-                              for cell, width, justify in zip(cells, widths, self.justify))
+    def _put(self, out: Text, cells: list[Text], widths: list[int], style: str) -> None:
+        """One line of ``cells`` appended to ``out``, each padded to its column's width and
+        alignment; ``style`` over the whole line."""
+        start = len(out)
+        for n, (cell, width, justify) in enumerate(zip(cells, widths, self.justify)):
+            if n:
+                out.append(GAP)
+            excess = width - cell_len(cell.plain)
+            left = excess if justify == "right" else excess // 2 if justify == "center" else 0
+            if left > 0:
+                out.append(" " * left)
+            out.append_text(cell)
+            if excess - left > 0:
+                out.append(" " * (excess - left))
+        if style:
+            out.stylize(style, start, len(out))
 
 
 class Fitted:
-    """A Rich renderable drawing the first of ``choices`` (widest first) whose every line fits
-    the width it is given, else the last one cropped: e.g. a row of weights that shows as many
-    inputs as the panel has room for."""
+    """The first of ``choices`` (widest first) whose every line fits a width, else the last
+    one cropped with an ellipsis: e.g. a row of weights that shows as many inputs as the
+    panel has room for."""
 
     def __init__(self, choices: list[Text]) -> None:
         self.choices = choices
 
-    def _choose(self, width: int) -> Text:
+    def choose(self, width: int) -> Text:
         for text in self.choices:
             if all(cell_len(line) <= width for line in text.plain.split("\n")):
                 return text
-        return self.choices[-1]
+        lines = self.choices[-1].split("\n")
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        return Text("\n").join(lines)
 
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._choose(options.max_width))
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        text = self._choose(options.max_width).copy()
-        text.no_wrap, text.overflow = True, "ellipsis"
-        yield text
+def to_content(text: Text) -> Content:
+    """``text`` as Textual Content, its colours as Textual draws a Text in a Static (a base
+    style converted on its own would be parsed by Textual, e.g. "cyan" as #00ffff instead of
+    the theme's cyan)."""
+    if text.style:
+        text = Text().append_text(text)  # the base style as a span
+    return Content.from_rich_text(text)
 
 
 class ByWidth(Visual):
-    """A Textual visual drawn by ``draw(width)`` for the width the widget has: e.g. a table
-    whose one column fills the room and wraps. Each width's drawing is made once."""
+    """A Textual visual drawn by ``draw(width)`` for the width the widget has (e.g. a table
+    whose one column fills the room and wraps, heat maps as wide as the panel). ``draw`` gives
+    lines: Rich Text or Textual Content (which wrap if too long) and ready Strips (drawn as
+    they are, over the widget's style). Each width's drawing is made once."""
 
-    def __init__(self, draw: Callable[[int], Text]) -> None:
+    def __init__(self, draw: Callable[[int], list[Text | Content | Strip]]) -> None:
         self.draw = draw
-        self._drawn: dict[int, Content] = {}
+        self._drawn: dict[int, list[Content | Strip]] = {}
 
-    def at(self, width: int) -> Content:
-        content = self._drawn.get(width)
-        if content is None:
-            content = self._drawn[width] = Content.from_rich_text(self.draw(width))
-        return content
+    def at(self, width: int) -> list[Content | Strip]:
+        """The drawing at ``width``: runs of text lines joined into one Content each."""
+        blocks = self._drawn.get(width)
+        if blocks is None:
+            blocks, text = [], []
+            for line in [*self.draw(width), None]:
+                if isinstance(line, (Text, Content)):
+                    text.append(line if isinstance(line, Content) else to_content(line))
+                    continue
+                if text:
+                    blocks.append(Content("\n").join(text))
+                    text = []
+                if line is not None:
+                    blocks.append(line)
+            self._drawn[width] = blocks
+        return blocks
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.at(container_width).get_optimal_width(rules, container_width)
+        return max([b.cell_length if isinstance(b, Strip) else
+                    b.get_optimal_width(rules, container_width)
+                    for b in self.at(container_width)], default=0)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return self.at(width).get_height(rules, width)
+        return sum(1 if isinstance(b, Strip) else b.get_height(rules, width)
+                   for b in self.at(width))
 
     def render_strips(self, width: int, height: int | None, style: Style,
                       options: RenderOptions) -> list[Strip]:
-        return self.at(width).render_strips(width, height, style, options)
+        strips: list[Strip] = []
+        base = style.rich_style
+        for block in self.at(width):
+            if isinstance(block, Strip):
+                strips.append(block.apply_style(base).crop(0, width))
+            else:
+                strips.extend(block.render_strips(width, None, style, options))
+        return strips if height is None else strips[:height]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.draw(options.max_width)  # printable outside Textual (tests, exports)
+        """Printable outside Textual (tests, exports)."""
+        for line in self.draw(options.max_width):
+            if isinstance(line, Strip):
+                yield from line
+                yield Segment.line()
+            else:
+                yield line

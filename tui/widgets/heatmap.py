@@ -4,22 +4,23 @@ background); the matrix is block-reduced with ``engine.summary.downsample`` (a b
 value of largest magnitude, so one large or non-finite weight stays visible).
 
 Colours follow the app: positive green, negative red, brightness by magnitude (square-root scale
-up to the largest |value|), an exact zero dim grey, NaN / ±inf magenta.
-Not a widget: a Rich renderable drawn inside a layer panel.
+up to the largest |value|, in LEVELS steps), an exact zero dim grey, NaN / ±inf magenta.
+Not a widget: Textual strips (lines of segments) drawn inside a layer panel; neighbouring cells
+of the same colours share one segment, and a map is drawn once per width it is shown at.
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from nnstep.engine.summary import downsample
 from rich.color import Color
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 
 POSITIVE_RGB = (40, 215, 90)
 NEGATIVE_RGB = (235, 60, 60)
@@ -36,15 +37,30 @@ def scale_of(values: np.ndarray) -> float:
     return float(finite.max()) if finite.size else 0.0
 
 
-def colour(value: float, scale: float) -> Color:
+LEVELS = 16  # brightness steps of a non-zero magnitude
+
+
+def rgb(value: float, scale: float) -> tuple[int, int, int]:
     """The colour of one cell (see the module doc)."""
     if not math.isfinite(value):
-        return Color.from_rgb(*LOUD_RGB)
+        return LOUD_RGB
     if value == 0 or scale <= 0:
-        return Color.from_rgb(*ZERO_RGB)
-    level = DARKEST + (1 - DARKEST) * math.sqrt(min(1.0, abs(value) / scale))
+        return ZERO_RGB
+    step = round(math.sqrt(min(1.0, abs(value) / scale)) * LEVELS) / LEVELS
+    level = DARKEST + (1 - DARKEST) * step
     r, g, b = POSITIVE_RGB if value > 0 else NEGATIVE_RGB
-    return Color.from_rgb(r * level, g * level, b * level)
+    return int(r * level), int(g * level), int(b * level)
+
+
+def colour(value: float, scale: float) -> Color:
+    """The colour of one cell as a Rich colour (the legend)."""
+    return Color.from_rgb(*rgb(value, scale))
+
+
+@lru_cache(maxsize=4096)
+def _style(upper: tuple[int, int, int], lower: tuple[int, int, int] | None) -> Style:
+    return Style(color=Color.from_rgb(*upper),
+                 bgcolor=None if lower is None else Color.from_rgb(*lower))
 
 
 class HeatMap:
@@ -53,18 +69,21 @@ class HeatMap:
 
     def __init__(self, values: np.ndarray, lines: int, scale: float | None = None,
                  mark: tuple[int, int] | None = None) -> None:
+        self.source = values  # the matrix as given (see same_as)
         self.values = np.asarray(values, dtype=np.float64)
         if self.values.ndim == 1:
             self.values = self.values[None, :]
         self.lines = max(1, lines)
         self.scale = scale_of(self.values) if scale is None else scale
         self.mark = mark  # (row, col) of the matrix drawn white, e.g. the selected weight
-        self.drawn: tuple[int, int] = (0, 0)  # (rows, cols) of blocks at the last render
-        self._grids: dict[int, np.ndarray] = {}  # Textual renders a widget several times
-        self._segments: dict[int, list[Segment]] = {}
+        self.drawn: tuple[int, int] = (0, 0)  # (rows, cols) of blocks at the last drawing
+        self._grids: dict[int, np.ndarray] = {}  # per width drawn
+        self._strips: dict[int, list[Strip]] = {}
 
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement(4, max(4, min(options.max_width, self.values.shape[1])))
+    def same_as(self, values: np.ndarray, lines: int, mark: tuple[int, int] | None) -> bool:
+        """True when this map draws ``values`` (the same array object: records share the arrays
+        they did not change) the same way, so it can be shown again as drawn."""
+        return self.source is values and self.lines == max(1, lines) and self.mark == mark
 
     def grid(self, width: int) -> np.ndarray:
         """The block-reduced matrix for ``width`` characters: [≤ 2·lines, ≤ width]."""
@@ -74,26 +93,29 @@ class HeatMap:
             self._grids[cols] = downsample(self.values, min(rows, 2 * self.lines), cols)
         return self._grids[cols]
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
-        if width not in self._segments:
-            self._segments[width] = list(self._draw(width))
-        yield from self._segments[width]
-
-    def _draw(self, width: int) -> RenderResult:
+    def strips(self, width: int) -> list[Strip]:
+        """The map in at most ``width`` characters, one Strip per text line (made once per
+        width: a map whose matrix did not change is not drawn again)."""
         blocks = self.grid(width)
         self.drawn = blocks.shape
-        cells = [[colour(v, self.scale) for v in row] for row in blocks]
+        if width in self._strips:
+            return self._strips[width]
+        cells = [[rgb(v, self.scale) for v in row] for row in blocks]
         if self.mark is not None:
             (rows, cols), (i, j) = self.values.shape, self.mark
-            cells[_block(i, rows, blocks.shape[0])][_block(j, cols, blocks.shape[1])] = (
-                Color.from_rgb(*MARK_RGB))
+            cells[_block(i, rows, blocks.shape[0])][_block(j, cols, blocks.shape[1])] = MARK_RGB
+        out = []
         for top in range(0, len(cells), 2):
-            lower = cells[top + 1] if top + 1 < len(cells) else None
-            for n, upper in enumerate(cells[top]):
-                yield Segment(HALF, Style(color=upper, bgcolor=None if lower is None
-                                          else lower[n]))
-            yield Segment.line()
+            lower = cells[top + 1] if top + 1 < len(cells) else [None] * len(cells[top])
+            pairs = list(zip(cells[top], lower))
+            segments, start = [], 0
+            for n in range(1, len(pairs) + 1):
+                if n == len(pairs) or pairs[n] != pairs[start]:
+                    segments.append(Segment(HALF * (n - start), _style(*pairs[start])))
+                    start = n
+            out.append(Strip(segments, len(pairs)))
+        self._strips[width] = out
+        return out
 
 
 def _block(index: int, size: int, blocks: int) -> int:

@@ -4,13 +4,12 @@ layer the weight matrix (rows = output neurons, columns = inputs) with w, δw an
 from __future__ import annotations
 
 from nnstep.engine.records import BACKWARD, FORWARD
-from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.widgets import Static
 
 from .common import FINDING_MARKS, View, input_names, layer_inputs, num, short, sub, sup, window
-from .grid import Columns, Fitted
-from .layer_summary import is_big, linear_body, neurons_body
+from .grid import ByWidth, Columns
+from .layer_summary import LinearBody, is_big, neurons_body
 
 NAME_WIDTH = 10
 # big layers and batches: a window around the selection, the first samples
@@ -48,36 +47,39 @@ class LayerPanel(Static):
         classes = {FINDING_MARKS.get(f.kind, ("", "", "", None))[3] for f in mine}
         self.set_class("-blocked" in classes, "-blocked")
         self.set_class("-rounding" in classes, "-rounding")
-        self.heat_maps = []
+        shown_maps, self.heat_maps = self.heat_maps, []
         big = is_big(view.model, k)
         self.set_class(big and spec.trainable, "-big")
+        body: LinearBody | list[Text]
         if big and spec.trainable:  # heat maps, statistics, and the selected neuron's row
             sel = view.selected
             i = sel[1] if sel and sel[0] == k else 0
-            row = Group(Text(f"neuron {i + 1}: the selected weight's row (d: all "
-                             f"{view.model.layers[k - 1].size} inputs)", style="bold",
-                             no_wrap=True, overflow="ellipsis"),
-                        Fitted([self._linear(view, max_neurons=1, max_inputs=n).text()
-                                for n in (4, 3, 2, 1)]))
-            body, self.heat_maps = linear_body(view, k, row)
+            title = Text(f"neuron {i + 1}: the selected weight's row (d: all "
+                         f"{view.model.layers[k - 1].size} inputs)", style="bold")
+            body = LinearBody(view, k, title, [
+                self._linear(view, max_neurons=1, max_inputs=n).text() for n in (4, 3, 2, 1)],
+                reuse=shown_maps)
+            self.heat_maps = body.maps
         elif big:
             body = neurons_body(view, k)
-        else:  # one Text: cheap to measure and paint (see grid.py)
-            body = (self._linear(view) if spec.trainable else self._neurons(view)).text()
-        parts: list[RenderableType] = [body]
+        else:
+            body = [(self._linear(view) if spec.trainable else self._neurons(view)).text()]
+        findings: list[Text] = []
         if len(mine) > MAX_FINDINGS:  # one line per kind: how many, and the first few
-            parts.extend(self._findings_summary(view, mine))
+            findings.extend(self._findings_summary(view, mine))
             mine = []
         for f in mine:
             many = len(rec.samples) > 1 and f.sample >= 0
             where = (f"×{int(f.value)}" if f.neuron < 0  # a summary finding: how many
                      else f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if many else ""))
             symbol, word, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
-            parts.append(Text(f"{symbol} {word} {where}", style=colour))
-        if all(isinstance(part, Text) for part in parts):
-            self.update(Text("\n").join(parts))
+            findings.append(Text(f"{symbol} {word} {where}", style=colour))
+        # lines of one Text (or, for heat maps, drawn at the panel's width): cheap to measure
+        # and paint, where Rich tables were measured and rendered anew at every paint
+        if isinstance(body, LinearBody):
+            self.update(ByWidth(lambda width, body=body: [*body.lines(width), *findings]))
         else:
-            self.update(Group(*parts))
+            self.update(Text("\n").join([*body, *findings]))
 
     @staticmethod
     def _findings_summary(view: View, mine: list) -> list[Text]:

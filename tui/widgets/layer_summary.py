@@ -1,21 +1,26 @@
 """The body of a layer panel for a layer too big to print: heat maps of w and δw (linear), the
 layer's statistics (``engine.summary.layer_stats``) and its top-k values (``top_k``).
 
-Not a widget: builders of Rich renderables used by ``LayerPanel``. Numbers are short (3
+Not a widget: builders of the lines of a ``LayerPanel``. Numbers are short (3
 significant digits); the full values are in the drill-in (d) and the sign table.
 """
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from nnstep.engine.format import fmt
 from nnstep.engine.summary import LayerStats, layer_stats, top_k
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 
 from .common import BLANK, BLANK_TEXT, View, sign_style, sup, weight_label
+from .grid import Columns, Fitted
 from .heatmap import HeatMap, legend
 
 # a linear layer with more inputs or neurons than this shows heat maps instead of numbers
@@ -23,6 +28,7 @@ BIG_INPUTS, BIG_NEURONS = 12, 8
 BIG_UNITS = 16  # an input / activation layer with more units shows statistics instead
 HEAT_LINES = 6  # text lines per heat map (two matrix blocks per line)
 TOP = 4  # top-k entries listed
+DIM = Style(dim=True)
 
 
 def is_big(model: Any, k: int) -> bool:
@@ -77,65 +83,90 @@ def stats_lines(view: View, k: int) -> list[Text]:
     return lines
 
 
-def neurons_body(view: View, k: int) -> RenderableType:
+def neurons_body(view: View, k: int) -> list[Text]:
     """An input / activation layer: statistics and the units of largest |δ^k|."""
     rec, style, K = view.record, view.style, sup(k + 1)
-    parts: list[RenderableType] = [*stats_lines(view, k)]
+    lines = stats_lines(view, k)
     d = rec.deltas[k] if rec.deltas else None
     o = rec.outputs[k] if rec.outputs else None
     if d is None:
-        parts.append(_line(f"top |δ{K}| ", Text(BLANK_TEXT, style=BLANK)))
-        return Group(*parts)
-    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
-    table.add_column(f"top |δ{K}|", no_wrap=True)
-    table.add_column(f"o{K}", justify="right", no_wrap=True)
-    table.add_column(f"δ{K}", justify="right", no_wrap=True)
+        return [*lines, _line(f"top |δ{K}| ", Text(BLANK_TEXT, style=BLANK))]
+    table = Columns(f"top |δ{K}|", f"o{K}", f"δ{K}", header_style="dim")
     many = len(rec.samples) > 1
     for (b, j), value in top_k(d, TOP):
         name = f"unit {j + 1}" + (f" #{rec.samples[b] + 1}" if many else "")
         table.add_row(name, brief(None if o is None else o[b, j], style), brief(value, style))
-    parts.append(table)
-    return Group(*parts)
+    return [*lines, table.text()]
 
 
-def linear_body(view: View, k: int,
-                selected_row: RenderableType) -> tuple[RenderableType, list[HeatMap]]:
+class LinearBody:
     """A linear layer: heat maps of w and δw side by side with their legends, statistics, the
-    weights of largest |δw|, then ``selected_row`` (the selected neuron's weights). Returns the
-    body and its heat maps (which know their drawn size once rendered)."""
-    rec, style, K = view.record, view.style, sup(k + 1)
-    w = rec.params[k]["w"]
-    grads = rec.grads[k] if rec.grads else None
-    rows, cols = w.shape
-    lines = min(HEAT_LINES, -(-rows // 2))
-    sel = view.selected if view.selected and view.selected[0] == k else None
-    mark = None if sel is None or sel[2] is None else (sel[1], sel[2])
-    heat_w = HeatMap(w, lines, mark=mark)
-    maps = Table.grid(expand=True, padding=(0, 2))
-    maps.add_column(ratio=1)
-    maps.add_column(ratio=1)
-    if grads is None:
-        heat_dw: RenderableType = Text(f"δw{K}: not computed yet at this operation",
-                                       style="dim")
-        dw_legend = Text("")
-        maps_drawn = [heat_w]
-    else:
-        heat_dw = HeatMap(grads["w"], lines, mark=mark)
-        maps_drawn = [heat_w, heat_dw]
-        dw_legend = legend(f"δw{K}", heat_dw.scale, _scale_text(heat_dw.scale))
-    maps.add_row(heat_w, heat_dw)
-    maps.add_row(legend(f"w{K}", heat_w.scale, _scale_text(heat_w.scale)), dw_legend)
-    caption = Text(f"{rows} neurons × {cols} inputs · a cell shows its block's largest |value|",
-                   style="dim", no_wrap=True, overflow="ellipsis")
-    parts: list[RenderableType] = [caption, maps, *stats_lines(view, k)]
-    if grads is not None:
-        top = Text("top |δw| ", style="dim")
-        for n, ((i, j), value) in enumerate(top_k(grads["w"], TOP)):
-            top.append("  " if n else "").append(weight_label(view, (k, i, j)) + " ")
-            top.append_text(brief(value, style))
-        parts.append(top)
-    parts.append(selected_row)
-    return Group(*parts), maps_drawn
+    weights of largest |δw|, then ``title`` and the selected neuron's weights (``row``: the
+    same row with fewer and fewer inputs, the first that fits is shown). Drawn at any width
+    (``lines``); its heat maps (``maps``) know their drawn size once drawn, and maps in
+    ``reuse`` (the last ones shown) that draw the same matrix are kept as they are."""
+
+    GAP = 2
+
+    def __init__(self, view: View, k: int, title: Text, row: list[Text],
+                 reuse: Sequence[HeatMap] = ()) -> None:
+        rec, style, K = view.record, view.style, sup(k + 1)
+        w = rec.params[k]["w"]
+        grads = rec.grads[k] if rec.grads else None
+        self.shape = rows, cols = w.shape
+        lines = min(HEAT_LINES, -(-rows // 2))
+        sel = view.selected if view.selected and view.selected[0] == k else None
+        mark = None if sel is None or sel[2] is None else (sel[1], sel[2])
+        def heat_map(values: np.ndarray) -> HeatMap:
+            for old in reuse:  # unchanged since the last show: already drawn
+                if old.same_as(values, lines, mark):
+                    return old
+            return HeatMap(values, lines, mark=mark)
+
+        self.maps = [heat_map(w)]
+        self.legends = [legend(f"w{K}", self.maps[0].scale, _scale_text(self.maps[0].scale))]
+        self.waiting = None
+        if grads is None:
+            self.waiting = f"δw{K}: not computed yet at this operation"
+        else:
+            self.maps.append(heat_map(grads["w"]))
+            self.legends.append(legend(f"δw{K}", self.maps[1].scale,
+                                       _scale_text(self.maps[1].scale)))
+        self.after = stats_lines(view, k)
+        if grads is not None:
+            top = Text("top |δw| ", style="dim")
+            for n, ((i, j), value) in enumerate(top_k(grads["w"], TOP)):
+                top.append("  " if n else "").append(weight_label(view, (k, i, j)) + " ")
+                top.append_text(brief(value, style))
+            self.after.append(top)
+        self.title, self.row = title, row
+
+    def lines(self, width: int) -> list[Text | Strip]:
+        rows, cols = self.shape
+        caption = Text(f"{rows} neurons × {cols} inputs · a cell shows its block's largest "
+                       "|value|", style="dim")
+        caption.truncate(width, overflow="ellipsis")
+        half = max(4, (width - self.GAP) // 2)
+        left = self.maps[0].strips(half)
+        if self.waiting is None:
+            right = self.maps[1].strips(half)
+        else:
+            right = [Strip([Segment(piece, DIM)])
+                     for piece in textwrap.wrap(self.waiting, half)]
+        out: list[Text | Strip] = [caption]
+        for n in range(max(len(left), len(right))):
+            a = left[n] if n < len(left) else Strip([])
+            b = right[n] if n < len(right) else Strip([])
+            out.append(Strip.join([a.extend_cell_length(half + self.GAP), b]))
+        legends = [x.copy() for x in self.legends]
+        if len(legends) > 1:
+            legends[0].pad_right(max(1, half + self.GAP - legends[0].cell_len))
+        out.append(Text("").join(legends))
+        out.extend(self.after)
+        title = self.title.copy()
+        title.truncate(width, overflow="ellipsis")
+        out.extend([title, Fitted(self.row).choose(width)])
+        return out
 
 
 def _scale_text(scale: float) -> str:

@@ -75,4 +75,4 @@ class SignTable(Static):
         for f in view.findings:
             symbol, _, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
             parts.append(Text(f"{symbol} {f.message}", style=colour))
-        self.update(ByWidth(lambda width: Text("\n").join([table.text(width), *parts])))
+        self.update(ByWidth(lambda width: [table.text(width), *parts]))

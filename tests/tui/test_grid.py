@@ -1,0 +1,105 @@
+"""tui/widgets/grid.py: columns drawn as one Text, against Rich's own Table as the oracle, and the
+width-dependent visual (ByWidth) the sign table and big layer panels are drawn with."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from nnstep.tui.widgets.grid import ByWidth, Columns, Fitted, to_content
+from nnstep.tui.widgets.heatmap import HeatMap
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from textual.css.styles import Styles
+from textual.strip import Strip
+
+
+def plain(renderable, width: int = 120) -> list[str]:
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return [line.rstrip() for line in console.file.getvalue().splitlines()]
+
+
+ROWS = [("δ²", Text("-1/200", style="red"), "3/11600", Text("·", style="dim")),
+        ("w₁", "1/200", Text("-3/11600", style="red"), "0"),
+        ("a longer label", "1", "22", "333")]
+
+
+def test_columns_draw_what_a_rich_table_without_a_box_draws() -> None:
+    table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False,
+                  header_style="bold")
+    columns = Columns("", "broccoli", "Tagada", "→o²")
+    for n, head in enumerate(["", "broccoli", "Tagada", "→o²"]):
+        table.add_column(head, justify="left" if n == 0 else "right", no_wrap=True)
+    for row in ROWS:
+        table.add_row(*row)
+        columns.add_row(*row)
+    assert plain(columns.text()) == plain(table)
+
+
+def test_columns_keep_cell_styles_and_style_a_whole_row() -> None:
+    columns = Columns("a", "b")
+    columns.add_row(Text("x", style="red"), "yy", style="reverse")
+    text = columns.text()
+    assert text.plain == "a   b\nx  yy"
+    spans = {(text.plain[s.start:s.end], str(s.style)) for s in text.spans}
+    assert ("x", "red") in spans and ("x  yy", "reverse") in spans and ("a   b", "bold") in spans
+
+
+def test_a_note_line_spans_the_columns_without_widening_them() -> None:
+    columns = Columns("", "o")
+    columns.add_row("n1", "0")
+    columns.add_line("… 120 more neurons")
+    assert columns.text().plain.splitlines() == ["    o", "n1  0", "… 120 more neurons"]
+
+
+def test_the_fill_column_takes_the_room_left_and_wraps() -> None:
+    columns = Columns("w", "situation", "moved", justify=["left", "left", "center"], fill=1,
+                      fill_min=5)
+    columns.add_row("w1", "model output lower than expected", "✓")
+    wide = columns.text(60).plain.splitlines()
+    assert all(len(line) == 60 for line in wide) and wide[1].endswith("  ✓  ")
+    narrow = columns.text(24).plain.splitlines()  # 24 − w (2) − moved (5) − gaps (4) = 13
+    assert [line.rstrip() for line in narrow] == [
+        "w   situation      moved", "w1  model output     ✓", "    lower than",
+        "    expected"]
+
+
+def test_fitted_shows_the_widest_choice_that_fits() -> None:
+    choices = [Text("1234567890"), Text("12345"), Text("1234567")]
+    assert Fitted(choices).choose(10).plain == "1234567890"
+    assert Fitted(choices).choose(6).plain == "12345"
+    assert Fitted(choices).choose(4).plain == "123…"  # none fits: the last one, cut
+
+
+def test_by_width_draws_for_each_width_once_and_counts_strips_as_lines() -> None:
+    drawn: list[int] = []
+
+    def draw(width: int) -> list:
+        drawn.append(width)
+        return [Text("x" * width), Strip.blank(3), Text("wraps " * 3)]
+
+    visual = ByWidth(draw)
+    rules = Styles()
+    assert visual.get_height(rules, 40) == 3
+    assert visual.get_height(rules, 8) == 1 + 1 + 3  # "wraps wraps wraps" wraps at 8
+    visual.get_height(rules, 40)
+    assert drawn == [40, 8]
+    assert plain(visual, 40)[0] == "x" * 40  # printable outside Textual
+
+
+def test_to_content_keeps_a_base_style_as_the_theme_colour_would_draw_it() -> None:
+    content = to_content(Text("flip", style="cyan"))
+    assert content.plain == "flip" and content.spans  # a span, not a parsed "cyan" style
+
+
+def test_a_heat_map_is_drawn_once_per_width_and_reused_for_the_same_array() -> None:
+    values = np.arange(-12.0, 12.0).reshape(4, 6)
+    heat = HeatMap(values, lines=2)
+    first = heat.strips(6)
+    assert heat.strips(6) is first and heat.drawn == (4, 6)
+    assert [strip.cell_length for strip in first] == [6, 6]
+    assert heat.same_as(values, 2, None)
+    assert not heat.same_as(values.copy(), 2, None)  # an equal but new array: drawn anew
+    assert not heat.same_as(values, 2, (0, 0))
