@@ -2,7 +2,9 @@
 
 A Timeline answers ``timeline[i]`` for every computed operation i, but keeps only some records:
 
-- small runs keep every record (rewinding returns the very objects recorded);
+- small runs keep every record they are given (rewinding returns the very objects recorded);
+  whole iterations computed at once are kept as their update record, which holds every
+  operation's record of that iteration (``records.before`` reads one off);
 - larger runs keep every iteration-end record, or, for large networks, a checkpoint every
   ``every`` iterations (stripped to what the next iteration needs: weights, data, α);
 - records pinned by an edit are always kept (they cannot be recomputed from before the edit).
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
-from .records import Record
+from .records import Record, before
 from .step import Model, next_iteration, next_record
 
 KEEP_ALL_BUDGET = 48 * 2**20  # bytes of records a run may keep in full
@@ -69,6 +71,7 @@ class Timeline:
         self._ends: OrderedDict[int, Record] = OrderedDict()
         self._size = 0
         self._tip: Record | None = None
+        self._base: tuple[Timeline, int] | None = None  # (forked from, at)
         self.losses: list[Any] = []  # the batch loss of each finished iteration, in order
 
     def __len__(self) -> int:
@@ -87,6 +90,9 @@ class Timeline:
         if i == self._size - 1:
             return self._tip
         rec = self._kept.get(i) or self._cached(i)
+        if rec is None and self._base is not None and i < self._base[1]:
+            return self._base[0][i]  # shared with the timeline this one forked from
+        rec = rec or self._derived(i)
         return rec if rec is not None else self._recompute(i)
 
     # ---- growing
@@ -109,8 +115,7 @@ class Timeline:
         opi = self._opi
         while self._size - 1 < index:
             tip = self._tip
-            fused = (not self.policy.keep_ops and tip.finished and tip.mode == "float64"
-                     and index >= tip.index + opi)
+            fused = tip.finished and tip.mode == "float64" and index >= tip.index + opi
             self.append(next_iteration(tip, self.model) if fused else next_record(tip, self.model))
 
     def fork(self, n: int) -> Timeline:
@@ -118,6 +123,7 @@ class Timeline:
         if not 0 < n <= self._size:
             raise ValueError(f"cannot fork at {n} (0 < n ≤ {self._size})")
         new = Timeline(self.model, self.policy)
+        new._base = (self, n)  # records before n not held by the fork: this timeline's own
         new._kept = {i: r for i, r in self._kept.items() if i < n}
         new._checkpoints = {i: r for i, r in self._checkpoints.items() if i < n}
         new._pins = [i for i in self._pins if i < n]
@@ -184,13 +190,45 @@ class Timeline:
                 return rec
         return pin
 
+    def _derivable(self, i: int) -> int | None:
+        """The index of the update ending operation ``i``'s iteration when ``i`` can be read off
+        that update record (records.before): the update is computed and nothing was edited
+        after ``i`` up to it. None otherwise."""
+        end = -(-i // self._opi) * self._opi
+        if i == 0 or end >= self._size:
+            return None
+        j = bisect_right(self._pins, i)
+        if j < len(self._pins) and self._pins[j] <= end:
+            return None
+        return end
+
+    def _derived(self, i: int) -> Record | None:
+        """Record ``i`` read off its iteration's update record, when that one is held."""
+        end = self._derivable(i)
+        if end is None or end == i:
+            return None
+        last = self._tip if end == self._size - 1 else self._kept.get(end) or self._cached(end)
+        return None if last is None else self._before(last, i)
+
+    def _before(self, end: Record, i: int) -> Record:
+        rec = before(end, i, self.model.schedule.locate(i)[2])
+        if self.policy.keep_ops:  # kept once read: the same object every time after
+            self._kept[i] = rec
+        else:
+            self._remember(self._ops, i, rec, self.policy.cache_ops)
+        return rec
+
     def _recompute(self, i: int) -> Record:
-        """Record ``i`` computed again from its source; what is computed on the way is cached."""
+        """Record ``i`` computed again from its source; what is computed on the way is cached.
+        Whole float64 iterations are computed fused, i's own too when its update is computed
+        (``i`` is then read off that update record)."""
         rec = self._source(i)
         start = ((i - 1) // self._opi) * self._opi
+        end = self._derivable(i)
         policy = self.policy
         while rec.index < i:
-            if rec.finished and rec.mode == "float64" and rec.index < start:
+            if rec.finished and rec.mode == "float64" and (
+                    rec.index < start or (rec.index == start and end is not None)):
                 rec = next_iteration(rec, self.model)
             else:
                 rec = next_record(rec, self.model)
@@ -198,7 +236,7 @@ class Timeline:
                 self._remember(self._ends, rec.index, rec, policy.cache_ends)
             else:
                 self._remember(self._ops, rec.index, rec, policy.cache_ops)
-        return rec
+        return rec if rec.index == i else self._before(rec, i)
 
 
 def _checkpoint(rec: Record) -> Record:

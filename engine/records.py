@@ -118,6 +118,38 @@ class Record:
 _FIELDS = frozenset(f.name for f in fields(Record))
 
 
+def before(end: Record, index: int, op: Op) -> Record:
+    """The record of operation ``op`` (at ``index``) of the iteration that ``end`` (its update
+    record) finishes: ``end`` with what the later operations produced not computed yet.
+
+    Every operation only adds to the record, so this is the very record stepping produced —
+    the same arrays, not copies — as long as nothing was edited after ``index`` in that
+    iteration (the timeline checks). A record of an iteration is thus recorded as its end.
+    """
+    if end.op.kind != UPDATE:
+        raise ValueError("before() needs an iteration's update record")
+    n = len(end.params)
+    kind, k = op.kind, op.layer
+    if kind == UPDATE:
+        return end
+    blank = (None,) * n
+    if kind == PICK:
+        done = dict(outputs=blank, losses=None, loss=None, loss_delta=None, deltas=blank,
+                    grads=blank)
+    elif kind == FORWARD:
+        done = dict(outputs=end.outputs[:k + 1] + blank[k + 1:], losses=None, loss=None,
+                    loss_delta=None, deltas=blank, grads=blank)
+    elif kind == LOSS:
+        done = dict(loss_delta=None, deltas=blank, grads=blank)
+    elif kind == BACKWARD_LOSS:
+        done = dict(deltas=blank, grads=blank)
+    elif kind == BACKWARD:
+        done = dict(deltas=blank[:k] + end.deltas[k:], grads=blank[:k] + end.grads[k:])
+    else:
+        raise ValueError(f"no operation {op} inside an iteration")
+    return end.with_(index=index, op=op, new_params=None, **done)
+
+
 def produced(rec: Record, layer_names: Sequence[str]) -> list[tuple[str, np.ndarray]]:
     """The arrays operation ``rec.op`` produced, each with a name for messages
     ("L2 output", "δ at L2's input", "L2 δw", "L2 ŵ", "loss", "δ of the loss")."""

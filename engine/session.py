@@ -94,11 +94,14 @@ class Session:
 
     def compute_iter(self, index: int, chunk: int = 1) -> Iterator[int]:
         """Compute towards ``index``, yielding the last computed index after every ``chunk``
-        operations or so, at least once (for progress displays and cooperative UIs)."""
+        operations or so — rounded up to the end of an iteration, so that whole iterations are
+        computed fused — at least once (for progress displays and cooperative UIs)."""
         index = min(index, self.last_index)
         records = self.branch.records
+        opi = self.schedule.ops_per_iteration
         while True:
-            records.extend_to(min(index, len(records) - 1 + chunk))
+            reach = -(-(len(records) - 1 + chunk) // opi) * opi
+            records.extend_to(min(index, reach))
             yield len(records) - 1
             if len(records) - 1 >= index:
                 return

@@ -271,3 +271,58 @@ def test_mlp784_checkpoints_recompute_bit_identical():
     tl = s.branch.records
     assert len(tl._kept) == 1 and len(tl._checkpoints) == 2  # iterations 61 and 122
     assert len(tl._ops) <= s.policy.cache_ops and len(tl._ends) <= s.policy.cache_ends
+
+
+def stepped_records(scenario) -> list:
+    """Every record of a run, stepping one operation at a time: the oracle."""
+    model = Model.of(scenario)
+    recs = [first_record(scenario)]
+    while recs[-1].index < model.schedule.last_index:
+        recs.append(next_record(recs[-1], model))
+    return recs
+
+
+@pytest.mark.parametrize("name", list(POLICIES))
+def test_whole_iterations_are_recorded_as_their_update(float_scenario, name):
+    """Computed fused, an iteration is kept as its update record; every operation's record
+    read off it (records.before) equals stepping's, and shares the update's arrays."""
+    oracle = stepped_records(float_scenario)
+    s = Session(float_scenario, policy=POLICIES[name])
+    s.goto_iteration(s.schedule.iterations)  # fused all the way
+    for i in random_order(len(oracle), 11):
+        assert same(s.at(i), oracle[i]), i
+    opi = s.schedule.ops_per_iteration
+    end = s.at(2 * opi)
+    mid = s.at(2 * opi - 3)  # backward of iteration 2
+    assert mid.op.kind == "backward" and mid.outputs[1] is end.outputs[1]
+    assert mid.new_params is None and mid.grads[0] is None and mid.grads[-2] is end.grads[-2]
+    if name == "all":
+        assert s.at(2 * opi - 3) is mid  # kept once read
+
+
+def test_compute_iter_goes_by_whole_iterations(float_scenario):
+    s = Session(float_scenario, policy=POLICIES["all"])
+    opi = s.schedule.ops_per_iteration
+    s.goto(5)  # mid-iteration: the first stretch ends with its iteration
+    reached = list(s.compute_iter(4 * opi + 2))
+    assert reached == [opi, 2 * opi, 3 * opi, 4 * opi, 4 * opi + 2]
+    reached = list(s.compute_iter(9 * opi, chunk=3 * opi))
+    assert reached == [8 * opi, 9 * opi]  # 4·opi+2 + 3·opi, to the end of its iteration
+
+
+def test_a_pin_inside_an_iteration_stops_reading_its_past_off_the_update(float_scenario):
+    """A record pinned at p (e.g. an edit) inside an iteration: the records before p in that
+    iteration are not read off the update that follows the pin."""
+    model = Model.of(float_scenario)
+    opi = model.schedule.ops_per_iteration
+    oracle = stepped_records(float_scenario)
+    tl = Timeline(model, POLICIES["ends"])  # op records only in a 3-entry cache
+    tl.append(oracle[0], pinned=True)
+    p = opi + 6
+    for rec in oracle[1:p]:
+        tl.append(rec)
+    tl.append(oracle[p].with_(lr=0.5), pinned=True)  # what an edit at p would do
+    tl.extend_to(3 * opi)
+    for i in range(opi + 1, p):
+        assert same(tl[i], oracle[i]), i  # recomputed from before, not read off the update
+    assert tl[p + 1].lr == 0.5 and tl[2 * opi].lr == 0.5
