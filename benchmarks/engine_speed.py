@@ -2,8 +2,9 @@
 
 Prints one JSON object. Networks: 3-weight (broccoli in float64), 2-3-1, 784-128-10 at batch 1
 and 64. "recorded" is a Session running to the end with the history policy it picks for that
-network; "every_op" forces keeping every operation's record (what stepping in the UI produces);
-"unrecorded" chains the fused iteration function and keeps nothing. When PyTorch is installed,
+network; "every_op" forces the keep-everything policy (every iteration's update record, from
+which each operation's record is read when asked); "unrecorded" chains the fused iteration
+function and keeps nothing. When PyTorch is installed,
 the same network (float64 and float32, one thread, eager mode, plain SGD) is timed in the same
 run and the ratio printed.
 

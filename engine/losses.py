@@ -13,11 +13,13 @@ import numpy as np
 
 from .numbers import Numbers
 
+HALF = Fraction(1, 2)
+
 
 def half_squared_error(o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
     """Per-sample ½·Σ(o − y)² -> [batch]."""
     diff = o - y
-    return (diff * diff).sum(axis=1) * num.scalar(Fraction(1, 2))
+    return (diff * diff).sum(axis=1) * (HALF if num.exact else 0.5)
 
 
 def half_squared_error_delta(o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:

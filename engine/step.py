@@ -31,6 +31,7 @@ from .records import (
 from .scenario import Scenario
 
 MAX_FRACTION_BITS = 12_000  # ~3,600 digits: below Python's 4,300-digit int-to-text limit
+_FLOAT = Numbers("float64")
 
 
 class RunawayFractions(ArithmeticError):
@@ -93,13 +94,21 @@ class Schedule:
         order = self.order_of(epoch + 1)
         return order[pos * self.batch_size:(pos + 1) * self.batch_size]
 
-    @lru_cache(maxsize=4)  # noqa: B019 - schedules are few, frozen and live as long as a session
     def order_of(self, epoch: int) -> tuple[int, ...]:
         """The order of the samples in ``epoch``: as given, or shuffled from (seed, epoch)."""
         if self.order == "shuffle":
-            return tuple(int(i) for i in
-                         np.random.default_rng([self.seed, epoch]).permutation(self.n_samples))
-        return tuple(range(self.n_samples))
+            return _shuffled(self.n_samples, self.seed, epoch)
+        return _in_order(self.n_samples)
+
+
+@lru_cache(maxsize=8)
+def _in_order(n: int) -> tuple[int, ...]:
+    return tuple(range(n))
+
+
+@lru_cache(maxsize=8)
+def _shuffled(n: int, seed: int, epoch: int) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.random.default_rng([seed, epoch]).permutation(n))
 
 
 @dataclass(frozen=True)
@@ -148,7 +157,7 @@ def next_record(rec: Record, model: Model) -> Record:
     """The record after the operation that follows ``rec`` (``rec`` must not be the last)."""
     index = rec.index + 1
     iteration, epoch, op = model.schedule.locate(index)
-    num = Numbers(rec.mode)
+    num = _FLOAT if rec.mode == "float64" else Numbers(rec.mode)
     with np.errstate(all="ignore"):
         changes = _compute(rec, op, iteration, model, num)
     new = rec.with_(index=index, iteration=iteration, epoch=epoch, op=op, **changes)
@@ -161,23 +170,37 @@ def next_iteration(rec: Record, model: Model) -> Record:
     """The update record of the iteration after ``rec`` (a finished record: the start, an update
     or a checkpoint), computed without publishing a record per operation.
 
-    It runs the very same per-operation computation as ``next_record`` in the same order, so the
-    result is bit-identical to stepping operation by operation. Float64 only: exact sessions step
-    per operation, where the fraction-size guard watches each result.
+    It runs the very same per-operation computations as ``next_record`` (the helpers below) in
+    the same order, so the result is bit-identical to stepping operation by operation; only the
+    bookkeeping between operations is left out. Float64 only: exact sessions step per
+    operation, where the fraction-size guard watches each result.
     """
     if rec.mode != "float64" or not rec.finished:
         raise ValueError("next_iteration needs a finished float64 record")
     t = rec.iteration + 1
-    sched = model.schedule
-    num = Numbers(rec.mode)
-    work = rec.with_()  # a private copy, filled in place, published when complete
-    state = work.__dict__
+    sched, layers = model.schedule, model.layers
+    n = len(layers)
+    num = _FLOAT
+    samples, params, x, y = _pick(rec, sched, t)
+    outputs: list = [None] * n
+    deltas: list = [None] * n
+    grads: list = [None] * n
     with np.errstate(all="ignore"):
-        for op in sched.ops:
-            state.update(_compute(work, op, t, model, num))
+        inp = x
+        for k in range(n):
+            inp = outputs[k] = _forward(layers[k], params[k], inp, num)
+        losses, loss = _loss(model.loss, inp, y, num)
+        flow = loss_d = _loss_delta(model.loss, inp, y, num)
+        for k in range(n - 1, -1, -1):
+            flow, grads[k] = _backward(layers[k], params[k], x if k == 0 else outputs[k - 1],
+                                       outputs[k], flow, num)
+            deltas[k] = flow
+        new_params = _update(params, grads, rec.lr)
     index = sched.iteration_end(t)
-    state.update(index=index, iteration=t, epoch=sched.locate(index)[1], op=sched.ops[-1])
-    return work
+    return rec.with_(index=index, iteration=t, epoch=(t - 1) // sched.iterations_per_epoch + 1,
+                     op=sched.ops[-1], params=params, new_params=new_params, samples=samples,
+                     x=x, y=y, outputs=tuple(outputs), losses=losses, loss=loss,
+                     loss_delta=loss_d, deltas=tuple(deltas), grads=tuple(grads))
 
 
 def _compute(rec: Record, op: Op, iteration: int, model: Model, num: Numbers) -> dict:
@@ -185,29 +208,63 @@ def _compute(rec: Record, op: Op, iteration: int, model: Model, num: Numbers) ->
     n = len(model.layers)
     kind, k = op.kind, op.layer
     if kind == PICK:
-        samples = model.schedule.samples(iteration)
-        picked = list(samples)
-        return dict(params=rec.weights_after(), new_params=None, samples=samples,
-                    x=freeze(rec.data_x[picked]), y=freeze(rec.data_y[picked]),
+        samples, params, x, y = _pick(rec, model.schedule, iteration)
+        return dict(params=params, new_params=None, samples=samples, x=x, y=y,
                     outputs=(None,) * n, losses=None, loss=None, loss_delta=None,
                     deltas=(None,) * n, grads=(None,) * n)
     if kind == FORWARD:
-        o = freeze(L.forward(model.layers[k], rec.params[k], rec.layer_input(k), num))
+        o = _forward(model.layers[k], rec.params[k], rec.layer_input(k), num)
         return dict(outputs=_put(rec.outputs, k, o))
     if kind == LOSS:
-        per_sample = freeze(loss_values(model.loss, rec.outputs[-1], rec.y, num))
-        return dict(losses=per_sample, loss=batch_loss(per_sample, num))
+        losses, loss = _loss(model.loss, rec.outputs[-1], rec.y, num)
+        return dict(losses=losses, loss=loss)
     if kind == BACKWARD_LOSS:
-        return dict(loss_delta=freeze(loss_delta(model.loss, rec.outputs[-1], rec.y, num)))
+        return dict(loss_delta=_loss_delta(model.loss, rec.outputs[-1], rec.y, num))
     if kind == BACKWARD:
-        delta, grads = L.backward(model.layers[k], rec.params[k], rec.layer_input(k),
-                                  rec.outputs[k], rec.flow_into(k), num)
-        grads = MappingProxyType({key: freeze(g) for key, g in grads.items()}) if grads else None
-        return dict(deltas=_put(rec.deltas, k, freeze(delta)), grads=_put(rec.grads, k, grads))
+        delta, grads = _backward(model.layers[k], rec.params[k], rec.layer_input(k),
+                                 rec.outputs[k], rec.flow_into(k), num)
+        return dict(deltas=_put(rec.deltas, k, delta), grads=_put(rec.grads, k, grads))
     if kind == UPDATE:
-        return dict(new_params=tuple(_sgd(p, g, rec.lr) if g else p
-                                     for p, g in zip(rec.params, rec.grads)))
+        return dict(new_params=_update(rec.params, rec.grads, rec.lr))
     raise ValueError(f"unknown operation {op}")  # pragma: no cover
+
+
+# ---- one operation each: shared by next_record and next_iteration, so both compute the same
+def _pick(rec: Record, sched: Schedule, iteration: int) -> tuple:
+    """(samples, the weights this iteration uses, x, y) of ``iteration``'s batch."""
+    samples = sched.samples(iteration)
+    first = samples[0]
+    if samples == tuple(range(first, first + len(samples))):  # in order: views, not copies
+        picked: slice | list = slice(first, first + len(samples))
+    else:
+        picked = list(samples)
+    return (samples, rec.weights_after(), freeze(rec.data_x[picked]),
+            freeze(rec.data_y[picked]))
+
+
+def _forward(spec: L.LayerSpec, params, inp: np.ndarray, num: Numbers) -> np.ndarray:
+    return freeze(L.forward(spec, params, inp, num))
+
+
+def _loss(kind: str, o: np.ndarray, y: np.ndarray, num: Numbers) -> tuple:
+    per_sample = freeze(loss_values(kind, o, y, num))
+    return per_sample, batch_loss(per_sample, num)
+
+
+def _loss_delta(kind: str, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
+    return freeze(loss_delta(kind, o, y, num))
+
+
+def _backward(spec: L.LayerSpec, params, inp: np.ndarray, out: np.ndarray, flow: np.ndarray,
+              num: Numbers) -> tuple:
+    """(δ at the layer's input, its gradients or None)."""
+    delta, grads = L.backward(spec, params, inp, out, flow, num)
+    grads = MappingProxyType({key: freeze(g) for key, g in grads.items()}) if grads else None
+    return freeze(delta), grads
+
+
+def _update(params, grads, lr) -> tuple:
+    return tuple(_sgd(p, g, lr) if g else p for p, g in zip(params, grads))
 
 
 def _put(items: tuple, k: int, value) -> tuple:

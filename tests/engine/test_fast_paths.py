@@ -1,0 +1,70 @@
+"""The float64 fast paths of the layers give the values of the plain formulas they replace:
+the batch-1 weight gradient (einsum instead of np.outer), the ReLU slope (one comparison
+instead of nested np.where), the input layer passing its arrays on instead of copying them."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from nnstep.engine.layers import LayerSpec, backward, forward, linear_grads, relu_slope
+from nnstep.engine.numbers import Numbers
+
+FLOAT, EXACT = Numbers("float64"), Numbers("exact")
+
+
+def awkward(rng, n: int) -> np.ndarray:
+    """Values of every scale, with +0, −0, inf, nan and subnormals among them."""
+    v = rng.standard_normal(n) * 10.0 ** rng.integers(-320, 300, n)
+    v[rng.random(n) < 0.15] = 0.0
+    v[rng.random(n) < 0.15] = -0.0
+    v[rng.random(n) < 0.05] = np.inf
+    v[rng.random(n) < 0.05] = np.nan
+    return v
+
+
+def test_batch_one_weight_gradient_is_the_outer_product() -> None:
+    rng = np.random.default_rng(5)
+    spec = LayerSpec(name="L2", kind="linear", size=37, bias=True)
+    for _ in range(50):
+        d, x = awkward(rng, 37), awkward(rng, 53)
+        with np.errstate(all="ignore"):
+            grads = linear_grads(spec, x[None], d[None], FLOAT)
+            expected = np.outer(d, x)
+        got = grads["w"]
+        assert got.shape == (37, 53)
+        same = (got == expected) | (np.isnan(got) & np.isnan(expected))
+        assert same.all()  # equal values; only the sign of a zero may differ
+        nonzero = expected != 0
+        assert (got[nonzero].view(np.uint64) == expected[nonzero].view(np.uint64)).all()
+        assert np.array_equal(grads["b"], d, equal_nan=True)
+
+
+def test_exact_batch_one_gradient_stays_exact() -> None:
+    spec = LayerSpec(name="L2", kind="linear", size=2, bias=False)
+    d = np.array([[Fraction(1, 3), Fraction(-2)]], dtype=object)
+    x = np.array([[Fraction(3, 4), 0, Fraction(5)]], dtype=object)
+    g = linear_grads(spec, x, d, EXACT)["w"]
+    assert g.tolist() == [[Fraction(1, 4), 0, Fraction(5, 3)], [Fraction(-3, 2), 0, -10]]
+
+
+@pytest.mark.parametrize("at_zero", [Fraction(1), Fraction(1, 2), Fraction(0)])
+def test_relu_slope_is_one_above_zero_the_convention_at_zero_and_zero_below(at_zero) -> None:
+    rng = np.random.default_rng(7)
+    spec = LayerSpec(name="L3", kind="relu", size=1, grad_at_zero=at_zero)
+    x = awkward(rng, 400).reshape(20, 20)
+    x[0, :3] = [-np.inf, np.inf, np.nan]
+    plain = np.where(x > 0, 1.0, np.where(x == 0, float(at_zero), 0.0))
+    got = relu_slope(spec, x, FLOAT)
+    assert got.dtype == np.float64 and np.array_equal(got, plain)
+    assert got.view(np.uint64).tolist() == plain.view(np.uint64).tolist()
+
+
+def test_the_input_layer_passes_its_arrays_on() -> None:
+    spec = LayerSpec(name="L1", kind="input", size=3)
+    x = np.arange(3.0)[None]
+    assert forward(spec, {}, x, FLOAT) is x
+    d = np.ones((1, 3))
+    delta, grads = backward(spec, {}, x, x, d, FLOAT)
+    assert delta is d and grads == {}
