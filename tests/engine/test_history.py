@@ -326,3 +326,28 @@ def test_a_pin_inside_an_iteration_stops_reading_its_past_off_the_update(float_s
     for i in range(opi + 1, p):
         assert same(tl[i], oracle[i]), i  # recomputed from before, not read off the update
     assert tl[p + 1].lr == 0.5 and tl[2 * opi].lr == 0.5
+
+
+def test_computing_pauses_the_cycle_collector_and_restores_it(float_scenario):
+    import gc
+
+    from nnstep.engine import history
+
+    seen = []
+    real = history.next_iteration
+
+    def spy(rec, model):
+        seen.append(gc.isenabled())
+        return real(rec, model)
+
+    history.next_iteration = spy
+    try:
+        assert gc.isenabled()
+        Session(float_scenario).goto_iteration(3)
+        assert seen and not any(seen) and gc.isenabled()
+        gc.disable()
+        Session(float_scenario).goto_iteration(3)
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+        history.next_iteration = real
