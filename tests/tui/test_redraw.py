@@ -1,6 +1,7 @@
-"""Widgets whose inputs did not change are not redrawn (tui/screens/main.py). These tests drive
-two apps the same way — one skipping unchanged widgets, one redrawing everything — and require
-the same screen text after every action, so a stale panel cannot go unnoticed."""
+"""Widgets whose inputs did not change are not redrawn (tui/screens/main.py), and a widget whose
+content keeps its size is repainted without a layout pass (tui/widgets/grid.show_in). These
+tests drive two apps the same way — one economising, one redrawing and laying out everything —
+and require the same screen text after every action, so a stale panel cannot go unnoticed."""
 
 from __future__ import annotations
 

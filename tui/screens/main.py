@@ -83,8 +83,9 @@ class MainScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.ready = False
-        # a widget whose inputs did not change is not redrawn: re-measuring every panel's
-        # tables on each step costs most of a step's time (tests turn this off to compare)
+        # a widget whose inputs did not change is not redrawn, and one whose content keeps its
+        # size is not laid out again (grid.show_in): a layout pass measures every widget on the
+        # screen (tests turn this off to compare)
         self.skip_unchanged = True  # True once composed: the app pushes views only from then on
 
     def on_mount(self) -> None:

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from .common import View, input_names, num, output_names, short
-from .grid import Columns
+from .grid import Columns, show_in
 
 MAX_FEATURES = 16  # inputs listed; the rest are counted (the drill-in, d, shows them all)
 
@@ -26,7 +26,7 @@ class DataPanel(Static):
         self.set_class(rec.op.kind == PICK, "-active")
         if not rec.samples:
             self.border_title = "data"
-            self.update(Text("\n").join([Text(f"{n} samples; none picked yet", style="dim"),
+            show_in(self, Text("\n").join([Text(f"{n} samples; none picked yet", style="dim"),
                                          Text(""),
                                          Text("α ", style="bold").append_text(num(rec.lr, style))]))
             return
@@ -47,4 +47,4 @@ class DataPanel(Static):
                           *[num(None if o is None else o[b, i], style) for b in batch])
         tail = Text("loss ", style="bold").append_text(num(rec.loss, style))
         tail.append("   α ", style="bold").append_text(num(rec.lr, style))
-        self.update(Text("\n").join([table.text(), tail]))
+        show_in(self, Text("\n").join([table.text(), tail]))

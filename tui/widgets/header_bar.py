@@ -30,4 +30,4 @@ class HeaderBar(Static):
             text.append(sep).append(f"branch {session.branch.id}", style="bold magenta")
         self.set_class(bool(session.branch.id), "-branch")
         self.set_class(rec.mode != "exact", "-float")
-        self.update(text)
+        self.update(text, layout=False)  # one docked line: its size never changes

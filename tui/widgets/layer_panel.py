@@ -8,14 +8,13 @@ from rich.text import Text
 from textual.widgets import Static
 
 from .common import FINDING_MARKS, View, input_names, layer_inputs, num, short, sub, sup, window
-from .grid import ByWidth, Columns
+from .grid import ByWidth, Columns, show_in
 from .layer_summary import LinearBody, is_big, neurons_body
 
 NAME_WIDTH = 10
 # big layers and batches: a window around the selection, the first samples
 MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 2
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
-
 
 
 class LayerPanel(Static):
@@ -77,9 +76,9 @@ class LayerPanel(Static):
         # lines of one Text (or, for heat maps, drawn at the panel's width): cheap to measure
         # and paint, where Rich tables were measured and rendered anew at every paint
         if isinstance(body, LinearBody):
-            self.update(ByWidth(lambda width, body=body: [*body.lines(width), *findings]))
+            show_in(self, ByWidth(lambda width, body=body: [*body.lines(width), *findings]))
         else:
-            self.update(Text("\n").join([*body, *findings]))
+            show_in(self, Text("\n").join([*body, *findings]))
 
     @staticmethod
     def _findings_summary(view: View, mine: list) -> list[Text]:

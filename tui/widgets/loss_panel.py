@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from .common import View, num, output_names, short, sign_style
-from .grid import Columns
+from .grid import Columns, show_in
 
 CHANGE_WIDTH = 10  # characters of a predicted / actual change
 LOSS_NAMES = {"half_squared_error": "½(o−y)²"}
@@ -44,7 +44,7 @@ class LossPanel(Static):
         if len(rec.samples) > batch:
             table.add_line(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
         loss = Text("loss ", style="bold").append_text(num(rec.loss, style))
-        self.update(Text("\n").join([table.text(), Text(""), loss, *self.change(view)]))
+        show_in(self, Text("\n").join([table.text(), Text(""), loss, *self.change(view)]))
 
     @staticmethod
     def change(view: View) -> list[Text]:

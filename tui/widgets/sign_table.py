@@ -18,7 +18,7 @@ from .common import (
     sign_text,
     weight_label,
 )
-from .grid import ByWidth, Columns
+from .grid import ByWidth, Columns, show_in
 
 # the filters (tui/sign_view.py) as the title names them
 LABELS = {"all": "all weights", "largest": "largest |δw|", "moving": "moving (δw ≠ 0)",
@@ -75,4 +75,4 @@ class SignTable(Static):
         for f in view.findings:
             symbol, _, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
             parts.append(Text(f"{symbol} {f.message}", style=colour))
-        self.update(ByWidth(lambda width: [table.text(width), *parts]))
+        show_in(self, ByWidth(lambda width: [table.text(width), *parts]))

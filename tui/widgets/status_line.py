@@ -12,4 +12,4 @@ class StatusLine(Static):
     def say(self, message: str, error: bool = False, busy: bool = False) -> None:
         self.set_class(error, "-error")
         self.set_class(busy, "-busy")
-        self.update(message)
+        self.update(message, layout=False)  # one line: its size never changes
