@@ -85,6 +85,10 @@ class Record:
         unknown = changes.keys() - _FIELDS
         if unknown:
             raise TypeError(f"Record has no field {sorted(unknown)[0]!r}")
+        return self.copy_with(changes)
+
+    def copy_with(self, changes: dict[str, Any]) -> Record:
+        """``with_`` for the engine's own hot paths, whose field names are known good."""
         new = object.__new__(Record)
         state = new.__dict__
         state.update(self.__dict__)

@@ -196,11 +196,11 @@ def next_iteration(rec: Record, model: Model) -> Record:
                                        outputs[k], flow, num)
             deltas[k] = flow
         new_params = _update(params, grads, rec.lr)
-    index = sched.iteration_end(t)
-    return rec.with_(index=index, iteration=t, epoch=(t - 1) // sched.iterations_per_epoch + 1,
-                     op=sched.ops[-1], params=params, new_params=new_params, samples=samples,
-                     x=x, y=y, outputs=tuple(outputs), losses=losses, loss=loss,
-                     loss_delta=loss_d, deltas=tuple(deltas), grads=tuple(grads))
+    return rec.copy_with(dict(
+        index=sched.iteration_end(t), iteration=t,
+        epoch=(t - 1) // sched.iterations_per_epoch + 1, op=sched.ops[-1], params=params,
+        new_params=new_params, samples=samples, x=x, y=y, outputs=tuple(outputs),
+        losses=losses, loss=loss, loss_delta=loss_d, deltas=tuple(deltas), grads=tuple(grads)))
 
 
 def _compute(rec: Record, op: Op, iteration: int, model: Model, num: Numbers) -> dict:
@@ -234,7 +234,8 @@ def _pick(rec: Record, sched: Schedule, iteration: int) -> tuple:
     """(samples, the weights this iteration uses, x, y) of ``iteration``'s batch."""
     samples = sched.samples(iteration)
     first = samples[0]
-    if samples == tuple(range(first, first + len(samples))):  # in order: views, not copies
+    if len(samples) == 1 or samples == tuple(range(first, first + len(samples))):
+        # in order: views of the data set, not copies
         picked: slice | list = slice(first, first + len(samples))
     else:
         picked = list(samples)

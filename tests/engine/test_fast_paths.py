@@ -68,3 +68,23 @@ def test_the_input_layer_passes_its_arrays_on() -> None:
     d = np.ones((1, 3))
     delta, grads = backward(spec, {}, x, x, d, FLOAT)
     assert delta is d and grads == {}
+
+
+@pytest.mark.parametrize("at_zero", [Fraction(1), Fraction(1, 2)])
+def test_relu_backward_is_the_flow_times_the_slope_bit_for_bit(at_zero) -> None:
+    rng = np.random.default_rng(8)
+    spec = LayerSpec(name="L3", kind="relu", size=1, grad_at_zero=at_zero)
+    x, d = awkward(rng, 300).reshape(10, 30), awkward(rng, 300).reshape(10, 30)
+    with np.errstate(all="ignore"):
+        got, grads = backward(spec, {}, x, forward(spec, {}, x, FLOAT), d, FLOAT)
+        plain = d * np.where(x > 0, 1.0, np.where(x == 0, float(at_zero), 0.0))
+    assert grads == {} and got.view(np.uint64).tolist() == plain.view(np.uint64).tolist()
+
+
+def test_the_loss_of_one_sample_is_its_own_loss() -> None:
+    from nnstep.engine.losses import batch_loss
+
+    for value in (0.0, 1.5e-300, 0.25, np.inf, np.nan):
+        one = np.array([value])
+        assert np.array_equal(batch_loss(one, FLOAT), float(one.sum()) / 1, equal_nan=True)
+    assert batch_loss(np.array([1.0, 2.0]), FLOAT) == 1.5
