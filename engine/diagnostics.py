@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import layers as L
-from .format import brief
+from .format import brief, weight_label
 from .losses import batch_loss, loss_values
 from .numbers import Numbers
 from .records import BACKWARD, UPDATE, Record, produced
@@ -128,7 +128,7 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
                        for place in np.argwhere(np.sign(old) * np.sign(new) < 0)]
             if len(flipped) > SIGN_DETAIL:
                 flipped.sort(key=lambda place: -abs(new[place] - old[place]))
-                shown = ", ".join(f"{key}[{','.join(map(str, p))}]" for p in flipped[:3])
+                shown = ", ".join(weight_label(k, key, p) for p in flipped[:3])
                 out.append(Finding(
                     "sign", k, name, -1, -1, len(flipped),
                     f"{len(flipped)} {name} {'weights' if key == 'w' else 'biases'} changed "
@@ -137,7 +137,7 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
             for place in flipped:
                 out.append(Finding(
                     "sign", k, name, place[0], -1, after[key][place],
-                    f"{name} {key}[{','.join(map(str, place))}] changed sign: "
+                    f"{weight_label(k, key, place)} changed sign: "
                     f"{brief(before[key][place])} → {brief(after[key][place])}"))
     return out
 

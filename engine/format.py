@@ -11,6 +11,14 @@ from fractions import Fraction
 from typing import Any
 
 STYLES = ("fraction", "decimal", "scientific")
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def weight_label(k: int, key: str, place: tuple[int, ...]) -> str:
+    """A weight as the debugger names it: w²[1,2] is layer k = 1 (the second, 0-based), neuron 1,
+    input 2 (1-based, as in the articles); b²[1] a bias. (The condition language writes the
+    same weight with the layer's name and 0-based indices: L2[0,1].)"""
+    return f"{key}{str(k + 1).translate(_SUP)}[{','.join(str(i + 1) for i in place)}]"
 
 
 def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | None = None) -> str:

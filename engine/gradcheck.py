@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layers as L
+from .format import weight_label
 from .losses import loss_values
 from .numbers import Numbers
 from .records import Record
@@ -27,7 +28,7 @@ class LayerCheck:
     checked: int  # weights compared
     kinks: int  # weights at a ReLU kink (not compared)
     worst: float  # worst relative error among the compared ones
-    where: str  # the weight with the worst error, e.g. "w[0,2]"
+    where: str  # the weight with the worst error, e.g. "w²[1,3]" (format.weight_label)
     analytic: float
     numeric: float
 
@@ -66,7 +67,7 @@ def gradient_check(rec: Record, model: Model, h: float = 1e-6, seed: int = 0) ->
             scale = max(abs(analytic), abs(numeric))
             err = abs(analytic - numeric) / scale if scale > 1e-10 else 0.0
             if err >= worst:
-                name = f"{key}[{','.join(map(str, place))}]"
+                name = weight_label(k, key, place)
                 worst, where, a_w, n_w = err, name, analytic, numeric
         out.append(LayerCheck(spec.name, len(places) - kinks, kinks, worst, where, a_w, n_w))
     return out

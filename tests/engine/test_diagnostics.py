@@ -258,7 +258,7 @@ def test_sign_changes_by_hand():
     assert "7/20" in f.message and "-19/100" in f.message
     b = session_of("broccoli.toml")
     [f] = sign_changes(b.at(30), b.model)  # w²₂ only; w²₃ was already positive
-    assert f.value == Fraction(-3, 11600) + 2000 and "w[0,1]" in f.message
+    assert f.value == Fraction(-3, 11600) + 2000 and "w²[1,2] changed sign" in f.message
 
 
 def test_diagnose_lists_every_kind_at_its_record():

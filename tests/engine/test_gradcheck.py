@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from nnstep.engine import Session, load_scenario, parse_scenario
 from nnstep.engine import layers as L
+from nnstep.engine.format import weight_label
 from nnstep.engine.gradcheck import MAX_PER_LAYER, gradient_check
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -52,7 +53,10 @@ def test_reported_analytic_gradient_is_the_records(smooth):
     s = Session(smooth)
     rec = s.goto_iteration(2)
     for k, c in zip((1, 3), gradient_check(rec, s.model)):
-        key, place = c.where[0], tuple(int(i) for i in c.where[2:-1].split(","))
+        # "w²[1,3]": the layer as a superscript, then 1-based neuron and input
+        key = c.where[0]
+        place = tuple(int(i) - 1 for i in c.where[c.where.index("[") + 1:-1].split(","))
+        assert c.where == weight_label(k, key, place)
         assert c.analytic == pytest.approx(float(rec.grads[k][key][place]), rel=1e-12, abs=1e-15)
         assert c.numeric == pytest.approx(c.analytic, rel=1e-5)
 
@@ -98,7 +102,7 @@ def test_broccoli_third_sample_counts_kinks():
         s = Session(load_scenario(SCENARIOS / "broccoli.toml", numbers=numbers))
         for index in (21, 25, 30):
             [c] = gradient_check(s.at(index), s.model)
-            assert (c.layer, c.checked, c.kinks, c.worst, c.where) == ("L2", 1, 2, 0.0, "w[0,0]")
+            assert (c.layer, c.checked, c.kinks, c.worst, c.where) == ("L2", 1, 2, 0.0, "w²[1,1]")
         # sample 1 (100, 2000, 100): also exactly 0, every weight is at the kink
         [c] = gradient_check(s.at(1), s.model)
         assert (c.checked, c.kinks) == (0, 3)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from nnstep.engine.format import fmt
+from nnstep.engine.format import weight_label as label
 from nnstep.engine.records import Record
 from nnstep.engine.signs import Finding, SignRow
 from rich.text import Text
@@ -149,11 +150,9 @@ def output_names(view: View) -> list[str]:
 
 
 def weight_label(view: View, weight: Weight) -> str:
-    """'w²[1,2]' or 'b²[1]' (1-based layer number, neuron, input)."""
+    """'w²[1,2]' or 'b²[1]' (1-based layer number, neuron, input; engine.format.weight_label)."""
     k, i, j = weight
-    if j is None:
-        return f"b{sup(k + 1)}[{i + 1}]"
-    return f"w{sup(k + 1)}[{i + 1},{j + 1}]"
+    return label(k, "b", (i,)) if j is None else label(k, "w", (i, j))
 
 
 def weights_of(model: Any) -> list[Weight]:
