@@ -82,6 +82,22 @@ async def test_goto_iteration_dialog(app) -> None:
         assert app.session.cursor == 20
 
 
+async def test_typing_in_a_dialog_replaces_the_value_shown(app) -> None:
+    """The dialog opens with the present value selected: typing a new one replaces it."""
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(30)
+        await settle(app, pilot)
+        await pilot.press("g")
+        field = app.screen.query_one(Input)
+        assert field.value == "3"
+        await pilot.press("1", "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, GotoDialog)
+        assert app.session.cursor == 10
+        await pilot.press("g", "left", "2", "enter")  # ← keeps the value, to edit it: "21"
+        assert "outside" in str(app.screen.query_one("#dialog-error").content)
+
+
 async def test_run_to_end(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")

@@ -32,7 +32,8 @@ class ValueDialog(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title")
             yield Static(self.prompt, id="dialog-prompt")
-            yield Input(self.initial, id="dialog-input", select_on_focus=False)
+            # the present value, selected: typing replaces it, ← / → / home / end edit it
+            yield Input(self.initial, id="dialog-input", select_on_focus=True)
             yield Static("", id="dialog-error")
             yield Static(self.hint or "enter apply · escape cancel", id="dialog-hint")
 
@@ -40,7 +41,6 @@ class ValueDialog(ModalScreen[bool]):
         field = self.query_one(Input)
         field.cursor_blink = self.cursor_blink
         field.focus()
-        field.cursor_position = len(self.initial)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
