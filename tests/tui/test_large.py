@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import statistics
 import time
+from collections import Counter
 from dataclasses import replace
 
 from nnstep.engine import load_scenario
@@ -187,3 +188,21 @@ async def test_narrow_screen_wraps_the_layer_strip() -> None:
         await pilot.press("n")
         assert not any(app.screen.query_one("#layers").has_class(f"-cols-{n}")
                        for n in range(1, 7))
+
+
+async def test_sign_table_lists_the_most_serious_findings_and_counts_the_rest() -> None:
+    """784-128-10's first update has dozens of findings (blocked units, sign flips, an
+    overshoot): the overshoot comes first, ten are listed, the rest are counted per kind."""
+    app = large_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(UPDATE)
+        await pilot.pause()
+        findings = app.view().findings
+        assert len(findings) > 10
+        text = text_of(app.screen.query_one(SignTable))
+        listed = [line for line in text.splitlines() if line[:1] in "✖⚠±≈"]
+        assert len(listed) == 10 and listed[0].startswith("⚠ the update raised the loss")
+        kinds = Counter(f.kind for f in findings)
+        rest = len(findings) - 10
+        assert f"… {rest} more findings (" in text
+        assert f"blocked ×{kinds['blocked'] - 9}" in text  # 9 of them listed after the overshoot

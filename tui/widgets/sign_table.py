@@ -1,8 +1,11 @@
 """The sign analysis: one row per weight — δ^{k+1}, o^{k−1}, δw signs, the predicted move, the
 situation in words, and after the update whether the weight moved as predicted (✓ / ✗). The
-findings (blocked flow, float rounding) follow in full."""
+findings (blocked flow, float rounding …) follow, the most serious kinds first: the first ten
+in full, the rest counted."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 from rich.text import Text
 from textual.widgets import Static
@@ -24,6 +27,9 @@ from .grid import ByWidth, Columns, show_in
 LABELS = {"all": "all weights", "largest": "largest |δw|", "moving": "moving (δw ≠ 0)",
           "against": "moved against the prediction"}
 MOVES = {"increase": "↑ increase", "decrease": "↓ decrease", "keep": "= keep"}
+MAX_FINDINGS = 10  # findings listed in full; the rest are counted per kind
+# the order findings are listed in: what stops or spoils training first
+FIRST = {"nonfinite": 0, "overshoot": 1, "rounding": 2, "blocked": 3, "saturated": 4, "sign": 5}
 
 
 class SignTable(Static):
@@ -72,7 +78,15 @@ class SignTable(Static):
         elif len(places) < total:
             parts.append(Text(f"the {len(places)} of largest |δw| of {total:,} matching",
                               style="dim"))
-        for f in view.findings:
+        findings = sorted(view.findings, key=lambda f: FIRST.get(f.kind, len(FIRST)))
+        for f in findings[:MAX_FINDINGS]:
             symbol, _, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
             parts.append(Text(f"{symbol} {f.message}", style=colour))
+        rest = Counter(f.kind for f in findings[MAX_FINDINGS:])
+        if rest:  # hundreds of blocked units would push the table off the screen
+            kinds = ", ".join(f"{FINDING_MARKS.get(kind, ('', kind))[1]} ×{n}"
+                              for kind, n in rest.items())
+            parts.append(Text(f"… {sum(rest.values())} more findings ({kinds}): the layer "
+                              "panels sum them up per layer, run --format json lists them all",
+                              style="dim"))
         show_in(self, ByWidth(lambda width: [table.text(width), *parts]))
