@@ -59,3 +59,18 @@ async def test_float_and_batches_redraw_what_changed() -> None:
     iris = load_scenario(SCENARIOS / "iris.toml")
     iris = replace(iris, training=replace(iris.training, epochs=1))
     await walk(iris, [lambda a: a.action_next_op()] * 16 + [lambda a: a.action_sign_filter()])
+
+
+async def test_the_objects_of_a_started_debugger_are_left_out_of_cycle_collections() -> None:
+    """After the first paint the app freezes what is alive (gc.freeze): full collections then
+    no longer walk every widget and style, which stalled steps on a large network."""
+    import gc
+
+    gc.unfreeze()
+    app = build_app(load_scenario(SCENARIOS / "broccoli.toml"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert gc.get_freeze_count() > 0
+        await pilot.press("n")  # and the debugger goes on as before
+        assert app.session.cursor == 1
