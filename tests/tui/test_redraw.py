@@ -74,3 +74,23 @@ async def test_the_objects_of_a_started_debugger_are_left_out_of_cycle_collectio
         assert gc.get_freeze_count() > 0
         await pilot.press("n")  # and the debugger goes on as before
         assert app.session.cursor == 1
+
+
+async def test_the_layer_strip_fits_the_screen_at_any_width() -> None:
+    """Between 80 and 140 columns the layer panels wrap onto as many columns as fit, counting
+    each panel's min-width: nothing scrolls sideways (at 100 columns the loss panel used to be
+    cut off, the ReLU panel's min-width not counted), and on a wide screen they sit in one row."""
+    scenario = load_scenario(SCENARIOS / "broccoli.toml")
+    for width in (80, 90, 100, 103, 110, 120, 140):
+        app = build_app(scenario, cursor_blink=False)
+        async with app.run_test(size=(width, 40)) as pilot:
+            for index in (0, 30):  # placeholders, then the widest numbers
+                app.move_to(index)
+                await pilot.pause()
+                await pilot.pause()
+                strip = app.screen.query_one("#layers")
+                assert strip.virtual_size.width <= strip.size.width, (width, index)
+                panels = [p for p in strip.children if p.has_class("panel")]
+                assert all(p.region.right <= strip.region.right for p in panels), (width, index)
+        if width == 140:
+            assert len({p.region.y for p in panels}) == 1  # one row

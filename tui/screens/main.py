@@ -8,6 +8,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, VerticalScroll
+from textual.css.scalar import Unit
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -142,13 +143,21 @@ class MainScreen(Screen):
         panels = [p for p in strip.children if p.has_class("panel")]
         if width <= 0 or not panels:
             return
-        need = [p.get_content_width(self.size, self.app.size) + p.styles.gutter.width
-                for p in panels]
+        need = [self._width_of(p) for p in panels]
         cols = len(panels)
         while cols > 1 and sum(max(need[c::cols]) for c in range(cols)) > width:
             cols -= 1
         for n in range(1, MAX_GRID + 1):
             strip.set_class(n == cols < len(panels), f"-cols-{n}")
+
+    def _width_of(self, panel) -> int:
+        """The width a panel takes in the strip: its content and gutter, or its min-width
+        (border-box: the whole panel) when that is larger."""
+        width = panel.get_content_width(self.size, self.app.size) + panel.styles.gutter.width
+        least = panel.styles.min_width
+        if least is not None and least.unit == Unit.CELLS:
+            width = max(width, int(least.value))
+        return width
 
     def action_scroll(self, direction: int) -> None:
         body = self.query_one("#body", Pane)
