@@ -76,6 +76,12 @@ class Strip(HorizontalScroll, can_focus=False):
     (classes -cols-N, see MainScreen.fit_layers), scrolling sideways only when even that is
     too wide."""
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The body's vertical scrollbar came or went (the panels grew or shrank): the room
+        for the panels changed by its width, so fit them again."""
+        if isinstance(self.screen, MainScreen):
+            self.screen.fit_layers()
+
 
 class MainScreen(Screen):
     AUTO_FOCUS = None
@@ -136,7 +142,7 @@ class MainScreen(Screen):
         widest panels fit. A big layer's panel asks for LayerPanel.BIG_WIDTH."""
         strip = self.query_one("#layers", Strip)
         if width is None and strip.size.width:  # the room really left beside any scrollbar
-            width = strip.size.width
+            width = strip.size.width  # (the strip refits when a scrollbar comes or goes)
         else:  # a resize: the strip is not laid out yet; assume the body's scrollbar shows
             body = self.query_one("#body", Pane)
             width = (width or self.size.width) - body.styles.scrollbar_size_vertical
