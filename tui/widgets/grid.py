@@ -1,11 +1,15 @@
-"""Columns of cells laid out as lines of one ``Text``: what a Rich ``Table`` without a box
-draws (two spaces between columns, a bold header row), built once per show.
+"""How the panels draw text cheaply: Textual measures and renders a Rich ``Table`` anew on every
+layout and every paint, which was most of the time of a step in the debugger (see
+benchmarks/tui_latency.py). Here instead:
 
-Textual measures and renders a Rich Table anew on every layout and every paint; a panel made of
-one Text is measured by its longest line and painted as it is. That difference was most of the
-time of a step in the debugger (see benchmarks/tui_latency.py).
+- ``Columns``: cells in aligned columns, built as the lines of one Rich ``Text`` — what a Table
+  without a box draws (two spaces between columns, a bold header row);
+- ``Fitted``: the widest of several drawings that fits a width;
+- ``ByWidth``: a Textual visual drawn for the width the widget has (a column that fills the
+  room, heat maps as wide as the panel), each width once;
+- ``show_in``: a widget's update that asks for a layout pass only when the size may change.
 
-Not a widget: a pure builder. A cell is a ``str`` or a Rich ``Text`` (its styles are kept).
+Not widgets: builders used by the widgets. A cell is a ``str`` or a Rich ``Text``.
 """
 
 from __future__ import annotations
