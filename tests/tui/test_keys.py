@@ -260,3 +260,25 @@ async def test_timeline_click_seeks(app) -> None:
         app.post_message(Timeline.Seek(12))
         await settle(app, pilot)
         assert app.session.cursor == 12
+
+
+async def test_repeated_findings_in_a_layer_panel_are_counted_once() -> None:
+    """After w²[1,2] = 1/100 both w²[1,2] and w²[1,3] flip sign at the third update: the L2
+    panel says so on one line, ×2, not twice."""
+    import io
+
+    from rich.console import Console
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(30)
+        await settle(app, pilot)
+        app.session.set_weight(1, 0, 1, "1/100")
+        app.record = app.session.record
+        await settle(app, pilot)
+        flips = [f for f in app.view().findings if f.kind == "sign" and f.layer == 1]
+        assert len(flips) == 2
+        console = Console(width=100, file=io.StringIO(), color_system=None)
+        console.print(app.screen.query_one("#layer-1").content)
+        text = console.file.getvalue()
+        assert text.count("sign flip") == 1 and "± sign flip n1 ×2" in text

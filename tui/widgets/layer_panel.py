@@ -67,12 +67,16 @@ class LayerPanel(Static):
         if len(mine) > MAX_FINDINGS:  # one line per kind: how many, and the first few
             findings.extend(self._findings_summary(view, mine))
             mine = []
+        lines: dict[tuple[str, str], int] = {}  # (text, colour) → how many, in order
         for f in mine:
             many = len(rec.samples) > 1 and f.sample >= 0
             where = (f"×{int(f.value)}" if f.neuron < 0  # a summary finding: how many
                      else f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if many else ""))
             symbol, word, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
-            findings.append(Text(f"{symbol} {word} {where}", style=colour))
+            line = (f"{symbol} {word} {where}", colour)
+            lines[line] = lines.get(line, 0) + 1
+        for (text, colour), count in lines.items():  # two sign flips in n1: one line, ×2
+            findings.append(Text(text + (f" ×{count}" if count > 1 else ""), style=colour))
         # lines of one Text (or, for heat maps, drawn at the panel's width): cheap to measure
         # and paint, where Rich tables were measured and rendered anew at every paint
         if isinstance(body, LinearBody):
