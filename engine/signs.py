@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .format import brief
+from .ranking import largest
 from .records import Record
 from .step import Model
 
@@ -203,10 +204,8 @@ def choose_weights(rec: Record, model: Model, which: str = "all",
         return [], 0
     order = np.arange(sum(sizes))
     if which != "all":
-        magnitude = -np.concatenate(keys)
-        if limit is not None and limit < len(order):
-            order = np.argpartition(magnitude, limit)[:limit]
-        order = order[np.argsort(magnitude[order], kind="stable")]
+        magnitude = np.concatenate(keys)
+        order = largest(magnitude, len(order) if limit is None else limit)
     elif limit is not None:
         order = order[:limit]
     starts = np.cumsum([0] + sizes)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .ranking import largest
 from .records import Record
 from .signs import blocked_mask
 from .step import Model
@@ -74,8 +75,7 @@ def top_k(arr: np.ndarray, count: int) -> list[tuple[tuple[int, ...], float]]:
     count = min(count, magnitude.size)
     if count <= 0:
         return []
-    best = np.argpartition(-magnitude, count - 1)[:count]
-    best = best[np.argsort(-magnitude[best], kind="stable")]
+    best = largest(magnitude, count)
     return [(tuple(int(i) for i in np.unravel_index(n, values.shape)), float(values.flat[n]))
             for n in best]
 

@@ -11,6 +11,14 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests are seeded (derandomize) so CI sees the same examples on every run.
+settings.register_profile(
+    "nnstep", derandomize=True, deadline=None, max_examples=60, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("nnstep")
 
 ROOT = Path(__file__).resolve().parents[1]
 
