@@ -226,9 +226,9 @@ def _stuck(c: Condition, prev: Record, rec: Record, model, history) -> str | Non
         for key in rec.params[k]:
             if watched and key != watched[1]:
                 continue
-            stuck = np.logical_and.reduce([_tiny(e.grads[k][key], e) for e in recent])
+            stuck = np.logical_and.reduce([tiny(e.grads[k][key], e) for e in recent])
             if before is not None and before.grads and before.grads[k] is not None:
-                stuck &= ~_tiny(before.grads[k][key], before)
+                stuck &= ~tiny(before.grads[k][key], before)
             place = _first(stuck, watched)
             if place is not None:
                 return (f"{weight_name(model, k, key, place)} is stuck: δw ≈ 0 for {c.count} "
@@ -236,7 +236,7 @@ def _stuck(c: Condition, prev: Record, rec: Record, model, history) -> str | Non
     return None
 
 
-def _tiny(arr: np.ndarray, rec: Record) -> np.ndarray:
+def tiny(arr: np.ndarray, rec: Record) -> np.ndarray:
     """Where |δw| is (near) zero: exactly 0 in exact mode, ≤ STUCK_TOLERANCE in float64."""
     if rec.mode == "exact":
         return np.asarray(arr == 0, dtype=bool)

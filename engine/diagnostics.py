@@ -28,16 +28,21 @@ def diagnose(rec: Record, model: Model) -> list[Finding]:
     """All findings at ``rec``."""
     out = nonfinite(rec, model) + findings(rec, model) + saturated(rec, model)
     if rec.op.kind == UPDATE:
-        out += sign_changes(rec, model)
-        change = loss_change(rec, model)
-        if change is not None and change[1] > 0:
-            predicted, actual = change
-            out.append(Finding(
-                "overshoot", -1, "loss", 0, -1, actual,
-                f"the update raised the loss of this batch by {brief(actual)} where a small step "
-                f"would lower it by {brief(-predicted)}: the learning rate α = {brief(rec.lr)} is "
-                "too large for this point"))
+        out += sign_changes(rec, model) + overshoot(rec, model)
     return out
+
+
+def overshoot(rec: Record, model: Model) -> list[Finding]:
+    """At an update that raised the loss of its own batch: one finding (α is too large)."""
+    change = loss_change(rec, model) if rec.op.kind == UPDATE else None
+    if change is None or not change[1] > 0:
+        return []
+    predicted, actual = change
+    return [Finding(
+        "overshoot", -1, "loss", 0, -1, actual,
+        f"the update raised the loss of this batch by {brief(actual)} where a small step "
+        f"would lower it by {brief(-predicted)}: the learning rate α = {brief(rec.lr)} is "
+        "too large for this point")]
 
 
 def by_kind(kind: str, rec: Record, model: Model) -> list[Finding]:
@@ -48,15 +53,9 @@ def by_kind(kind: str, rec: Record, model: Model) -> list[Finding]:
         return [f for f in findings(rec, model) if f.kind == kind]
     if kind == "saturated":
         return saturated(rec, model)
+    if kind == "overshoot":
+        return overshoot(rec, model)
     return [f for f in diagnose(rec, model) if f.kind == kind]
-
-
-def iteration_finite(rec: Record) -> bool:
-    """True when every array of a finished iteration's record is free of NaN and ±inf."""
-    arrays = [rec.x, rec.y, rec.losses, rec.loss_delta, *rec.outputs, *rec.deltas]
-    arrays += [a for group in (rec.grads, rec.new_params or ()) for p in group if p
-               for a in p.values()]
-    return all(a is None or a.dtype == object or np.isfinite(a).all() for a in arrays)
 
 
 def nonfinite(rec: Record, model: Model) -> list[Finding]:

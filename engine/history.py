@@ -20,7 +20,6 @@ import gc
 from bisect import bisect_right, insort
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
@@ -30,6 +29,7 @@ from .step import Model, next_iteration, next_record
 
 KEEP_ALL_BUDGET = 48 * 2**20  # bytes of records a run may keep in full
 ENDS_BUDGET = 128 * 2**20  # bytes of iteration-end records / checkpoints
+RUN_EVERY = 16  # iterations between checkpoints at least, in a run that never goes back
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,15 @@ class Policy:
     cache_ends: int = 16
 
     @classmethod
-    def for_model(cls, model: Model, sizes: tuple[int, int]) -> Policy:
-        """Choose from the network's size: ``sizes`` = (parameters, activations per sample)."""
+    def for_model(cls, model: Model, sizes: tuple[int, int], rewinds: bool = True) -> Policy:
+        """Choose from the network's size: ``sizes`` = (parameters, activations per sample).
+        A run that never goes back (``rewinds`` False: headless) keeps checkpoints only, every
+        RUN_EVERY iterations or more: what a breakpoint's check may read back is recomputed."""
         params, activations = sizes
         sched = model.schedule
+        if not rewinds:
+            every = max(RUN_EVERY, cls.for_model(model, sizes).every)
+            return cls(keep_ops=False, keep_ends=False, every=every, cache_ends=4)
         per_op = 1500 + 8 * activations * sched.batch_size
         per_end = 1500 + 8 * (3 * params + 2 * activations * sched.batch_size)
         total_ops = sched.last_index + 1
@@ -121,6 +126,33 @@ class Timeline:
                 fused = tip.finished and tip.mode == "float64" and index >= tip.index + opi
                 self.append(next_iteration(tip, self.model) if fused
                             else next_record(tip, self.model))
+
+    def ends(self, first: int, last: int) -> Iterator[Record]:
+        """The update records of iterations ``first`` … ``last``, in order: computed (fused)
+        past the tip; below it read where held, else computed from the one before — each
+        iteration once, where reading them one by one would recompute from a checkpoint."""
+        opi, prev = self._opi, None
+        for t in range(first, last + 1):
+            i = t * opi
+            if i >= self._size:
+                self.extend_to(i)
+                rec = self._tip
+            else:
+                rec = (self._kept.get(i) or self._cached(i)
+                       or (self._tip if i == self._size - 1 else None))
+                if rec is None and prev is not None and prev.mode == "float64" and (
+                        not self.pinned(i - opi, i)):
+                    with _no_cycle_collection():
+                        rec = next_iteration(prev, self.model)
+                    self._remember(self._ends, i, rec, self.policy.cache_ends)
+                rec = rec or self[i]
+            prev = rec
+            yield rec
+
+    def pinned(self, after: int, upto: int) -> bool:
+        """True when a record in ``after`` < i ≤ ``upto`` was pinned by an edit."""
+        j = bisect_right(self._pins, after)
+        return j < len(self._pins) and self._pins[j] <= upto
 
     def fork(self, n: int) -> Timeline:
         """A new timeline sharing records ``0 … n-1`` with this one."""
@@ -244,17 +276,25 @@ class Timeline:
         return rec if rec.index == i else self._before(rec, i)
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+class _NoCycleCollection:
     """Python's cycle collector paused while records are made: they hold no reference cycles,
-    and its passes over a growing history cost a tenth of a small network's iteration."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
+    and its passes over a growing history cost a tenth of a small network's iteration. (A
+    class, not a generator-based context manager: this runs once an iteration.)"""
+
+    __slots__ = ("was_on",)
+
+    def __enter__(self) -> None:
+        self.was_on = gc.isenabled()
+        if self.was_on:
+            gc.disable()
+
+    def __exit__(self, *_: object) -> None:
+        if self.was_on:
             gc.enable()
+
+
+def _no_cycle_collection() -> _NoCycleCollection:
+    return _NoCycleCollection()
 
 
 def _checkpoint(rec: Record) -> Record:

@@ -1,7 +1,10 @@
 """Continue and reverse-continue: move to the next / previous operation where a condition is hit.
 
-Forward search computes records as it goes (in slices, so a UI can show progress and cancel);
-backward search reads only what is recorded. Both stop at the exact operation.
+The meaning is per operation (``check``): at operation j, the first condition whose ``hit``
+holds going from record j − 1 to record j. The searches find that very operation faster: whole
+iterations are computed fused and screened at once (watch.py), and only an iteration that may
+hold a hit is checked operation by operation — as is a partial iteration at either end. Forward
+search computes as it goes; backward search reads what is computed before the cursor.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .conditions import Condition
-from .diagnostics import iteration_finite
 from .records import Record
 from .session import Session
+from .watch import Screen
+
+BACK_SEGMENT = 32  # backward search screens this many iterations (or a checkpoint's) at a time
 
 
 @dataclass(frozen=True)
@@ -45,37 +50,100 @@ def check(session: Session, conditions: Sequence[Condition], index: int) -> Hit 
     return None
 
 
-def forward_iter(session: Session, conditions: Sequence[Condition], stop: int | None = None,
-                 chunk: int = 200) -> Iterator[int | Hit | None]:
-    """Search after the cursor up to ``stop`` (default the end of training), computing as needed.
-    Yields the index reached every ``chunk`` operations or so, then finally a Hit or None. Does
-    not move the cursor. May raise RunawayFractions (what was computed stays recorded).
+def _screens(session: Session, conditions: Sequence[Condition], forward: bool) -> list[Screen]:
+    history = _history(session)
+    return [Screen(c, session.model, history, forward) for c in conditions]
 
-    When the only condition is ``nonfinite``, whole iterations are computed fused and checked at
-    once; only an iteration holding a NaN or inf is searched operation by operation."""
+
+def _losses(session: Session):
+    losses = session.branch.records.losses
+    return lambda t: losses[t - 1] if 0 < t <= len(losses) else None
+
+
+def scan(session: Session, conditions: Sequence[Condition],
+         stop: int | None = None) -> Iterator[Record | Hit | None]:
+    """Search after the cursor up to ``stop`` (default the end of training), computing as needed.
+    Yields each iteration's update record once the iteration is searched (an iteration cut by
+    the cursor or ``stop`` is searched operation by operation), then finally a Hit or None.
+    Does not move the cursor. May raise RunawayFractions (what was computed stays recorded)."""
     stop = session.last_index if stop is None else min(stop, session.last_index)
-    whole = all(c.kind == "nonfinite" for c in conditions)
     opi = session.schedule.ops_per_iteration
     i = session.cursor + 1
-    while i <= stop:
-        end = min(stop, i + chunk - 1)
-        if whole:
-            end = min(stop, max(end, ((i - 1) // opi + 1) * opi))
+    if i > stop:
+        yield None
+        return
+    first = (i - 1) // opi + 1  # the iteration of operation i
+    if (i - 1) % opi or first * opi > stop:  # starts or ends inside an iteration
+        end = min(first * opi, stop)
         session.compute_to(end)
-        j = i
-        while j <= end:
-            iteration_end = ((j - 1) // opi + 1) * opi
-            if whole and iteration_end <= end and iteration_finite(session.at(iteration_end)):
-                j = iteration_end + 1
-                continue
-            hit = check(session, conditions, j)
-            if hit:
-                yield hit
-                return
-            j += 1
-        i = end + 1
-        yield end
+        hit = _check_ops(session, conditions, range(i, end + 1))
+        if hit:
+            yield hit
+            return
+        if end < first * opi:
+            yield None
+            return
+        yield session.branch.records[end]
+        first += 1
+    last = stop // opi
+    if first <= last:
+        hit = yield from _scan_whole(session, conditions, first, last)
+        if hit:
+            yield hit
+            return
+    if stop > last * opi:  # a partial iteration at the end
+        session.compute_to(stop)
+        hit = _check_ops(session, conditions, range(last * opi + 1, stop + 1))
+        if hit:
+            yield hit
+            return
     yield None
+
+
+def _scan_whole(session: Session, conditions: Sequence[Condition], first: int,
+                last: int) -> Iterator[Record]:
+    """Iterations ``first`` … ``last``, screened whole; returns the first hit (or None)."""
+    screens = _screens(session, conditions, forward=True)
+    losses = _losses(session)
+    opi = session.schedule.ops_per_iteration
+    records = session.branch.records
+    for end in records.ends(first, last):
+        fired = [s.fires(end, losses) for s in screens]  # every one: some keep counts
+        if any(fired) or _edited_inside(records, end.index, opi):
+            hit = _check_ops(session, conditions, range(end.index - opi + 1, end.index + 1))
+            if hit:
+                return hit
+        yield end
+    return None
+
+
+def _edited_inside(records, end: int, opi: int) -> bool:
+    """True when an edit made inside the iteration ending at ``end`` (after its pick: a change
+    of number mode) pinned a record: its operations are then not all read off its update."""
+    return records.pinned(end - opi + 1, end)
+
+
+def _check_ops(session: Session, conditions: Sequence[Condition], indices) -> Hit | None:
+    for j in indices:
+        hit = check(session, conditions, j)
+        if hit:
+            return hit
+    return None
+
+
+def forward_iter(session: Session, conditions: Sequence[Condition], stop: int | None = None,
+                 chunk: int = 200) -> Iterator[int | Hit | None]:
+    """``scan``, yielding the index reached every ``chunk`` operations or so (for progress
+    displays), then finally a Hit or None."""
+    reported = session.cursor
+    for item in scan(session, conditions, stop):
+        if not isinstance(item, Record):
+            yield item
+            return
+        if item.index - reported >= chunk:
+            reported = item.index
+            yield item.index
+    yield None  # pragma: no cover - scan always ends with a Hit or None
 
 
 def continue_forward(session: Session, conditions: Sequence[Condition]) -> Hit | None:
@@ -88,17 +156,42 @@ def continue_forward(session: Session, conditions: Sequence[Condition]) -> Hit |
 def backward_iter(session: Session, conditions: Sequence[Condition],
                   chunk: int = 200) -> Iterator[int | Hit | None]:
     """Search the recorded history before the cursor, newest first. Yields the index reached
-    every ``chunk`` operations, then finally a Hit or None. Does not move the cursor."""
+    every ``chunk`` operations or so, then finally a Hit or None. Does not move the cursor.
+
+    The cursor's own iteration is checked operation by operation; the earlier ones a segment at
+    a time: the segment's iterations are screened in order (each computed once, from the
+    checkpoint before), then those that fire are checked operation by operation, newest first."""
+    opi = session.schedule.ops_per_iteration
     j = session.cursor - 1
-    while j >= 1:
-        stop = max(0, j - chunk)
-        while j > stop:
-            hit = check(session, conditions, j)
+    if j < 1:
+        yield None
+        return
+    t = (j - 1) // opi + 1  # the iteration of operation j
+    hit = _check_ops(session, conditions, range(j, (t - 1) * opi, -1))
+    if hit:
+        yield hit
+        return
+    screens = _screens(session, conditions, forward=False)
+    losses = _losses(session)
+    segment = max(BACK_SEGMENT, session.policy.every)
+    reported, t = j, t - 1
+    while t >= 1:
+        first = max(1, t - segment + 1)
+        first -= (first - 1) % session.policy.every  # from a checkpoint: each end computed once
+        first = max(first, 1)
+        records = session.branch.records
+        fired = [end.iteration for end in records.ends(first, t)
+                 if any(s.fires(end, losses) for s in screens)
+                 or _edited_inside(records, end.index, opi)]
+        for u in reversed(fired):
+            hit = _check_ops(session, conditions, range(u * opi, (u - 1) * opi, -1))
             if hit:
                 yield hit
                 return
-            j -= 1
-        yield j
+        t = first - 1
+        if reported - t * opi >= chunk:
+            reported = t * opi
+            yield reported
     yield None
 
 

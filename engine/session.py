@@ -40,11 +40,12 @@ class Session:
     """Training one operation at a time, with rewind and edits. Never prints."""
 
     def __init__(self, scenario: Scenario, max_fraction_bits: int = MAX_FRACTION_BITS,
-                 policy: Policy | None = None) -> None:
+                 policy: Policy | None = None, rewinds: bool = True) -> None:
+        """``rewinds`` False: a run that only goes forward keeps checkpoints, no history."""
         self.scenario = scenario
         self.model = Model.of(scenario, max_fraction_bits)
         self.schedule = self.model.schedule
-        self.policy = policy or Policy.for_model(self.model, network_sizes(scenario))
+        self.policy = policy or Policy.for_model(self.model, network_sizes(scenario), rewinds)
         records = Timeline(self.model, self.policy)
         records.append(first_record(scenario))
         self.branches: list[Branch] = [Branch(0, None, 0, None, 0, records)]

@@ -11,8 +11,9 @@ from nnstep.engine import RunawayFractions, Session
 from nnstep.engine.conditions import ConditionError, parse_condition
 from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.format import fmt
+from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
-from nnstep.engine.search import Hit, forward_iter
+from nnstep.engine.search import Hit, scan
 from nnstep.engine.step import MAX_FRACTION_BITS
 from nnstep.engine.trace import iteration_json
 
@@ -41,7 +42,7 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
     EXIT_BREAK at the operation where a condition (or, unless ``stop_nonfinite`` is False, a NaN
     or inf) is hit."""
     scenario = with_iterations(scenario, iterations)
-    session = Session(scenario, max_fraction_bits)
+    session = Session(scenario, max_fraction_bits, rewinds=False)
     names = [spec.name for spec in scenario.layers]
     try:
         always = ["nonfinite"] if stop_nonfinite else []
@@ -50,11 +51,18 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
         print(f"nnstep: --break {problem}", file=err)
         return EXIT_BAD_INPUT
     total = scenario.iterations if iterations is None else iterations
-    opi = session.schedule.ops_per_iteration
-    t = 1
-    while t <= total:
+    stop = total * session.schedule.ops_per_iteration
+    while True:
         try:
-            *_, result = forward_iter(session, conditions, stop=t * opi)
+            for item in scan(session, conditions, stop):
+                if isinstance(item, Record):
+                    emit(item, session, form, out)
+                elif isinstance(item, Hit):
+                    session.goto(item.index)
+                    print(f"nnstep: {scenario.path}: stopped at operation {item.index} "
+                          f"({item.condition}): {item.message}", file=err)
+                    return EXIT_BREAK
+            return EXIT_OK
         except RunawayFractions as problem:
             if not continue_in_float:
                 print(f"nnstep: {scenario.path}: {problem}", file=err)
@@ -62,15 +70,6 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
             print(f"nnstep: {scenario.path}: {problem} Continuing in float64.", file=err)
             session.goto(session.computed)
             session.continue_in_float()
-            continue
-        if isinstance(result, Hit):
-            session.goto(result.index)
-            print(f"nnstep: {scenario.path}: stopped at operation {result.index} "
-                  f"({result.condition}): {result.message}", file=err)
-            return EXIT_BREAK
-        emit(session.goto(t * opi), session, form, out)
-        t += 1
-    return EXIT_OK
 
 
 def emit(rec, session: Session, form: str, out: TextIO) -> None:

@@ -1,0 +1,153 @@
+"""Breakpoint conditions checked a whole iteration at a time.
+
+A search asks, for each finished iteration, whether any of its operations could hit a condition.
+The answer comes from the iteration's update record (which holds every array its operations
+produced) in a few vectorised tests, never a false "no": only an iteration that fires is then
+searched operation by operation (search.py), so the first hit is exactly the one the
+per-operation search finds.
+
+- ``nonfinite``: one test over everything the iteration produced (the small arrays joined);
+- ``blocked``, ``rounding``: they appear at an operation and stay to the update: the update's
+  findings are the iteration's; ``saturated``: the backward operation of each sigmoid/tanh;
+- the loss conditions: the iteration's loss and the previous iteration's, from the list of
+  losses (no record is read);
+- conditions on the update (weights, sign, overshoot): checked on the update itself — a watched
+  weight reads one value;
+- ``stuck``: going forward, a count per weight of the iterations in a row with δw ≈ 0, updated
+  from each update (one pass over δw); going backward, the exact check at the update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .conditions import Condition, tiny
+from .diagnostics import by_kind, saturated
+from .records import BACKWARD, LOSS, Op, Record, before
+
+Losses = Callable[[int], Any]  # the batch loss of an iteration (None when there is none)
+TEST_TOGETHER = 4096  # arrays up to this size are joined and tested in one call
+
+
+@dataclass(frozen=True)
+class PastLoss:
+    """What the loss conditions read of an earlier iteration: its number and its loss."""
+
+    iteration: int
+    loss: Any
+
+
+def produced_arrays(end: Record) -> list[np.ndarray]:
+    """Every array the operations of ``end``'s iteration produced (a shared one may repeat)."""
+    arrays = [*end.outputs, end.losses, end.loss_delta, *end.deltas]
+    for group in (end.grads, end.new_params or ()):
+        for p in group:
+            if p:
+                arrays += p.values()
+    return arrays
+
+
+def any_nonfinite(end: Record) -> bool:
+    """True when anything ``end``'s iteration produced holds a NaN or ±inf: the small arrays
+    joined into one and tested at once, the large ones tested each."""
+    if end.mode != "float64":
+        return False  # exact numbers are always finite
+    arrays = [a for a in produced_arrays(end) if a is not None]
+    small = [a for a in arrays if a.size <= TEST_TOGETHER]
+    if small and not np.isfinite(np.concatenate(small, axis=None)).all():
+        return True
+    return any(not np.isfinite(a).all() for a in arrays if a.size > TEST_TOGETHER)
+
+
+class Screen:
+    """Whether an iteration could hit one condition. ``fires(end, losses)``: ``end`` is the
+    iteration's update record, ``losses(t)`` the loss of iteration t. ``forward`` screens are
+    asked about iterations in order (they may keep counts); backward ones in any order."""
+
+    def __init__(self, condition: Condition, model, history, forward: bool) -> None:
+        self.c, self.model, self.history, self.forward = condition, model, history, forward
+        self._counts: dict[tuple[int, str], np.ndarray] | None = None
+        self._counted = -1  # the iteration the counts end at
+
+    def fires(self, end: Record, losses: Losses) -> bool:
+        c, kind = self.c, self.c.kind
+        if kind == "nonfinite":
+            return any_nonfinite(end)
+        if kind in ("blocked", "rounding"):
+            return bool(by_kind(kind, end, self.model))
+        if kind == "saturated":
+            return self._saturated(end)
+        if kind in ("loss", "rises"):
+            t = end.iteration
+            if end.loss is None:
+                return False
+            at_loss = end.with_(op=Op(LOSS))  # the loss operation sees the same loss
+            last = PastLoss(t - 1, losses(t - 1)) if t > 1 else None
+            return c.hit(end, at_loss, self.model, lambda _: last) is not None
+        if kind == "stuck" and self.forward:
+            return self._stuck(end)
+        return c.hit(end, end, self.model, self.history) is not None
+
+    def _saturated(self, end: Record) -> bool:
+        layers = self.model.layers
+        sched = self.model.schedule
+        start = sched.iteration_end(end.iteration - 1)
+        for j, op in enumerate(sched.ops):
+            if op.kind == BACKWARD and layers[op.layer].kind in ("sigmoid", "tanh"):
+                if saturated(before(end, start + 1 + j, op), self.model):
+                    return True
+        return False
+
+    def _stuck(self, end: Record) -> bool:
+        """Iterations in a row with δw ≈ 0, per weight: the condition holds where the run has
+        just reached the count (it is exactly ``count`` long, as the exact check asks)."""
+        t, n = end.iteration, self.c.count
+        if self._counts is None or self._counted != t - 1:
+            self._counts = self._count_back(t - 1)
+        hit = False
+        for key in self._places(end):
+            counts = (self._counts.get(key, 0) + 1) * self._tiny(end, key)
+            self._counts[key] = np.minimum(counts, n + 1)
+            hit = hit or bool((counts == n).any())
+        self._counted = t
+        return hit
+
+    def _places(self, rec: Record) -> list[tuple[int, str]]:
+        """(layer, "w" or "b") of the arrays the condition watches."""
+        watched = self.c.weight
+        return [(k, key) for k, spec in enumerate(self.model.layers)
+                if spec.trainable and (not watched or watched[0] == k)
+                for key in rec.params[k] if not watched or watched[1] == key]
+
+    def _tiny(self, rec: Record | None, key: tuple[int, str]) -> np.ndarray:
+        """Where δw ≈ 0 in one array of ``rec`` (the watched value alone when one is named);
+        nowhere when ``rec`` has no such gradient."""
+        k, name = key
+        grads = rec.grads[k] if rec is not None and rec.grads else None
+        if grads is None or name not in grads:
+            return np.zeros((), bool)
+        watched = self.c.weight
+        if watched:
+            place = watched[2]
+            if any(i >= s for i, s in zip(place, grads[name].shape)):
+                return np.zeros((), bool)
+            return tiny(np.asarray(grads[name][place]), rec)
+        return tiny(grads[name], rec)
+
+    def _count_back(self, t: int) -> dict[tuple[int, str], np.ndarray]:
+        """The run lengths ending at iteration ``t`` (capped past the count), from the records
+        of the iterations before: read once when a search starts."""
+        counts: dict[tuple[int, str], Any] = {}
+        alive: dict[tuple[int, str], Any] = {}
+        for j in range(t, max(0, t - self.c.count - 1), -1):
+            rec = self.history(j)
+            if rec is None:
+                break
+            for key in self._places(rec):
+                alive[key] = self._tiny(rec, key) & alive.get(key, True)
+                counts[key] = counts.get(key, 0) + alive[key]
+        return counts

@@ -1,0 +1,179 @@
+"""The fast searches (whole iterations screened, watch.py) against the plain per-operation
+search: ``check`` at every operation, one after the other. Same hits, in the same order, with
+the same messages — forward and backward, from any cursor, with checkpoints, after edits, on
+random small networks and the shipped scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from nnstep.engine import Session, load_scenario, parse_scenario
+from nnstep.engine.conditions import parse_condition
+from nnstep.engine.history import Policy
+from nnstep.engine.search import backward_iter, check, forward_iter, scan
+from nnstep.engine.watch import any_nonfinite
+
+from tests.conftest import scenario_text
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+CONDITIONS = ["nonfinite", "blocked", "rounding", "saturated", "overshoot", "loss < 0.05",
+              "loss > 2", "loss >= 1/2", "loss rises", "sign", "sign L2[0,0]",
+              "L2[0,1] crosses 0", "L2[0,0] > 0.5", "L2[0,0] <= -0.25", "L2.b[0] < 0",
+              "stuck 1", "stuck 2", "stuck L2[0,0] 2", "stuck L2[1,0] 3", "L4[0,0] > 0"]
+CHECKPOINTS = Policy(keep_ops=False, keep_ends=False, every=3, cache_ops=4, cache_ends=2)
+
+
+def per_op_forward(session: Session, conds) -> tuple | None:
+    """The reference: check each operation after the cursor, in order."""
+    for j in range(session.cursor + 1, session.last_index + 1):
+        session.compute_to(j)
+        hit = check(session, conds, j)
+        if hit:
+            return hit
+    return None
+
+
+def per_op_backward(session: Session, conds) -> tuple | None:
+    for j in range(session.cursor - 1, 0, -1):
+        hit = check(session, conds, j)
+        if hit:
+            return hit
+    return None
+
+
+def all_hits(session: Session, conds, search, start: int, forward: bool) -> list:
+    session.goto(start)
+    out = []
+    while True:
+        result = search(session, conds)
+        if result is None:
+            return out
+        out.append(result)
+        session.goto(result.index)
+        if len(out) > 60:
+            return out
+
+
+def fast_forward(session, conds):
+    *_, result = forward_iter(session, conds, chunk=7)
+    return result
+
+
+def fast_backward(session, conds):
+    *_, result = backward_iter(session, conds, chunk=7)
+    return result
+
+
+def compare(make, texts: list[str], start: int, edit=None) -> None:
+    """Forward hits from ``start`` and backward hits from the end, fast and per operation, on
+    sessions built alike by ``make()`` (an edit first when given)."""
+    sessions = [make() for _ in range(4)]
+    names = [spec.name for spec in sessions[0].model.layers]
+    conds = [parse_condition(t, names) for t in texts]
+    if edit:
+        for s in sessions:
+            s.goto(edit[0])
+            s.set_weight(1, 0, 0, edit[1])
+    start = min(start, sessions[0].last_index)
+    fast = all_hits(sessions[0], conds, fast_forward, start, True)
+    slow = all_hits(sessions[1], conds, per_op_forward, start, True)
+    assert fast == slow, texts
+    for s in sessions[2:]:
+        s.last()
+    fast = all_hits(sessions[2], conds, fast_backward, sessions[2].last_index, False)
+    slow = all_hits(sessions[3], conds, per_op_backward, sessions[3].last_index, False)
+    assert fast == slow, texts
+
+
+ACTIVATIONS = ["relu", "leaky_relu", "sigmoid", "tanh", "identity"]
+small = st.sampled_from([0, 0, 0.5, -0.5, 1, -1, 2, -3, 0.25, 1e-17, -1e-17])
+
+
+@st.composite
+def networks(draw):
+    inputs, hidden, outputs = draw(st.integers(1, 3)), draw(st.integers(2, 3)), 1
+    bias = draw(st.booleans())
+
+    def weights(rows, cols):
+        return [[draw(small) for _ in range(cols)] for _ in range(rows)]
+
+    layers = [{"name": "L1", "kind": "input", "size": inputs},
+              {"name": "L2", "kind": "linear", "size": hidden, "bias": bias,
+               "weights": weights(hidden, inputs)},
+              {"name": "L3", "kind": draw(st.sampled_from(ACTIVATIONS))},
+              {"name": "L4", "kind": "linear", "size": outputs, "bias": False,
+               "weights": weights(outputs, hidden)}]
+    if bias:
+        layers[1]["biases"] = [draw(small) for _ in range(hidden)]
+    samples = [([draw(small) for _ in range(inputs)], [draw(small)])
+               for _ in range(draw(st.integers(2, 4)))]
+    text = scenario_text(layers, samples, learning_rate=draw(st.sampled_from([0.1, 1, 50, 1e150])),
+                         batch_size=draw(st.integers(1, 2)), epochs=draw(st.integers(2, 4)),
+                         order=draw(st.sampled_from(["sequential", "shuffle"])))
+    return text
+
+
+@given(networks(), st.lists(st.sampled_from(CONDITIONS), min_size=1, max_size=3),
+       st.integers(0, 80), st.booleans(), st.sampled_from([None, (30, "7"), (15, "-1e200")]))
+def test_fast_search_finds_what_the_per_operation_search_finds(text, texts, start, checkpoints,
+                                                                 edit):
+    scenario = parse_scenario(text)
+
+    def make():
+        return Session(scenario, policy=CHECKPOINTS if checkpoints else None)
+
+    compare(make, texts, start, edit)
+
+
+@pytest.mark.parametrize("name,numbers,texts", [
+    ("broccoli.toml", None, ["loss rises", "sign", "stuck 2"]),
+    ("broccoli.toml", "float64", ["blocked", "rounding", "stuck L2[0,1] 3"]),
+    ("diverging.toml", None, ["nonfinite", "overshoot"]),
+    ("diverging.toml", None, ["loss > 1e100", "L2[0,0] crosses 0"]),
+    ("saturated_sigmoid.toml", None, ["saturated"]),
+    ("dead_relu.toml", None, ["blocked", "stuck 3"]),
+    ("sign_flip.toml", None, ["sign", "loss < 1/100"]),
+])
+def test_shipped_scenarios(name, numbers, texts):
+    scenario = load_scenario(SCENARIOS / name, numbers=numbers)
+    for policy in (None, CHECKPOINTS):
+        compare(lambda policy=policy: Session(scenario, policy=policy), texts, 0)
+
+
+def test_scan_yields_every_iteration_end_until_the_hit():
+    scenario = load_scenario(SCENARIOS / "diverging.toml")
+    s = Session(scenario)
+    items = list(scan(s, [parse_condition("nonfinite", ["L1", "L2"])]))
+    *ends, hit = items
+    opi = s.schedule.ops_per_iteration
+    assert [e.index for e in ends] == [t * opi for t in range(1, len(ends) + 1)]
+    assert hit.index == per_op_forward(Session(scenario), [parse_condition("nonfinite",
+                                                                           ["L1", "L2"])]).index
+    assert all(not any_nonfinite(e) for e in ends)
+
+
+def test_any_nonfinite_never_misses_one_value():
+    """A NaN or ±inf anywhere in anything an iteration produced makes the screen fire, in a
+    small array or a large one; huge finite values do not."""
+    scenario = load_scenario(SCENARIOS / "mlp784.toml")
+    end = Session(scenario).goto_iteration(1)
+    arrays = [("outputs", k) for k in range(4)] + [("deltas", k) for k in range(4)]
+    assert not any_nonfinite(end)
+    rng = np.random.default_rng(3)
+    for field, k in arrays:
+        for bad in (np.nan, np.inf, -np.inf):
+            arr = getattr(end, field)[k].copy()
+            arr.flat[rng.integers(arr.size)] = bad
+            changed = list(getattr(end, field))
+            changed[k] = arr
+            assert any_nonfinite(end.with_(**{field: tuple(changed)})), (field, k, bad)
+    w = end.new_params[1]["w"].copy()
+    w[5, 7] = -np.inf
+    assert any_nonfinite(end.with_(new_params=({}, {**end.new_params[1], "w": w}, {},
+                                                 end.new_params[3])))
+    huge = end.outputs[1] * 0 + 1e308  # their sum would overflow: still finite
+    assert not any_nonfinite(end.with_(outputs=(end.outputs[0], huge, *end.outputs[2:])))
