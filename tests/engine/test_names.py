@@ -68,30 +68,17 @@ def test_bad_names_say_what_is_wrong(broccoli, text, message):
     assert len(str(caught.value)) < 300 and "\x1b" not in str(caught.value)
 
 
-@given(st.text(max_size=60))
-def test_any_text_is_a_target_or_a_clear_refusal(text):
-    layers = _LAYERS
+@pytest.fixture(scope="module")
+def small(make_scenario_text):
+    layers = [{"name": "in", "kind": "input", "size": 2},
+              {"name": "out", "kind": "linear", "size": 1, "weights": [[1, 2]]}]
+    return parse_scenario(make_scenario_text(layers, [([1, 2], [1])]), "small.toml").layers
+
+
+@given(text=st.text(max_size=60))
+def test_any_text_is_a_target_or_a_clear_refusal(small, text):
     try:
-        target = parse_name(text, layers, ("a", "b"))
+        target = parse_name(text, small, ("a", "b"))
     except BadName:
         return
     assert target.key in ("w", "b", "o")
-
-
-_SMALL = """
-title = "small"
-[data]
-samples = [{ x = [1, 2], y = [1] }]
-[training]
-learning_rate = 1
-[[layers]]
-name = "in"
-kind = "input"
-size = 2
-[[layers]]
-name = "out"
-kind = "linear"
-size = 1
-weights = [[1, 2]]
-"""
-_LAYERS = parse_scenario(_SMALL, "small.toml").layers
