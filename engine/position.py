@@ -84,6 +84,9 @@ def parse_position(text: str, layer_names: Sequence[str]) -> Position:
 def _layer_op(word: str, name: str, layer_names: Sequence[str], shown: str) -> Op:
     if word == "backward" and name == "loss":
         return Op(BACKWARD_LOSS)
+    folded = [n for n in layer_names if n.casefold() == name.casefold()]
+    if name not in layer_names and len(folded) == 1:
+        name = folded[0]  # l2 for L2
     if name not in layer_names:
         choices = list(layer_names) + (["loss"] if word == "backward" else [])
         raise PositionError(f"'{shown}': no layer '{_shown(name)}'{suggest(name, choices)} "
