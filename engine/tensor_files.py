@@ -23,6 +23,7 @@ _SAFETENSORS_DTYPES = {"F16": "float16", "F32": "float32", "F64": "float64", "BF
                        "U16": "uint16", "I32": "int32", "U32": "uint32", "I64": "int64",
                        "U64": "uint64"}
 FLOATS = ("float16", "float32", "float64")  # widen to float64 exactly
+INTEGERS = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
 
 
 def suffix_of(path: str | Path, what: str) -> str:
@@ -38,9 +39,10 @@ class TensorFile:
     """The tensors of one file: ``shapes`` and ``dtypes`` by name (from the headers), and
     ``load(name)`` for the values."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = regular_file(path, "weights file")
-        self.format = suffix_of(self.path, "weights file")
+    def __init__(self, path: str | Path, what: str = "weights file") -> None:
+        self.what = what
+        self.path = regular_file(path, what)
+        self.format = suffix_of(self.path, what)
         self.shapes: dict[str, tuple[int, ...]] = {}
         self.dtypes: dict[str, str] = {}
         try:
@@ -52,17 +54,19 @@ class TensorFile:
             raise self.problem(f"cannot read it as {self.format}: {_one_line(err)}") from None
 
     def problem(self, message: str) -> FileProblem:
-        return FileProblem(f"weights file '{self.path}': {message}")
+        return FileProblem(f"{self.what} '{self.path}': {message}")
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self.shapes)
 
-    def load(self, name: str) -> np.ndarray:
-        """The tensor ``name`` as float64 (floats of other widths are widened exactly)."""
-        if self.dtypes[name] not in FLOATS:
+    def load(self, name: str, allowed: tuple[str, ...] = FLOATS) -> np.ndarray:
+        """The tensor ``name`` as float64 (floats of other widths are widened exactly); its
+        dtype must be one of ``allowed``."""
+        if self.dtypes[name] not in allowed:
+            kinds = "floating-point" if allowed == FLOATS else "numbers"
             raise self.problem(f"key {name!r} holds {self.dtypes[name]} values (expected "
-                               f"floating-point: {', '.join(FLOATS)})")
+                               f"{kinds}: {', '.join(allowed)})")
         try:
             if self.format == ".safetensors":
                 with safe_open(str(self.path), framework="np") as f:
@@ -74,6 +78,9 @@ class TensorFile:
             raise self.problem(f"key {name!r} cannot be read: {_one_line(err)}") from None
         if arr.shape != self.shapes[name]:  # pragma: no cover - the headers said otherwise
             raise self.problem(f"key {name!r} is damaged (its data does not fit its header)")
+        if arr.dtype.kind in "iu" and arr.size and max(int(arr.max()), -int(arr.min())) > 2**53:
+            raise self.problem(f"key {name!r} holds integers beyond 2^53, which float64 "
+                               "cannot hold exactly")
         return np.array(arr, dtype=np.float64)
 
     def _read_safetensors_header(self) -> None:
