@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .branch_file import SavedBranch, parse_branch
 from .dataset import Sample, csv_samples, generated_samples, inline_samples
 from .errors import ScenarioError, locate, suggest
 from .init import WeightFiles, initial_params, network_params
@@ -20,7 +21,8 @@ from .losses import LOSSES
 from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
 from .state_dict import prefixes
 
-TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "layers", "weights")
+TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "layers", "weights",
+            "branch")
 DATA_KEYS = ("features", "targets", "samples", "file", "generate")
 TRAINING_KEYS = ("learning_rate", "batch_size", "epochs", "order", "seed")
 LOSS_KEYS = ("kind",)
@@ -55,6 +57,8 @@ class Scenario:
     layers: tuple[LayerSpec, ...]
     params: tuple[dict, ...] = field(repr=False)
     state_keys: tuple[str | None, ...] = ()  # per layer, its PyTorch state_dict prefix
+    branch: SavedBranch = SavedBranch()  # [branch]: edits to replay, where to open
+    source: dict = field(default_factory=dict, repr=False, compare=False)  # the TOML values
 
     @property
     def iterations_per_epoch(self) -> int:
@@ -180,9 +184,16 @@ class _Builder:
             params, keys = network_params(raw["weights"], layers, layers_raw, self.files,
                                           self.fail)
         self.check_shapes(layers, samples, features, targets)
-        return Scenario(str(self.path), title, description, numbers, tuple(features or ()),
-                        tuple(targets or ()), tuple(samples), training, loss, tuple(layers),
-                        tuple(params), keys)
+        scenario = Scenario(str(self.path), title, description, numbers, tuple(features or ()),
+                            tuple(targets or ()), tuple(samples), training, loss, tuple(layers),
+                            tuple(params), keys, source=self.raw)
+        if "branch" not in raw:
+            return scenario
+        from .step import Model  # step imports this module
+
+        branch = parse_branch(raw["branch"], scenario.layers, Model.of(scenario).schedule,
+                              self.fail)
+        return replace(scenario, branch=branch)
 
     def training(self) -> Training:
         where = ("training",)
