@@ -41,14 +41,14 @@ EDIT_KIND = {"numbers": "mode"}  # the file's word -> Edit.kind
 
 
 @dataclass(frozen=True)
-class SavedBranch:
+class BranchTable:
     """Edits as (operation index, Edit), oldest first, and the position to open at."""
 
     edits: tuple[tuple[int, Edit], ...] = ()
     goto: str | None = None
 
 
-def parse_branch(raw: Any, layers: tuple, schedule, fail) -> SavedBranch:
+def parse_branch(raw: Any, layers: tuple, schedule, fail) -> BranchTable:
     """The ``[branch]`` table, checked against the scenario's ``layers`` and ``schedule``
     (a step.Schedule): ScenarioError through ``fail`` with the edit's key path otherwise."""
     where = ("branch",)
@@ -64,7 +64,7 @@ def parse_branch(raw: Any, layers: tuple, schedule, fail) -> SavedBranch:
     out = []
     for i, item in enumerate(edits):
         out.append(_edit(item, layers, names, schedule, where + ("edits", i), fail))
-    return SavedBranch(tuple(out), goto)
+    return BranchTable(tuple(out), goto)
 
 
 def _index(text: Any, names: list[str], schedule, where: tuple, fail) -> int:

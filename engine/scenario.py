@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .branch_file import SavedBranch, parse_branch
+from .branch_file import BranchTable, parse_branch
 from .dataset import Sample, csv_samples, generated_samples, inline_samples
 from .errors import ScenarioError, locate, suggest
 from .init import WeightFiles, initial_params, network_params
@@ -57,7 +57,7 @@ class Scenario:
     layers: tuple[LayerSpec, ...]
     params: tuple[dict, ...] = field(repr=False)
     state_keys: tuple[str | None, ...] = ()  # per layer, its PyTorch state_dict prefix
-    branch: SavedBranch = SavedBranch()  # [branch]: edits to replay, where to open
+    branch: BranchTable = BranchTable()  # [branch]: edits to replay, where to open
     source: dict = field(default_factory=dict, repr=False, compare=False)  # the TOML values
 
     @property

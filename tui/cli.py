@@ -138,7 +138,7 @@ def _main(argv: list[str] | None) -> int:
         return headless.EXIT_BAD_INPUT
     from .app import run_app
 
-    return run_app(start.scenario)
+    return run_app(start.scenario, start)
 
 
 if __name__ == "__main__":

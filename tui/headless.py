@@ -52,20 +52,24 @@ class Opening:
 
 def opening(scenario: Scenario, goto: str | None, breaks: list[str], continue_: bool) -> Opening:
     """``nnstep FILE --goto POSITION --break CONDITION --continue``, checked: ValueError with a
-    one-line message when a position or a condition is not valid."""
+    one-line message when a position or a condition is not valid. Without ``goto``, a saved
+    branch opens where it was saved (its [branch] goto)."""
     names = [spec.name for spec in scenario.layers]
     try:
         conditions = tuple(parse_condition(text, names) for text in breaks)
     except ConditionError as problem:
         raise ValueError(f"--break {problem}") from None
     index = None
+    where = "--goto"
+    if goto is None and scenario.branch.goto is not None:
+        goto, where = scenario.branch.goto, f"{scenario.path}: branch.goto"  # a saved branch
     if goto is not None:
         try:
             position = parse_position(goto, names)
             scenario = with_iterations(scenario, position.iteration)
             index = position.index(Model.of(scenario).schedule)
         except PositionError as problem:
-            raise ValueError(f"--goto {problem}") from None
+            raise ValueError(f"{where} {problem}") from None
     return Opening(scenario, index, tuple(breaks), conditions, continue_)
 
 

@@ -16,6 +16,7 @@ from nnstep.engine import ScenarioError, Session, load_scenario
 from nnstep.engine.branch_file import branch_source, save_branch
 from nnstep.engine.position import parse_position
 from nnstep.engine.records import same
+from nnstep.engine.saved_session import capture, from_json, to_json
 from nnstep.engine.toml_text import toml_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +73,22 @@ def test_edit_log_is_written_in_the_articles_numbering(tmp_path):
     assert edits == [
         {"at": "3:loss", "kind": "weight", "layer": "L2", "row": 1, "col": 3, "value": "3001"},
         {"at": "3:backward:L3", "kind": "learning_rate", "value": "1/2"}]
+
+
+def test_a_saved_session_on_a_branch_file_keeps_only_its_own_edits(tmp_path):
+    """The persistent session of a branch scenario: its [branch] edits come from the file,
+    the session store keeps the edits made after opening, and restoring gives the same tree."""
+    save_branch(edited_broccoli(), 30, tmp_path / "b.toml")
+    scenario = load_scenario(tmp_path / "b.toml")
+    session = Session(scenario)
+    assert len(session.branches) == 5  # the original and one per edit of the file
+    session.goto(7)
+    session.set_weight(1, 0, 0, "1/100")
+    saved = capture(session, str(tmp_path / "b.toml"), "digest")
+    assert len(saved.branches) == 1 and saved.branches[0].parent == 4
+    restored = from_json(to_json(saved)).replay(scenario)
+    assert len(restored.branches) == 6 and restored.branch.id == 5
+    assert_same_history(session, restored)
 
 
 def test_paths_move_with_the_file(tmp_path):
