@@ -43,14 +43,15 @@ def writable_target(path: str | Path, what: str, overwrite: bool = False) -> Pat
     return path
 
 
-def write_atomic(path: str | Path, data: bytes) -> None:
+def write_atomic(path: str | Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so
-    that ``path`` holds either its old content or the whole new one, never a part."""
+    that ``path`` holds either its old content or the whole new one, never a part. ``mode``:
+    its permissions (default: those of an ordinary new file, 0o666 less the umask)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        os.fchmod(handle, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
+        os.fchmod(handle, 0o666 & ~_umask() if mode is None else mode)  # not mkstemp's 0600
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
