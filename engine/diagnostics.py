@@ -9,6 +9,7 @@ the learning rate is too large), and "sign" (an update flipped the sign of a wei
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -143,9 +144,19 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
 
 def loss_change(rec: Record, model: Model) -> tuple[Any, Any] | None:
     """(predicted, actual) change of this batch's loss by the update: the first-order prediction
-    −α·Σ‖δw‖² and the measured L(ŵ) − L(w). None before the update."""
+    −α·Σ‖δw‖² and the measured L(ŵ) − L(w). None before the update. Computed once a record:
+    the trace and the overshoot finding both ask."""
     if rec.new_params is None or rec.loss is None:
         return None
+    if rec not in _CHANGES:
+        _CHANGES[rec] = _loss_change(rec, model)
+    return _CHANGES[rec]
+
+
+_CHANGES: WeakKeyDictionary = WeakKeyDictionary()  # record -> its loss_change
+
+
+def _loss_change(rec: Record, model: Model) -> tuple[Any, Any]:
     num = Numbers(rec.mode)
     with np.errstate(all="ignore"):
         squared = sum(((g[key] * g[key]).sum() for g in rec.grads if g for key in g),

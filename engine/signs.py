@@ -161,6 +161,7 @@ def sign_rows(rec: Record, model: Model,
                   for k, t in tables.items() for i in range(t.dw.shape[0])
                   for j in range(t.dw.shape[1])]
     rows = []
+    situations: dict[tuple[int, int], str] = {}  # one per output neuron: its weights share it
     for k, i, j in places:
         t = tables.get(k)
         if t is None:
@@ -170,7 +171,8 @@ def sign_rows(rec: Record, model: Model,
         actual = None if t.actual is None else MOVE_TEXT.get(int(t.actual[i, col]), "?")
         rows.append(SignRow(k, t.name, i, j, CODE_TEXT[int(t.delta[i])],
                             CODE_TEXT[int(t.inputs[col])], CODE_TEXT[int(t.dw[i, col])], move,
-                            _situation(rec, model, k, i, CODE_TEXT[int(t.delta[i])]),
+                            situations.get((k, i)) or situations.setdefault(
+                                (k, i), _situation(rec, model, k, i, CODE_TEXT[int(t.delta[i])])),
                             None if actual is None else actual == move, actual))
     return rows
 

@@ -11,6 +11,7 @@ from nnstep.engine.format import STYLES
 from nnstep.engine.numbers import EXACT, FLOAT
 from nnstep.engine.step import MAX_FRACTION_BITS
 from nnstep.engine.tensor_files import suffix_of
+from nnstep.engine.trace import SUMMARY_LIMIT, FieldError, Selection, select
 
 from . import headless
 
@@ -45,6 +46,12 @@ def parser() -> argparse.ArgumentParser:
                      help="iterations to run (default: the whole training; more epochs if needed)")
     run.add_argument("--format", choices=("json", "table", "none"), default="table",
                      help="json: one object per iteration and line; table: readable lines")
+    run.add_argument("--fields", metavar="LIST",
+                     help="JSON: only these fields on each line, comma-separated, e.g. "
+                          "loss,layers.L2.grad_weights (an unknown one lists the valid ones)")
+    run.add_argument("--full", action="store_true",
+                     help="JSON: print large layers whole (by default a layer with an array of "
+                          f"more than {SUMMARY_LIMIT} values is summarised)")
     run.add_argument("--break", dest="breaks", action="append", default=[], metavar="CONDITION",
                      help="stop (exit 3) where CONDITION is hit, e.g. nonfinite, blocked, "
                           "rounding, 'loss < 0.01', 'loss rises', 'sign L2[0,1]', "
@@ -99,6 +106,14 @@ def main(argv: list[str] | None = None) -> int:
         return headless.EXIT_OK
 
 
+def trace_selection(scenario, args: argparse.Namespace) -> Selection:
+    """What each JSON line carries (--fields, --full); FieldError when a field is unknown or
+    the format is not json."""
+    if (args.fields is not None or args.full) and args.format != "json":
+        raise FieldError("--fields and --full shape the JSON trace: add --format json")
+    return select(args.fields, [spec.name for spec in scenario.layers], args.full)
+
+
 def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
@@ -126,11 +141,16 @@ def _main(argv: list[str] | None) -> int:
             except FileProblem as problem:
                 print(f"nnstep: {problem}", file=sys.stderr)
                 return headless.EXIT_BAD_INPUT
+        try:
+            selection = trace_selection(scenario, args)
+        except FieldError as problem:
+            print(f"nnstep: {problem}", file=sys.stderr)
+            return headless.EXIT_BAD_INPUT
         flag = {EXACT: "--exact", FLOAT: "--float"}.get(args.numbers)
         return headless.run(scenario, args.iterations, args.format, args.continue_in_float,
                             args.breaks, max_fraction_bits=args.max_fraction_bits,
                             stop_nonfinite=not args.keep_going, save_to=args.save_weights,
-                            numbers_flag=flag)
+                            numbers_flag=flag, selection=selection)
     try:
         start = headless.opening(scenario, args.goto, args.breaks, args.cont)
     except ValueError as problem:

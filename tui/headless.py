@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 import sys
 from dataclasses import dataclass, replace
@@ -19,7 +18,7 @@ from nnstep.engine.scenario import Scenario
 from nnstep.engine.search import Hit, scan
 from nnstep.engine.state_dict import save_weights
 from nnstep.engine.step import MAX_FRACTION_BITS, Model
-from nnstep.engine.trace import iteration_json
+from nnstep.engine.trace import EVERYTHING, Selection, line
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BREAK, EXIT_RUNAWAY = 0, 2, 3, 4
 TABLE_FRACTION_LEN = 40  # longer exact values print as ≈ decimals in the table (JSON keeps them)
@@ -78,16 +77,17 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
         breaks: list[str] | None = None, out: TextIO = sys.stdout,
         err: TextIO = sys.stderr, max_fraction_bits: int = MAX_FRACTION_BITS,
         stop_nonfinite: bool = True, save_to: str | None = None,
-        numbers_flag: str | None = None) -> int:
+        numbers_flag: str | None = None, selection: Selection = EVERYTHING) -> int:
     """Run ``iterations`` iterations (all of training when None), printing each one. Stops with
     EXIT_BREAK at the operation where a condition (or, unless ``stop_nonfinite`` is False, a NaN
     or inf) is hit; its message ends with the command that opens the debugger there
     (``numbers_flag``, "--exact" or "--float", is repeated in it). With ``save_to``, the weights
-    after the last finished iteration are written there (exit 2 if that fails)."""
+    after the last finished iteration are written there (exit 2 if that fails). ``selection``:
+    what each JSON line carries."""
     scenario = with_iterations(scenario, iterations)
     session = Session(scenario, max_fraction_bits, rewinds=False)
     code = _run(session, scenario, iterations, form, continue_in_float, breaks, out, err,
-                stop_nonfinite, numbers_flag)
+                stop_nonfinite, numbers_flag, selection)
     if save_to is not None and code != EXIT_BAD_INPUT:
         return _save(session, save_to, err) or code
     return code
@@ -95,7 +95,7 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
 
 def _run(session: Session, scenario: Scenario, iterations: int | None, form: str,
          continue_in_float: bool, breaks: list[str] | None, out: TextIO, err: TextIO,
-         stop_nonfinite: bool, numbers_flag: str | None) -> int:
+         stop_nonfinite: bool, numbers_flag: str | None, selection: Selection) -> int:
     names = [spec.name for spec in scenario.layers]
     try:
         always = ["nonfinite"] if stop_nonfinite else []
@@ -110,7 +110,7 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
         try:
             for item in scan(session, conditions, stop):
                 if isinstance(item, Record):
-                    emit(item, session, form, out)
+                    emit(item, session, form, out, selection)
                     done = item.index
                 elif isinstance(item, Hit):
                     session.goto(item.index)
@@ -157,9 +157,10 @@ def _save(session: Session, path: str, err: TextIO) -> int:
     return EXIT_OK
 
 
-def emit(rec, session: Session, form: str, out: TextIO) -> None:
+def emit(rec, session: Session, form: str, out: TextIO,
+         selection: Selection = EVERYTHING) -> None:
     if form == "json":
-        out.write(json.dumps(iteration_json(rec, session.model), ensure_ascii=False) + "\n")
+        out.write(line(rec, session.model, selection) + "\n")
     elif form == "table":
         out.write(table(rec, session) + "\n")
 

@@ -1,0 +1,83 @@
+"""The JSON trace that scales: today's output of small networks kept to the byte (golden files
+written by the trace before --fields existed), --fields choosing what a line carries, large
+layers summarised unless --full (the summary checked against the full arrays), strict JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+CASES = {  # golden file: the command's arguments after `nnstep run`
+    "broccoli": ["scenarios/broccoli.toml", "--iterations", "3"],
+    "broccoli_float": ["scenarios/broccoli.toml", "--iterations", "3", "--float"],
+    "dead_relu": ["scenarios/dead_relu.toml", "--iterations", "3"],
+    "diverging": ["scenarios/diverging.toml", "--iterations", "45", "--keep-going"],
+    "sign_flip": ["scenarios/sign_flip.toml"],
+    "saturated_sigmoid": ["scenarios/saturated_sigmoid.toml", "--iterations", "3"],
+    "iris": ["scenarios/iris.toml", "--iterations", "2"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_small_networks_print_what_they_printed_before(nnstep, json_lines, name):
+    result = nnstep("run", *CASES[name], "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (GOLDEN / f"{name}.jsonl").read_text(encoding="utf-8")
+    json_lines(result.stdout)  # strict: non-finite floats are strings
+
+
+def test_fields_choose_what_each_line_carries(nnstep, json_lines):
+    full = json_lines((GOLDEN / "broccoli_float.jsonl").read_text(encoding="utf-8"))
+    result = nnstep("run", *CASES["broccoli_float"], "--format", "json",
+                    "--fields", "layers.L2.grad_weights, loss,iteration,layers.L3")
+    assert result.returncode == 0, result.stderr
+    lines = json_lines(result.stdout)
+    assert len(lines) == 3
+    for line, whole in zip(lines, full):
+        assert list(line) == ["iteration", "loss", "layers"]  # in the trace's own order
+        assert line["loss"] == whole["loss"] and line["iteration"] == whole["iteration"]
+        l2 = {"name": "L2", "grad_weights": whole["layers"][1]["grad_weights"]}
+        assert line["layers"] == [l2, whole["layers"][2]]
+
+
+@pytest.mark.parametrize("fields,named", [("loss,acuracy", "acuracy"),
+                                          ("layers.L9.output", "layers.L9.output"),
+                                          ("layers.L2.weight", "layers.L2.weight"), ("", "")])
+def test_an_unknown_field_lists_the_valid_ones(nnstep, fields, named):
+    result = nnstep("run", "scenarios/broccoli.toml", "--format", "json", "--fields", fields)
+    assert result.returncode == 2 and result.stdout == ""
+    message = result.stderr.strip()
+    assert "\n" not in message and f"no field '{named}'" in message
+    assert "loss_change" in message and "grad_weights" in message and "L1, L2, L3" in message
+
+
+def test_fields_need_the_json_format(nnstep):
+    result = nnstep("run", "scenarios/broccoli.toml", "--fields", "loss")
+    assert result.returncode == 2 and "--format json" in result.stderr
+
+
+def test_large_layers_are_summarised_unless_full(nnstep, json_lines):
+    args = ["run", "scenarios/mlp784.toml", "--iterations", "2", "--format", "json"]
+    short = json_lines(nnstep(*args).stdout)
+    whole = json_lines(nnstep(*args, "--full", "--fields", "layers,signs").stdout)
+    named = json_lines(nnstep(*args, "--fields", "layers.L2.weights_after").stdout)
+    for line, full, one in zip(short, whole, named):
+        layers = {entry["name"]: entry for entry in line["layers"]}
+        assert set(layers["L2"]) == {"name", "kind", "summary"}  # 128×784 weights
+        assert set(layers["L4"]) == {"name", "kind", "summary"}  # 10×128
+        assert "output" in layers["L3"]  # 128 values: printed whole
+        assert line["signs"] == []  # no sign rows for summarised layers
+        l2 = {entry["name"]: entry for entry in full["layers"]}["L2"]
+        w, dw = np.array(l2["weights"]), np.array(l2["grad_weights"])
+        o, delta = np.array(l2["output"]), np.array(l2["delta"])
+        summary = layers["L2"]["summary"]
+        assert summary["size"] == 128 and w.shape == (128, 784)
+        assert summary["w_min"] == w.min() and summary["w_max"] == w.max()
+        assert summary["o_min"] == o.min() and summary["o_max"] == o.max()
+        assert summary["mean_abs_dw"] == pytest.approx(np.abs(dw).mean(), rel=1e-12)
+        assert summary["mean_abs_delta"] == pytest.approx(np.abs(delta).mean(), rel=1e-12)
+        assert len(full["signs"]) == 128 * 785 + 10 * 129  # every weight and bias, whole
+        assert one["layers"] == [{"name": "L2", "weights_after": l2["weights_after"]}]
