@@ -238,6 +238,13 @@ class Session:
         parent = self.branches[self.branch.parent]
         return parent.records[self.cursor] if self.cursor < len(parent.records) else None
 
+    def iteration_end(self, iteration: int) -> Record | None:
+        """The record ending ``iteration`` (≥ 1) on this branch, None when not computed (the
+        ``history`` that conditions and look-back findings read)."""
+        i = iteration * self.schedule.ops_per_iteration
+        records = self.branch.records
+        return records[i] if 0 < iteration and i < len(records) else None
+
     def losses(self) -> list[tuple[int, Any]]:
         """(iteration, batch loss) of each finished iteration computed on this branch."""
         return list(enumerate(self.branch.records.losses, start=1))

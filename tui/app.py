@@ -101,7 +101,7 @@ class NnstepApp(Inspecting, App[int]):
     def view(self) -> View:
         s, rec = self.session, self.session.record
         if self._analysis[0] is not rec:  # diagnose once a record
-            self._analysis = (rec, (), tuple(diagnose(rec, s.model)))
+            self._analysis = (rec, (), tuple(diagnose(rec, s.model, s.iteration_end)))
         found = self._analysis[2]
         shown, rows, count = self.sign_view()  # only the rows the sign table lists
         return View(s, rec, self.style, self.selected, rows, found, s.parent_record(),
