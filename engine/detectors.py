@@ -228,7 +228,7 @@ def vanishing(rec: Record, model: Model, history: History | None,
     names = model.layers[linear[0]].name, model.layers[linear[-1]].name
     r = _ratio(first, last)
     return [_finding(
-        "vanishing", linear[0], model, r, f"‖δw‖ {brief(first.value, 2)}",
+        "vanishing", linear[0], model, r, f"×{brief(r, 2)}",
         f"the gradient vanishes: ‖δw‖ of {names[0]} (the first linear layer) is "
         f"{brief(first.value, 3)}, {brief(r, 3)} × that of {names[1]} (the last): below "
         f"{_th(ratio)} × and below {_th(least)} (AUTOTRAINER)")]
@@ -267,12 +267,14 @@ def dying(rec: Record, model: Model, history: History | None, values: tuple) -> 
         count, size = int(dead.sum()), dead.size
         if count < share * size:
             continue
-        batch = "sample" if len(rec.samples) == 1 else "sample of the batch"
+        percent = f"{100 * count / size:.0f}"
+        units = ("its one unit blocks" if size == 1
+                 else f"{count} of its {size} units ({percent} %) block")
+        batch = "this sample" if len(rec.samples) == 1 else "every sample of the batch"
         out.append(_finding(
-            "dying", k, model, count / size, f"{count}/{size} dead",
-            f"{spec.name} is dying: {count} of its {size} units ({100 * count / size:.0f} %) "
-            f"block the learning flow for every {batch}, at least "
-            f"{_th(share * 100)} % (AUTOTRAINER; DeepDiagnosis)"))
+            "dying", k, model, count / size, f"{percent}%",
+            f"{spec.name} is dying: {units} the learning flow for {batch} (dying from "
+            f"{_th(share * 100)} %; AUTOTRAINER; DeepDiagnosis)"))
     return out
 
 
@@ -300,7 +302,7 @@ def update_ratio(rec: Record, model: Model, history: History | None,
                     f"{_th(high)}]: the step is too {too} for its weights")
         else:
             continue
-        out.append(_finding("update_ratio", k, model, r, f"‖Δw‖/‖w‖ {brief(r, 2)}",
+        out.append(_finding("update_ratio", k, model, r, brief(r, 2),
                             said + " (DeepDiagnosis)"))
     return out
 
@@ -318,7 +320,7 @@ def unchanged(rec: Record, model: Model, history: History | None,
             run, r = run + 1, history(r.iteration - 1)
         if run == n:
             out.append(_finding(
-                "unchanged", k, model, n, f"{n} updates",
+                "unchanged", k, model, n, f"×{n}",
                 f"{model.layers[k].name}'s weights have not changed for {n} updates in a row "
                 f"(iterations {rec.iteration - n + 1} – {rec.iteration}) (DeepDiagnosis; "
                 "DeepLocalize)"))

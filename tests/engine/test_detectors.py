@@ -16,6 +16,7 @@ from nnstep.engine import Session, load_scenario, parse_scenario
 from nnstep.engine.conditions import ConditionError, parse_condition
 from nnstep.engine.detectors import DEFAULTS, decided, detect, hit
 from nnstep.engine.diagnostics import diagnose
+from nnstep.engine.format import brief
 from nnstep.engine.records import BACKWARD, FORWARD, UPDATE, Op
 from nnstep.engine.search import continue_forward
 
@@ -390,5 +391,7 @@ def test_findings_appear_on_their_layer():
     s = session()
     rec = s.at(s.schedule.ops_per_iteration)
     found = [f for f in diagnose(rec, s.model, s.iteration_end) if f.kind == "update_ratio"]
-    for f in found:
-        assert f.neuron == -1 and f.summary.startswith("‖Δw‖/‖w‖")
+    assert [f.name for f in found] == ["A"]  # ‖Δw‖/‖w‖ = 0.11 there
+    oracle = frob(rec.new_params[A]["w"] - rec.params[A]["w"]) / frob(rec.params[A]["w"])
+    assert found[0].value == pytest.approx(oracle, rel=1e-12) and oracle > 0.1
+    assert found[0].neuron == -1 and found[0].summary == brief(found[0].value, 2)
