@@ -25,7 +25,7 @@ def check(session: Session, conditions: Sequence[Condition], index: int) -> Hit 
     """The first condition hit at the operation ``index`` (≥ 1, recorded)."""
     records = session.branch.records
     prev, rec = records[index - 1], records[index]
-    history = session.iteration_end
+    history = session.end_of_iteration
     for c in conditions:
         message = c.hit(prev, rec, session.model, history)
         if message:

@@ -15,7 +15,7 @@ from .step import Model
 
 def iteration_json(rec: Record, model: Model, history: History | None = None) -> dict[str, Any]:
     """Everything of the iteration that ``rec`` (its update record) finished; ``history`` (the
-    session's ``iteration_end``) lets look-back diagnostics report.
+    session's ``end_of_iteration``) lets look-back diagnostics report.
 
     Shapes: ``x`` [batch][inputs], ``y`` / ``loss_delta`` [batch][outputs]; per layer ``output``
     [batch][neurons], ``delta`` (δ^k at the layer's input) [batch][inputs]; weights [out][in].

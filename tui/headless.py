@@ -75,7 +75,7 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
 
 def emit(rec, session: Session, form: str, out: TextIO) -> None:
     if form == "json":
-        entry = iteration_json(rec, session.model, session.iteration_end)
+        entry = iteration_json(rec, session.model, session.end_of_iteration)
         out.write(json.dumps(entry, ensure_ascii=False) + "\n")
     elif form == "table":
         out.write(table(rec, session) + "\n")
@@ -99,7 +99,7 @@ def table(rec, session: Session) -> str:
         if spec.bias:
             lines.append(f"  {spec.name} b {_vec(rec.params[k]['b'])}  δb {_vec(grads['b'])}  "
                          f"b̂ {_vec(rec.new_params[k]['b'])}")
-    lines += [f"  ! {f.kind}: {f.message}" for f in diagnose(rec, model, session.iteration_end)]
+    lines += [f"  ! {f.kind}: {f.message}" for f in diagnose(rec, model, session.end_of_iteration)]
     return "\n".join(lines)
 
 

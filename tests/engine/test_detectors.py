@@ -390,7 +390,7 @@ def test_continue_stops_where_dying_starts_on_dead_relu():
 def test_findings_appear_on_their_layer():
     s = session()
     rec = s.at(s.schedule.ops_per_iteration)
-    found = [f for f in diagnose(rec, s.model, s.iteration_end) if f.kind == "update_ratio"]
+    found = [f for f in diagnose(rec, s.model, s.end_of_iteration) if f.kind == "update_ratio"]
     assert [f.name for f in found] == ["A"]  # ‖Δw‖/‖w‖ = 0.11 there
     oracle = frob(rec.new_params[A]["w"] - rec.params[A]["w"]) / frob(rec.params[A]["w"])
     assert found[0].value == pytest.approx(oracle, rel=1e-12) and oracle > 0.1
