@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .conditions import Condition
+from .detectors import KINDS as DETECTORS
 from .records import Record
 from .session import Session
 from .watch import Screen
@@ -27,22 +28,37 @@ class Hit:
     message: str
 
 
-def _history(session: Session):
-    opi = session.schedule.ops_per_iteration
-    records = session.branch.records
+class RecentEnds:
+    """``Session.end_of_iteration`` (the ``history`` conditions and look-back findings read)
+    with the last ``keep`` iteration ends a forward run went through held at hand, so that a
+    look-back reads them instead of recomputing them from a checkpoint."""
 
-    def end_of(iteration: int) -> Record | None:
-        i = iteration * opi
-        return records[i] if 0 < iteration and i < len(records) else None
+    def __init__(self, session: Session, keep: int = 0) -> None:
+        self.session, self.keep = session, keep
+        self._ends: dict[int, Record] = {}
 
-    return end_of
+    def add(self, end: Record) -> None:
+        if self.keep:
+            self._ends[end.iteration] = end
+            self._ends.pop(end.iteration - self.keep, None)
+
+    def __call__(self, iteration: int) -> Record | None:
+        held = self._ends.get(iteration)
+        return held if held is not None else self.session.end_of_iteration(iteration)
 
 
-def check(session: Session, conditions: Sequence[Condition], index: int) -> Hit | None:
+def look_back(conditions: Sequence[Condition]) -> int:
+    """How many earlier iteration ends the conditions read at each iteration."""
+    return max((c.value[0] + 1 if c.kind == "unchanged" else 1 if c.kind in DETECTORS else 0
+                for c in conditions), default=0)
+
+
+def check(session: Session, conditions: Sequence[Condition], index: int,
+          history=None) -> Hit | None:
     """The first condition hit at the operation ``index`` (≥ 1, recorded)."""
     records = session.branch.records
     prev, rec = records[index - 1], records[index]
-    history = _history(session)
+    history = history or session.end_of_iteration
     for c in conditions:
         message = c.hit(prev, rec, session.model, history)
         if message:
@@ -50,8 +66,8 @@ def check(session: Session, conditions: Sequence[Condition], index: int) -> Hit 
     return None
 
 
-def _screens(session: Session, conditions: Sequence[Condition], forward: bool) -> list[Screen]:
-    history = _history(session)
+def _screens(session: Session, conditions: Sequence[Condition], forward: bool,
+             history) -> list[Screen]:
     return [Screen(c, session.model, history, forward) for c in conditions]
 
 
@@ -60,13 +76,16 @@ def _losses(session: Session):
     return lambda t: losses[t - 1] if 0 < t <= len(losses) else None
 
 
-def scan(session: Session, conditions: Sequence[Condition],
-         stop: int | None = None) -> Iterator[Record | Hit | None]:
+def scan(session: Session, conditions: Sequence[Condition], stop: int | None = None,
+         history: RecentEnds | None = None) -> Iterator[Record | Hit | None]:
     """Search after the cursor up to ``stop`` (default the end of training), computing as needed.
     Yields each iteration's update record once the iteration is searched (an iteration cut by
     the cursor or ``stop`` is searched operation by operation), then finally a Hit or None.
-    Does not move the cursor. May raise RunawayFractions (what was computed stays recorded)."""
+    Does not move the cursor. May raise RunawayFractions (what was computed stays recorded).
+    ``history`` is told each iteration end as it goes (default: holding what the conditions
+    read back)."""
     stop = session.last_index if stop is None else min(stop, session.last_index)
+    history = history or RecentEnds(session, look_back(conditions))
     opi = session.schedule.ops_per_iteration
     i = session.cursor + 1
     if i > stop:
@@ -76,43 +95,46 @@ def scan(session: Session, conditions: Sequence[Condition],
     if (i - 1) % opi or first * opi > stop:  # starts or ends inside an iteration
         end = min(first * opi, stop)
         session.compute_to(end)
-        hit = _check_ops(session, conditions, range(i, end + 1))
+        hit = _check_ops(session, conditions, range(i, end + 1), history)
         if hit:
             yield hit
             return
         if end < first * opi:
             yield None
             return
+        history.add(session.branch.records[end])
         yield session.branch.records[end]
         first += 1
     last = stop // opi
     if first <= last:
-        hit = yield from _scan_whole(session, conditions, first, last)
+        hit = yield from _scan_whole(session, conditions, first, last, history)
         if hit:
             yield hit
             return
     if stop > last * opi:  # a partial iteration at the end
         session.compute_to(stop)
-        hit = _check_ops(session, conditions, range(last * opi + 1, stop + 1))
+        hit = _check_ops(session, conditions, range(last * opi + 1, stop + 1), history)
         if hit:
             yield hit
             return
     yield None
 
 
-def _scan_whole(session: Session, conditions: Sequence[Condition], first: int,
-                last: int) -> Iterator[Record]:
+def _scan_whole(session: Session, conditions: Sequence[Condition], first: int, last: int,
+                history: RecentEnds) -> Iterator[Record]:
     """Iterations ``first`` … ``last``, screened whole; returns the first hit (or None)."""
-    screens = _screens(session, conditions, forward=True)
+    screens = _screens(session, conditions, True, history)
     losses = _losses(session)
     opi = session.schedule.ops_per_iteration
     records = session.branch.records
     for end in records.ends(first, last):
         fired = [s.fires(end, losses) for s in screens]  # every one: some keep counts
         if any(fired) or _edited_inside(records, end.index, opi):
-            hit = _check_ops(session, conditions, range(end.index - opi + 1, end.index + 1))
+            hit = _check_ops(session, conditions, range(end.index - opi + 1, end.index + 1),
+                             history)
             if hit:
                 return hit
+        history.add(end)
         yield end
     return None
 
@@ -123,9 +145,10 @@ def _edited_inside(records, end: int, opi: int) -> bool:
     return records.pinned(end - opi + 1, end)
 
 
-def _check_ops(session: Session, conditions: Sequence[Condition], indices) -> Hit | None:
+def _check_ops(session: Session, conditions: Sequence[Condition], indices,
+               history=None) -> Hit | None:
     for j in indices:
-        hit = check(session, conditions, j)
+        hit = check(session, conditions, j, history)
         if hit:
             return hit
     return None
@@ -171,7 +194,7 @@ def backward_iter(session: Session, conditions: Sequence[Condition],
     if hit:
         yield hit
         return
-    screens = _screens(session, conditions, forward=False)
+    screens = _screens(session, conditions, False, session.end_of_iteration)
     losses = _losses(session)
     segment = max(BACK_SEGMENT, session.policy.every)
     reported, t = j, t - 1

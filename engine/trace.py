@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .detectors import History
 from .diagnostics import diagnose, loss_change
 from .format import nested_json, to_json
 from .records import Record
@@ -77,19 +78,21 @@ def _unknown(item: str, layer_names: list[str]) -> str:
             f"{', '.join(LAYER_FIELDS)})")
 
 
-def line(rec: Record, model: Model, selection: Selection = EVERYTHING) -> str:
+def line(rec: Record, model: Model, selection: Selection = EVERYTHING,
+         history: History | None = None) -> str:
     """One line of JSON for the iteration ``rec`` (its update record) finished."""
-    obj = iteration_json(rec, model, selection)
+    obj = iteration_json(rec, model, selection, history)
     try:
         return json.dumps(obj, ensure_ascii=False, allow_nan=False)
     except ValueError:  # a NaN or inf among the floats: those become strings
         return json.dumps(_finite(obj), ensure_ascii=False)
 
 
-def iteration_json(rec: Record, model: Model,
-                   selection: Selection = EVERYTHING) -> dict[str, Any]:
+def iteration_json(rec: Record, model: Model, selection: Selection = EVERYTHING,
+                   history: History | None = None) -> dict[str, Any]:
     """The fields of the iteration that ``rec`` (its update record) finished; float arrays as
-    lists of floats (``line`` writes a non-finite one as a string).
+    lists of floats (``line`` writes a non-finite one as a string). ``history`` (the record
+    ending an iteration: ``Session.end_of_iteration``) lets look-back diagnostics report.
 
     Shapes: ``x`` [batch][inputs], ``y`` / ``loss_delta`` [batch][outputs]; per layer ``output``
     [batch][neurons], ``delta`` (δ^k at the layer's input) [batch][inputs]; weights [out][in].
@@ -97,7 +100,7 @@ def iteration_json(rec: Record, model: Model,
     summarised = _summarised(rec, model, selection)
     out: dict[str, Any] = {}
     for field in selection.fields:
-        out[field] = _FIELDS[field](rec, model, selection, summarised)
+        out[field] = _FIELDS[field](rec, model, selection, summarised, history)
     return out
 
 
@@ -124,7 +127,8 @@ def _array(a: Any) -> Any:
     return a.tolist()
 
 
-def _layers(rec: Record, model: Model, selection: Selection, summarised: set[int]) -> list:
+def _layers(rec: Record, model: Model, selection: Selection, summarised: set[int],
+            *_: Any) -> list:
     entries = []
     stats = None
     for k, spec in enumerate(model.layers):
@@ -157,7 +161,8 @@ def _layer_entry(rec: Record, k: int, spec) -> dict[str, Any]:
     return entry
 
 
-def _signs(rec: Record, model: Model, selection: Selection, summarised: set[int]) -> list:
+def _signs(rec: Record, model: Model, selection: Selection, summarised: set[int],
+           *_: Any) -> list:
     """The sign-analysis rows of the layers printed whole (the order of today's keys)."""
     shown = [k for k, spec in enumerate(model.layers) if spec.trainable and k not in summarised
              and (selection.layers is None or spec.name in selection.layers)]
@@ -215,6 +220,7 @@ _FIELDS = {
     "layers": _layers,
     "signs": _signs,
     "loss_change": _loss_change,
-    "diagnostics": lambda rec, model, *_: [finding_json(f) for f in diagnose(rec, model)],
+    "diagnostics": lambda rec, model, _s, _m, history: [
+        finding_json(f) for f in diagnose(rec, model, history)],
 }
 

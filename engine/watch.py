@@ -13,6 +13,8 @@ per-operation search finds.
   losses (no record is read);
 - conditions on the update (weights, sign, overshoot): checked on the update itself — a watched
   weight reads one value;
+- the detectors (vanishing, exploding, dying, update_ratio, unchanged): checked at the
+  operations where each is decided, on records read off the update;
 - ``stuck``: going forward, a count per weight of the iterations in a row with δw ≈ 0, updated
   from each update (one pass over δw); going backward, the exact check at the update.
 """
@@ -25,7 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from . import detectors
 from .conditions import Condition, tiny
+from .detectors import KINDS as DETECTORS
 from .diagnostics import by_kind, saturated
 from .records import BACKWARD, LOSS, Op, Record, before
 
@@ -90,7 +94,21 @@ class Screen:
             return c.hit(end, at_loss, self.model, lambda _: last) is not None
         if kind == "stuck" and self.forward:
             return self._stuck(end)
+        if kind in DETECTORS:
+            return self._detector(end)
         return c.hit(end, end, self.model, self.history) is not None
+
+    def _detector(self, end: Record) -> bool:
+        """A detector is decided at a few operations (a ReLU's forward, a linear layer's
+        backward, the update): it is checked at those, on records read off the update."""
+        sched = self.model.schedule
+        start = sched.iteration_end(end.iteration - 1)
+        for j, op in enumerate(sched.ops):
+            if detectors.decided(self.c.kind, end.copy_with({"op": op}), self.model):
+                rec = before(end, start + 1 + j, op)
+                if self.c.hit(rec, rec, self.model, self.history) is not None:
+                    return True
+        return False
 
     def _saturated(self, end: Record) -> bool:
         layers = self.model.layers

@@ -9,18 +9,20 @@ from typing import TextIO
 
 from nnstep.engine import RunawayFractions, Session
 from nnstep.engine.conditions import ConditionError, parse_condition
+from nnstep.engine.detectors import DEFAULTS, History
 from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.files import FileProblem
 from nnstep.engine.format import fmt
 from nnstep.engine.position import PositionError, describe, parse_position
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
-from nnstep.engine.search import Hit, scan
+from nnstep.engine.search import Hit, RecentEnds, look_back, scan
 from nnstep.engine.state_dict import save_weights
 from nnstep.engine.step import MAX_FRACTION_BITS, Model
 from nnstep.engine.trace import EVERYTHING, Selection, line
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BREAK, EXIT_RUNAWAY = 0, 2, 3, 4
+LOOK_BACK_SHOWN = DEFAULTS["unchanged"][0] + 1  # iteration ends the shown findings read back
 TABLE_FRACTION_LEN = 40  # longer exact values print as ≈ decimals in the table (JSON keeps them)
 
 
@@ -107,10 +109,13 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
     stop = total * session.schedule.ops_per_iteration
     while True:
         done = session.cursor  # the end of the last iteration printed
+        # the iteration ends the conditions and the printed diagnostics look back at, held
+        history = RecentEnds(session, max(look_back(conditions),
+                                          0 if form == "none" else LOOK_BACK_SHOWN))
         try:
-            for item in scan(session, conditions, stop):
+            for item in scan(session, conditions, stop, history):
                 if isinstance(item, Record):
-                    emit(item, session, form, out, selection)
+                    emit(item, session, form, out, selection, history)
                     done = item.index
                 elif isinstance(item, Hit):
                     session.goto(item.index)
@@ -157,15 +162,18 @@ def _save(session: Session, path: str, err: TextIO) -> int:
     return EXIT_OK
 
 
-def emit(rec, session: Session, form: str, out: TextIO,
-         selection: Selection = EVERYTHING) -> None:
+def emit(rec, session: Session, form: str, out: TextIO, selection: Selection = EVERYTHING,
+         history: History | None = None) -> None:
+    """One finished iteration as JSON or table lines; ``history`` (default the session's
+    ``end_of_iteration``) serves the look-back diagnostics."""
+    history = history or session.end_of_iteration
     if form == "json":
-        out.write(line(rec, session.model, selection) + "\n")
+        out.write(line(rec, session.model, selection, history) + "\n")
     elif form == "table":
-        out.write(table(rec, session) + "\n")
+        out.write(table(rec, session, history) + "\n")
 
 
-def table(rec, session: Session) -> str:
+def table(rec, session: Session, history: History | None = None) -> str:
     """A few readable lines for one finished iteration."""
     model = session.model
     loss = fmt(rec.loss, max_len=TABLE_FRACTION_LEN)
@@ -183,7 +191,8 @@ def table(rec, session: Session) -> str:
         if spec.bias:
             lines.append(f"  {spec.name} b {_vec(rec.params[k]['b'])}  δb {_vec(grads['b'])}  "
                          f"b̂ {_vec(rec.new_params[k]['b'])}")
-    lines += [f"  ! {f.kind}: {f.message}" for f in diagnose(rec, model)]
+    history = history or session.end_of_iteration
+    lines += [f"  ! {f.kind}: {f.message}" for f in diagnose(rec, model, history)]
     return "\n".join(lines)
 
 

@@ -23,7 +23,9 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 CONDITIONS = ["nonfinite", "blocked", "rounding", "saturated", "overshoot", "loss < 0.05",
               "loss > 2", "loss >= 1/2", "loss rises", "sign", "sign L2[0,0]",
               "L2[0,1] crosses 0", "L2[0,0] > 0.5", "L2[0,0] <= -0.25", "L2.b[0] < 0",
-              "stuck 1", "stuck 2", "stuck L2[0,0] 2", "stuck L2[1,0] 3", "L4[0,0] > 0"]
+              "stuck 1", "stuck 2", "stuck L2[0,0] 2", "stuck L2[1,0] 3", "L4[0,0] > 0",
+              "vanishing 0.5", "exploding 2", "exploding 70 3", "dying 50%",
+              "update_ratio 1e-3 0.05", "unchanged 2"]
 CHECKPOINTS = Policy(keep_ops=False, keep_ends=False, every=3, cache_ops=4, cache_ends=2)
 
 
@@ -136,7 +138,8 @@ def test_fast_search_finds_what_the_per_operation_search_finds(text, texts, star
     ("diverging.toml", None, ["loss > 1e100", "L2[0,0] crosses 0"]),
     ("saturated_sigmoid.toml", None, ["saturated"]),
     ("dead_relu.toml", None, ["blocked", "stuck 3"]),
-    ("sign_flip.toml", None, ["sign", "loss < 1/100"]),
+    ("sign_flip.toml", None, ["sign", "loss < 1/100", "unchanged 1"]),
+    ("dead_relu.toml", None, ["dying 40%", "vanishing", "exploding 1", "update_ratio"]),
 ])
 def test_shipped_scenarios(name, numbers, texts):
     scenario = load_scenario(SCENARIOS / name, numbers=numbers)

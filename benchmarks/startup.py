@@ -1,0 +1,113 @@
+"""Start-up as a person meets it: from starting the `nnstep` process in a terminal (a pty, 120×40)
+to the first screen painted — the header's operation appearing in what the program writes to
+the terminal — then `q`. Beside it, in the same run, the bare imports (`python -c "import …"`)
+of textual.app and nnstep.tui.app, process start included.
+
+Prints one JSON object: per scenario the warm start-up (the first run is discarded to warm the
+file cache), p50 / min / max over the repetitions, in milliseconds.
+
+    python benchmarks/startup.py [--quick]
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+from common import ROOT, machine
+
+NNSTEP = str(Path(sys.executable).parent / "nnstep")
+MARKER = b"before training"  # the header of the first screen: "start \xb7 before training"
+SIZE = (40, 120)
+TIMEOUT = 30.0
+
+
+def first_paint(args: list[str]) -> float:
+    """Seconds from starting ``args`` in a pty to MARKER in its output; then quits it."""
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(SIZE[1]), LINES=str(SIZE[0]))
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: becomes the program, its terminal the pty
+        os.execve(args[0], args, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[0], SIZE[1], 0, 0))
+    seen, found = b"", None
+    try:
+        while time.perf_counter() - start < TIMEOUT:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen = seen[-len(MARKER):] + chunk
+            if MARKER in seen:
+                found = time.perf_counter() - start
+                break
+        os.write(fd, b"q")
+        deadline = time.perf_counter() + 10
+        while time.perf_counter() < deadline:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    os.read(fd, 65536)
+                except OSError:
+                    pass
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    if found is None:
+        raise RuntimeError(f"no first paint from {args}")
+    return found
+
+
+def import_time(module: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+    return time.perf_counter() - start
+
+
+def summary(values: list[float]) -> dict:
+    return {"p50": round(statistics.median(values) * 1000, 1),
+            "min": round(min(values) * 1000, 1), "max": round(max(values) * 1000, 1)}
+
+
+def main() -> None:
+    repeat = 3 if "--quick" in sys.argv else 7
+    results = {"benchmark": "startup", "machine": machine(), "terminal": [SIZE[1], SIZE[0]],
+               "repetitions": repeat, "cases": {}}
+    runs: dict[str, list[float]] = {}
+    cases = {f"first_paint_{name}": [NNSTEP, str(ROOT / "scenarios" / f"{name}.toml")]
+             for name in ("broccoli", "mlp784")}
+    imports = ("textual.app", "nnstep.tui.app")
+    for args in cases.values():
+        first_paint(args)  # warm the file cache
+    for _ in range(repeat):  # interleaved, so a busy moment of the machine hits every case
+        for name, args in cases.items():
+            runs.setdefault(name, []).append(first_paint(args))
+        for module in imports:
+            runs.setdefault(f"import_{module}", []).append(import_time(module))
+    results["cases"] = {name: summary(values) for name, values in runs.items()}
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
