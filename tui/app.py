@@ -5,9 +5,9 @@ which own the state of their keys and talk to the app through ``Host``. Owns no 
 from __future__ import annotations
 
 import gc
+from typing import TYPE_CHECKING
 
 from nnstep.engine import Session
-from nnstep.engine.conditions import Condition
 from nnstep.engine.format import STYLES
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
@@ -21,11 +21,14 @@ from .controllers.inspection import Inspection
 from .controllers.navigation import Navigation
 from .controllers.saving import Saving
 from .controllers.selection import Selection
-from .headless import Opening
-from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
 from .widgets.timeline import Timeline
+
+if TYPE_CHECKING:  # what the first screen does not need loads when first used
+    from nnstep.engine.conditions import Condition
+
+    from .headless import Opening
 
 
 class NnstepApp(App[int]):
@@ -231,6 +234,8 @@ class NnstepApp(App[int]):
         self.saving.branch()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
 

@@ -11,7 +11,6 @@ from nnstep.engine.format import STYLES
 from nnstep.engine.numbers import EXACT, FLOAT
 from nnstep.engine.step import MAX_FRACTION_BITS
 from nnstep.engine.tensor_files import suffix_of
-from nnstep.engine.trace import SUMMARY_LIMIT, FieldError, Selection, select
 
 from . import headless
 
@@ -51,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
                           "loss,layers.L2.grad_weights (an unknown one lists the valid ones)")
     run.add_argument("--full", action="store_true",
                      help="JSON: print large layers whole (by default a layer with an array of "
-                          f"more than {SUMMARY_LIMIT} values is summarised)")
+                          "more than 256 values is summarised)")
     run.add_argument("--break", dest="breaks", action="append", default=[], metavar="CONDITION",
                      help="stop (exit 3) where CONDITION is hit, e.g. nonfinite, blocked, "
                           "rounding, 'loss < 0.01', 'loss rises', 'sign L2[0,1]', "
@@ -107,9 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         return headless.EXIT_OK
 
 
-def trace_selection(scenario, args: argparse.Namespace) -> Selection:
+def trace_selection(scenario, args: argparse.Namespace):
     """What each JSON line carries (--fields, --full); FieldError when a field is unknown or
     the format is not json."""
+    from nnstep.engine.trace import FieldError, select
+
     if (args.fields is not None or args.full) and args.format != "json":
         raise FieldError("--fields and --full shape the JSON trace: add --format json")
     return select(args.fields, [spec.name for spec in scenario.layers], args.full)
@@ -142,6 +143,8 @@ def _main(argv: list[str] | None) -> int:
             except FileProblem as problem:
                 print(f"nnstep: {problem}", file=sys.stderr)
                 return headless.EXIT_BAD_INPUT
+        from nnstep.engine.trace import FieldError
+
         try:
             selection = trace_selection(scenario, args)
         except FieldError as problem:

@@ -5,21 +5,19 @@ from __future__ import annotations
 import shlex
 import sys
 from dataclasses import dataclass, replace
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from nnstep.engine import RunawayFractions, Session
-from nnstep.engine.conditions import ConditionError, parse_condition
 from nnstep.engine.detectors import DEFAULTS, History
 from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.files import FileProblem
 from nnstep.engine.format import fmt
-from nnstep.engine.position import PositionError, describe, parse_position
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
-from nnstep.engine.search import Hit, RecentEnds, look_back, scan
-from nnstep.engine.state_dict import save_weights
 from nnstep.engine.step import MAX_FRACTION_BITS, Model
-from nnstep.engine.trace import EVERYTHING, Selection, line
+
+if TYPE_CHECKING:  # loaded where used: the debugger's start needs none of them
+    from nnstep.engine.trace import Selection
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BREAK, EXIT_RUNAWAY = 0, 2, 3, 4
 LOOK_BACK_SHOWN = DEFAULTS["unchanged"][0] + 1  # iteration ends the shown findings read back
@@ -56,6 +54,9 @@ def opening(scenario: Scenario, goto: str | None, breaks: list[str], continue_: 
     """``nnstep FILE --goto POSITION --break CONDITION --continue``, checked: ValueError with a
     one-line message when a position or a condition is not valid. Without ``goto``, a saved
     branch opens where it was saved (its [branch] goto)."""
+    from nnstep.engine.conditions import ConditionError, parse_condition
+    from nnstep.engine.position import PositionError, parse_position
+
     names = [spec.name for spec in scenario.layers]
     try:
         conditions = tuple(parse_condition(text, names) for text in breaks)
@@ -79,7 +80,7 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
         breaks: list[str] | None = None, out: TextIO = sys.stdout,
         err: TextIO = sys.stderr, max_fraction_bits: int = MAX_FRACTION_BITS,
         stop_nonfinite: bool = True, save_to: str | None = None,
-        numbers_flag: str | None = None, selection: Selection = EVERYTHING) -> int:
+        numbers_flag: str | None = None, selection: Selection | None = None) -> int:
     """Run ``iterations`` iterations (all of training when None), printing each one. Stops with
     EXIT_BREAK at the operation where a condition (or, unless ``stop_nonfinite`` is False, a NaN
     or inf) is hit; its message ends with the command that opens the debugger there
@@ -97,7 +98,10 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
 
 def _run(session: Session, scenario: Scenario, iterations: int | None, form: str,
          continue_in_float: bool, breaks: list[str] | None, out: TextIO, err: TextIO,
-         stop_nonfinite: bool, numbers_flag: str | None, selection: Selection) -> int:
+         stop_nonfinite: bool, numbers_flag: str | None, selection: Selection | None) -> int:
+    from nnstep.engine.conditions import ConditionError, parse_condition
+    from nnstep.engine.search import Hit, RecentEnds, look_back, scan
+
     names = [spec.name for spec in scenario.layers]
     try:
         always = ["nonfinite"] if stop_nonfinite else []
@@ -137,6 +141,8 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
 
 def open_command(session: Session, breaks: list[str], numbers_flag: str | None) -> str:
     """The command that opens the debugger at the cursor, with the same breakpoints."""
+    from nnstep.engine.position import describe
+
     rec = session.record
     names = [spec.name for spec in session.model.layers]
     words = ["nnstep", session.scenario.path] + ([numbers_flag] if numbers_flag else [])
@@ -148,6 +154,8 @@ def open_command(session: Session, breaks: list[str], numbers_flag: str | None) 
 
 def _save(session: Session, path: str, err: TextIO) -> int:
     """Write the weights after the last iteration finished on the cursor's branch."""
+    from nnstep.engine.state_dict import save_weights
+
     opi = session.schedule.ops_per_iteration
     done = session.cursor // opi
     rec = session.at(done * opi)
@@ -162,13 +170,15 @@ def _save(session: Session, path: str, err: TextIO) -> int:
     return EXIT_OK
 
 
-def emit(rec, session: Session, form: str, out: TextIO, selection: Selection = EVERYTHING,
+def emit(rec, session: Session, form: str, out: TextIO, selection: Selection | None = None,
          history: History | None = None) -> None:
     """One finished iteration as JSON or table lines; ``history`` (default the session's
     ``end_of_iteration``) serves the look-back diagnostics."""
     history = history or session.end_of_iteration
     if form == "json":
-        out.write(line(rec, session.model, selection, history) + "\n")
+        from nnstep.engine.trace import EVERYTHING, line
+
+        out.write(line(rec, session.model, selection or EVERYTHING, history) + "\n")
     elif form == "table":
         out.write(table(rec, session, history) + "\n")
 

@@ -4,14 +4,13 @@ searches run in slices (``Navigation.in_slices``), so escape cancels them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nnstep.engine.conditions import Condition, ConditionError, parse_condition
-from nnstep.engine.search import Hit, backward_iter, forward_iter
-
-from ..screens.breakpoints import BreakpointsScreen
 from .host import Host, Status
 from .navigation import Navigation, Progress
+
+if TYPE_CHECKING:  # the conditions, the searches and the dialog load on first use
+    from nnstep.engine.conditions import Condition
 
 CHUNK = 50  # operations a search computes between looks at the clock
 
@@ -32,6 +31,8 @@ class Breakpoints:
 
     def _all(self) -> list[Condition]:
         """The person's conditions and, always, a NaN or inf."""
+        from nnstep.engine.conditions import parse_condition
+
         return [parse_condition("nonfinite", self._layer_names())] + self.conditions
 
     def forward(self) -> None:
@@ -43,6 +44,8 @@ class Breakpoints:
             self.host.say("at the end of training: nothing to continue to (C goes back)",
                           error=True)
             return
+        from nnstep.engine.search import forward_iter
+
         search = forward_iter(s, self._all(), chunk=CHUNK)
         self.host.run_worker(self._search(search, s.last_index, "continue"),
                              group="compute", exclusive=True)
@@ -55,6 +58,8 @@ class Breakpoints:
             self.host.say("no breakpoint to go back to: b adds one (e.g. sign, loss rises)",
                           error=True)
             return
+        from nnstep.engine.search import backward_iter
+
         search = backward_iter(self.session, self._all(), chunk=CHUNK)
         self.host.run_worker(self._search(search, 0, "reverse-continue"), group="compute",
                              exclusive=True)
@@ -72,6 +77,8 @@ class Breakpoints:
                 if s.cursor != index:  # cancelled, or exact fractions grew too large
                     return
             if continue_:
+                from nnstep.engine.search import forward_iter
+
                 await self._search(forward_iter(s, self._all(), chunk=CHUNK), s.last_index,
                                    "continue")
 
@@ -79,6 +86,8 @@ class Breakpoints:
 
     async def _search(self, search: Any, fallback: int, what: str) -> None:
         """Drive a forward / backward search in slices; land on the hit, else on ``fallback``."""
+        from nnstep.engine.search import Hit
+
         s, host = self.session, self.host
         origin = s.cursor
         with self.navigation.working(then=None):
@@ -99,6 +108,8 @@ class Breakpoints:
 
     def dialog(self) -> None:
         """b: list, add and remove conditions."""
+        from nnstep.engine.conditions import ConditionError, parse_condition
+
         names = self._layer_names()
 
         def add(text: str) -> str | None:
@@ -118,6 +129,8 @@ class Breakpoints:
         def closed(_: Any) -> None:
             listed = ", ".join(c.text for c in self.conditions) or "none"
             self.host.say(f"breakpoints: {listed} · c continue · C reverse-continue")
+
+        from ..screens.breakpoints import BreakpointsScreen
 
         self.host.push_screen(BreakpointsScreen(lambda: [c.text for c in self.conditions], add,
                                                 remove, self.host.cursor_blink), closed)

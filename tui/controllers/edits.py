@@ -11,8 +11,6 @@ from nnstep.engine import EditError, RunawayFractions
 from nnstep.engine.format import fmt
 from nnstep.engine.records import Record
 
-from ..data_edit import DataEditError, parse_data_edit
-from ..screens.dialog import EditDialog
 from ..widgets.common import input_names, value_of, weight_label
 from .host import Host, Status
 from .navigation import BUSY, Navigation
@@ -44,6 +42,8 @@ class Edits:
 
     def weight(self) -> None:
         """e: the selected weight (or bias)."""
+        from ..screens.dialog import EditDialog
+
         host = self.host
         if self.navigation.busy():
             return
@@ -66,6 +66,8 @@ class Edits:
 
     def learning_rate(self) -> None:
         """a: the learning rate α."""
+        from ..screens.dialog import EditDialog
+
         if self.navigation.busy():
             return
         lr = self.session.record.lr
@@ -76,6 +78,9 @@ class Edits:
 
     def data(self, kind: str) -> None:
         """i / t: an input (kind "input") or a target ("target") of the current batch."""
+        from ..data_edit import DataEditError, parse_data_edit
+        from ..screens.dialog import EditDialog
+
         host = self.host
         if self.navigation.busy():
             return

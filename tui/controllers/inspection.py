@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnstep.engine.diagnostics import diagnose
-from nnstep.engine.gradcheck import gradient_check
 from nnstep.engine.records import Record, before
 from nnstep.engine.signs import Finding, SignRow, sign_rows
 
-from ..screens.gradcheck import GradcheckScreen
 from ..sign_view import FILTERS, places
 from ..widgets.common import Weight
 from ..widgets.sign_table import LABELS
@@ -118,6 +116,10 @@ class Inspection:
 
     def gradient_check(self) -> None:
         """x: each δw of the iteration at the cursor against central finite differences."""
+        from nnstep.engine.gradcheck import gradient_check
+
+        from ..screens.gradcheck import GradcheckScreen
+
         host = self.host
         rec = host.session.record
         if rec.x is None:

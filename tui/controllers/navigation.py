@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnstep.engine import EditError, RunawayFractions
-from nnstep.engine.position import PositionError, describe, parse_position
 
-from ..screens.confirm import ConfirmDialog
-from ..screens.dialog import GotoDialog
 from .host import Host, Status
 
 DIRECT_LIMIT = 40  # moves computing more records than this run in the sliced worker
@@ -91,6 +88,10 @@ class Navigation:
     def goto_dialog(self) -> None:
         """g: a position typed by the person — the end of an iteration (12) or an operation
         inside it (12:backward:L3), the syntax of --goto (engine/position.py)."""
+        from nnstep.engine.position import PositionError, describe, parse_position
+
+        from ..screens.dialog import GotoDialog
+
         if self.busy():
             return
         s = self.session
@@ -160,6 +161,8 @@ class Navigation:
 
     def offer_float(self, problem: RunawayFractions, then: int | None) -> None:
         """Exact fractions grew past the limit: ask whether to go on in float64."""
+        from ..screens.confirm import ConfirmDialog
+
         host = self.host
         host.status = Status("exact fractions grew too large", True)
 

@@ -10,14 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nnstep.engine.branch_file import save_branch
-from nnstep.engine.files import FileProblem, writable_target
-from nnstep.engine.position import describe
-from nnstep.engine.state_dict import save_weights
-from nnstep.engine.tensor_files import suffix_of
-
-from ..screens.confirm import ConfirmDialog
-from ..screens.dialog import PathDialog
 from .host import Host, Status
 from .navigation import BUSY, Navigation
 
@@ -33,6 +25,8 @@ class Saving:
         return self.host.session
 
     def _position(self) -> str:
+        from nnstep.engine.position import describe
+
         rec = self.session.record
         return describe(rec.iteration, rec.op, [spec.name for spec in self.session.model.layers])
 
@@ -49,6 +43,9 @@ class Saving:
 
     def weights(self) -> None:
         """S: the weights at the cursor (those the next iteration will use once updated)."""
+        from nnstep.engine.state_dict import save_weights
+        from nnstep.engine.tensor_files import suffix_of
+
         if self.navigation.busy():
             return
         rec, s = self.session.record, self.session
@@ -66,6 +63,9 @@ class Saving:
 
     def branch(self) -> None:
         """B: this branch as a scenario (the original plus its edits) opening at the cursor."""
+        from nnstep.engine.branch_file import save_branch
+        from nnstep.engine.files import FileProblem
+
         if self.navigation.busy():
             return
         s, cursor, position = self.session, self.session.cursor, self._position()
@@ -88,6 +88,11 @@ class Saving:
     def _ask(self, title: str, prompt: str, initial: str, check: Callable[[str], Any],
              write: Callable[[str], str]) -> None:
         """The path dialog; then, if the file exists, the confirm dialog; then ``write``."""
+        from nnstep.engine.files import FileProblem, writable_target
+
+        from ..screens.confirm import ConfirmDialog
+        from ..screens.dialog import PathDialog
+
         host, chosen = self.host, []
 
         def submit(text: str) -> str | None:

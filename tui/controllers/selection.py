@@ -7,7 +7,6 @@ from __future__ import annotations
 from nnstep.engine.format import fmt
 from nnstep.engine.signs import select_weights
 
-from ..screens.row import RowScreen
 from ..widgets.common import FRACTION_WIDTH as WIDTH
 from ..widgets.common import View, Weight, input_names, value_of, weight_label
 from .host import Host, Status
@@ -49,6 +48,8 @@ class Selection:
 
     def drill(self) -> None:
         """d: the selected weight's neuron with every input in full (enter selects a weight)."""
+        from ..screens.row import RowScreen
+
         host = self.host
         sel = host.selected
         if sel is None:
