@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from nnstep.engine.format import fmt
@@ -35,7 +35,15 @@ FRACTION_WIDTH = 24  # longer exact values show as ≈ decimals (the record keep
 _SUP = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
-Weight = tuple[int, int, "int | None"]  # (layer, row, col); col None is the bias
+
+
+class Weight(NamedTuple):
+    """A weight w^{layer+1}[row+1, col+1] (0-based here); ``col`` None is the row's bias. Equal
+    to the plain (layer, row, col) tuples the engine hands out."""
+
+    layer: int
+    row: int
+    col: int | None
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,9 @@ class View:
     sign_filter: str = "all"  # which weights the sign table lists (tui/sign_view.py)
     sign_places: tuple[Weight, ...] = ()  # the weights it lists, in order (rows: their analysis)
     sign_matches: int = 0  # how many weights match the filter
+    # the same view at the end (update) of the iteration at the cursor, where every value of
+    # the iteration is known: panels keep the room it needs (widgets/panel.py); None: this is it
+    end: View | None = None
 
     @property
     def model(self) -> Any:
@@ -163,9 +174,9 @@ def weights_of(model: Any) -> list[Weight]:
             continue
         n_in = model.layers[k - 1].size
         for i in range(spec.size):
-            out.extend((k, i, j) for j in range(n_in))
+            out.extend(Weight(k, i, j) for j in range(n_in))
             if spec.bias:
-                out.append((k, i, None))
+                out.append(Weight(k, i, None))
     return out
 
 

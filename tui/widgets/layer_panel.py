@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from nnstep.engine.records import BACKWARD, FORWARD
 from rich.text import Text
-from textual.widgets import Static
 
 from .common import FINDING_MARKS, View, input_names, layer_inputs, num, short, sub, sup, window
-from .grid import ByWidth, Columns, show_in
+from .grid import ByWidth, Columns
 from .layer_summary import LinearBody, is_big, neurons_body
+from .panel import Panel
 
 NAME_WIDTH = 10
 # big layers and batches: a window around the selection, the first samples
@@ -17,7 +17,7 @@ MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 2
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
 
 
-class LayerPanel(Static):
+class LayerPanel(Panel):
     """Layer ``k`` (0-based) of the model. Classes: -active (computed at this operation),
     -blocked (a blocked learning flow), -rounding (a sign decided by float rounding)."""
 
@@ -25,7 +25,9 @@ class LayerPanel(Static):
         super().__init__(**kw)
         self.k = k
         self.heat_maps: list = []  # the heat maps shown (big linear layers), for tests
+        self._maps: list = []  # those drawing() made last
 
+    HOLDS_STILL = True
     BIG_WIDTH = 60  # the width a big layer's panel (heat maps) asks for in an auto-sized column
 
     def get_content_width(self, container, viewport) -> int:
@@ -33,22 +35,33 @@ class LayerPanel(Static):
             return self.BIG_WIDTH - self.styles.gutter.width
         return super().get_content_width(container, viewport)
 
-    def show_key(self, view: View) -> tuple:
+    def inputs(self, view: View) -> tuple:
         return layer_inputs(view, self.k)
 
-    def show(self, view: View) -> None:
+    def decorate(self, view: View) -> None:
         k, rec = self.k, view.record
         spec = view.model.layers[k]
         self.border_title = f"{spec.name} · {spec.describe()}"
         op = rec.op
         self.set_class(op.kind in (FORWARD, BACKWARD) and op.layer == k, "-active")
-        mine = [f for f in view.findings if f.layer == k]
-        classes = {FINDING_MARKS.get(f.kind, ("", "", "", None))[3] for f in mine}
+        classes = {FINDING_MARKS.get(f.kind, ("", "", "", None))[3]
+                   for f in view.findings if f.layer == k}
         self.set_class("-blocked" in classes, "-blocked")
         self.set_class("-rounding" in classes, "-rounding")
-        shown_maps, self.heat_maps = self.heat_maps, []
+        self.set_class(is_big(view.model, k) and spec.trainable, "-big")
+
+    def draw(self, view: View) -> None:
+        self.decorate(view)
+        content = self.drawing(view)
+        self.heat_maps = self._maps
+        self.put(content)
+
+    def drawing(self, view: View) -> Text | ByWidth:
+        k, rec = self.k, view.record
+        spec = view.model.layers[k]
+        mine = [f for f in view.findings if f.layer == k]
         big = is_big(view.model, k)
-        self.set_class(big and spec.trainable, "-big")
+        self._maps = []
         body: LinearBody | list[Text]
         if big and spec.trainable:  # heat maps, statistics, and the selected neuron's row
             sel = view.selected
@@ -57,8 +70,8 @@ class LayerPanel(Static):
                          f"{view.model.layers[k - 1].size} inputs)", style="bold")
             body = LinearBody(view, k, title, [
                 self._linear(view, max_neurons=1, max_inputs=n).text() for n in (4, 3, 2, 1)],
-                reuse=shown_maps)
-            self.heat_maps = body.maps
+                reuse=self.heat_maps)
+            self._maps = body.maps
         elif big:
             body = neurons_body(view, k)
         else:
@@ -80,9 +93,8 @@ class LayerPanel(Static):
         # lines of one Text (or, for heat maps, drawn at the panel's width): cheap to measure
         # and paint, where Rich tables were measured and rendered anew at every paint
         if isinstance(body, LinearBody):
-            show_in(self, ByWidth(lambda width, body=body: [*body.lines(width), *findings]))
-        else:
-            show_in(self, Text("\n").join([*body, *findings]))
+            return ByWidth(lambda width, body=body: [*body.lines(width), *findings])
+        return Text("\n").join([*body, *findings])
 
     @staticmethod
     def _findings_summary(view: View, mine: list) -> list[Text]:

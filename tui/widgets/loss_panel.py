@@ -8,29 +8,33 @@ from nnstep.engine.diagnostics import loss_change
 from nnstep.engine.format import fmt
 from nnstep.engine.records import BACKWARD_LOSS, LOSS
 from rich.text import Text
-from textual.widgets import Static
 
 from .common import View, num, output_names, short, sign_style
-from .grid import Columns, show_in
+from .grid import Columns
+from .panel import Panel
 
 CHANGE_WIDTH = 10  # characters of a predicted / actual change
 LOSS_NAMES = {"half_squared_error": "½(o−y)²"}
 
 
-class LossPanel(Static):
+class LossPanel(Panel):
     """Classes: -active while the loss or its δ is being computed."""
 
-    def show_key(self, view: View) -> tuple:
+    HOLDS_STILL = True
+
+    def inputs(self, view: View) -> tuple:
         rec = view.record
         last = rec.outputs[-1] if rec.outputs else None
         return (view.style, rec.samples, rec.y, last, rec.loss_delta, rec.loss,
                 rec.op.kind in (LOSS, BACKWARD_LOSS),  # the -active class
                 rec.new_params is not None and rec.index)  # the loss change: at the update
 
-    def show(self, view: View) -> None:
-        rec, style = view.record, view.style
+    def decorate(self, view: View) -> None:
         self.border_title = f"loss · {LOSS_NAMES.get(view.model.loss, view.model.loss)}"
-        self.set_class(rec.op.kind in (LOSS, BACKWARD_LOSS), "-active")
+        self.set_class(view.record.op.kind in (LOSS, BACKWARD_LOSS), "-active")
+
+    def drawing(self, view: View) -> Text:
+        rec, style = view.record, view.style
         batch = min(len(rec.samples) or 1, 4)  # big batches: the first samples
         table = Columns("", "o", "y", "δ")
         o = rec.outputs[-1] if rec.outputs else None
@@ -44,7 +48,7 @@ class LossPanel(Static):
         if len(rec.samples) > batch:
             table.add_line(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
         loss = Text("loss ", style="bold").append_text(num(rec.loss, style))
-        show_in(self, Text("\n").join([table.text(), Text(""), loss, *self.change(view)]))
+        return Text("\n").join([table.text(), Text(""), loss, *self.change(view)])
 
     @staticmethod
     def change(view: View) -> list[Text]:

@@ -1,0 +1,134 @@
+"""What the app analyses of the record at the cursor: the findings (``diagnose``, once a
+record), the rows of the sign table for the weights it lists (``sign_rows`` only for those, never
+for every weight), the sign-table filter (s), and the gradient check (x)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nnstep.engine.diagnostics import diagnose
+from nnstep.engine.gradcheck import gradient_check
+from nnstep.engine.records import Record, before
+from nnstep.engine.signs import Finding, SignRow, sign_rows
+
+from ..screens.gradcheck import GradcheckScreen
+from ..sign_view import FILTERS, places
+from ..widgets.common import Weight
+from ..widgets.sign_table import LABELS
+from .host import Host
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The diagnostics of one record."""
+
+    record: Record | None = None
+    found: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignRows:
+    """What the sign table lists for one record, filter and selection: the weights (``places``,
+    in order), their analysis (``rows``) and how many weights match the filter (``count``)."""
+
+    record: Record | None = None
+    filter: str = "all"
+    around: Weight | None = None  # the selection the "all" window is centred on
+    places: tuple[Weight, ...] = ()
+    rows: tuple[SignRow, ...] = ()
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """The update ``record`` ending the iteration at operation ``index`` of ``branch``, and
+    every finding of that iteration's operations (some hold at one operation only)."""
+
+    branch: Any = None
+    index: int = -1
+    record: Record | None = None
+    findings: tuple[Finding, ...] = ()
+
+
+class Inspection:
+    """Analyses the record at the cursor and the end of its iteration, each once; owns the
+    sign-table filter."""
+
+    def __init__(self, host: Host, weights: list[Weight]) -> None:
+        self.host, self.weights = host, weights
+        self.sign_filter = "all"
+        self._findings = (Findings(), Findings())  # the two latest: the cursor's, the end's
+        self._signs = (SignRows(), SignRows())
+        self._ahead = Ahead()
+
+    def findings(self, rec: Record) -> tuple[Finding, ...]:
+        for known in self._findings:
+            if known.record is rec:
+                return known.found
+        made = Findings(rec, tuple(diagnose(rec, self.host.session.model)))
+        self._findings = (made, self._findings[0])
+        return made.found
+
+    def sign_rows(self, rec: Record, selected: Weight | None) -> SignRows:
+        """The sign table's weights and rows, computed once per record, filter and selection."""
+        which = self.sign_filter
+        around = selected if which == "all" else None
+        for old in self._signs:
+            if old.record is rec and old.filter == which and old.around == around:
+                return old
+        model = self.host.session.model
+        shown, count = places(rec, model, which, self.weights, selected)
+        made = SignRows(rec, which, around, tuple(shown), tuple(sign_rows(rec, model, shown)),
+                        count)
+        self._signs = (made, self._signs[0])
+        return made
+
+    def ahead(self) -> Ahead:
+        """The end of the iteration at the cursor (``Session.iteration_end``) and the findings
+        of all its operations, computed once per branch and iteration. Its record is None at
+        the start of training and when it cannot be computed (exact fractions grown too
+        large)."""
+        s = self.host.session
+        rec = s.record
+        if rec.index == 0:
+            return Ahead()
+        end = s.schedule.iteration_end(rec.iteration)
+        if self._ahead.branch is not s.branch or self._ahead.index != end:
+            self._ahead = Ahead(s.branch, end)
+            try:
+                last = s.iteration_end()
+            except Exception:  # RunawayFractions, or a failure the cursor's record shows
+                return self._ahead
+            model, found = s.model, {}
+            for i in range(end - s.schedule.ops_per_iteration + 1, end + 1):
+                for f in diagnose(before(last, i, s.schedule.locate(i)[2]), model):
+                    found.setdefault((f.kind, f.layer, f.neuron, f.sample), f)
+            self._ahead = Ahead(s.branch, end, last, tuple(found.values()))
+        return self._ahead
+
+    def next_filter(self) -> None:
+        """s: the sign table lists all weights → largest |δw| → moving → moved against."""
+        self.sign_filter = FILTERS[(FILTERS.index(self.sign_filter) + 1) % len(FILTERS)]
+        count = self.sign_rows(self.host.session.record, self.host.selected).count
+        self.host.say(f"sign table: {LABELS[self.sign_filter]} · {count:,} weights match · "
+                      "s next filter")
+
+    def gradient_check(self) -> None:
+        """x: each δw of the iteration at the cursor against central finite differences."""
+        host = self.host
+        rec = host.session.record
+        if rec.x is None:
+            host.say("no samples picked yet: step into an iteration first (n)", error=True)
+            return
+        try:
+            checks: Any = gradient_check(rec, host.session.model)
+        except Exception as problem:  # the UI never crashes
+            host.say(f"gradient check failed: {type(problem).__name__}: {problem}", error=True)
+            return
+        if not checks:
+            host.say("no linear layer: nothing to check", error=True)
+            return
+        title = (f"gradient check · iteration {rec.iteration}, samples "
+                 f"{', '.join(str(i + 1) for i in rec.samples)}")
+        host.push_screen(GradcheckScreen(title, checks))
