@@ -12,14 +12,13 @@ from typing import Any
 import numpy as np
 
 from .errors import cut, escape, shown, suggest
+from .files import FileProblem, read_text
 from .limits import (
     MAX_DATA_BYTES,
     MAX_DATA_VALUES,
     MAX_FEATURES,
     MAX_NOISE,
     MAX_SAMPLES,
-    FileLimitError,
-    read_text,
 )
 from .numbers import NumberError, parse_number
 
@@ -141,9 +140,9 @@ def csv_samples(
         raise fail("a CSV data file needs `targets = [...]`, the names of its target columns",
                    ("data", "targets"))
     try:
-        text = read_text(path, "a CSV file", MAX_DATA_BYTES)
-    except FileLimitError as err:
-        raise fail(f"data file '{escape(str(path))}' {_verb(str(err))}", where) from None
+        text = read_text(path, MAX_DATA_BYTES)
+    except FileProblem as err:
+        raise fail(f"data file '{escape(str(path))}' {err}", where) from None
     label = escape(path.name)
     reader = csv.reader(text.splitlines())
     try:
@@ -182,11 +181,6 @@ def csv_samples(
             raise fail(f"{label}, line {n}: {err}", where) from None
         samples.append(Sample(x, y))
     return samples, feats, list(targets)
-
-
-def _verb(reason: str) -> str:
-    """'no such file …' -> 'does not exist …' reads better after the file's name."""
-    return "does not exist" if reason.startswith("no such file") else reason
 
 
 def _columns(header: list[str]) -> str:

@@ -53,7 +53,7 @@ class WeightFiles:
                             where)
         file = self.open(raw["file"], where + ("file",))
         if not isinstance(raw["key"], str):
-            raise self.fail(f"expected the name of a tensor, got {raw['key']!r}", where + ("key",))
+            raise self.fail(f"expected the name of a tensor, got {shown(raw['key'])}", where + ("key",))
         try:
             return read_tensor(file, raw["key"], shape, shape_text)
         except FileProblem as err:
@@ -100,16 +100,11 @@ def initial_params(spec: LayerSpec, n_in: int, raw: dict, numbers: str, default_
     k = len(specs) - 1
     if "weights" in raw and "init" in raw:
         raise fail("give either weights or init, not both", where + ("init",))
-<<<<<<< HEAD
-    if "weights" in raw:
-        w = _matrix(raw["weights"], spec.size, n_in, where + ("weights",), fail, numbers)
-=======
     if isinstance(raw.get("weights"), dict):
         w = files.tensor(raw["weights"], shape_of(specs, k, "w"), describe_shape(specs, k, "w"),
                          where + ("weights",))
     elif "weights" in raw:
-        w = _matrix(raw["weights"], spec.size, n_in, where + ("weights",), fail)
->>>>>>> main
+        w = _matrix(raw["weights"], spec.size, n_in, where + ("weights",), fail, numbers)
     elif "init" in raw:
         init = raw["init"]
         if init not in INITS:

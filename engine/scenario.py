@@ -14,13 +14,9 @@ from typing import Any
 
 from .branch_file import BranchTable, parse_branch
 from .dataset import Sample, csv_samples, generated_samples, inline_samples
-<<<<<<< HEAD
 from .errors import ScenarioError, escape, locate, shown, suggest
-from .init import initial_params
-=======
-from .errors import ScenarioError, locate, suggest
+from .files import FileProblem, read_text
 from .init import WeightFiles, initial_params, network_params
->>>>>>> main
 from .layers import FLOAT_ONLY, KINDS, LayerSpec
 from .limits import (
     MAX_DEPTH,
@@ -28,8 +24,6 @@ from .limits import (
     MAX_NEURONS,
     MAX_SCENARIO_BYTES,
     MAX_WEIGHTS,
-    FileLimitError,
-    read_text,
 )
 from .losses import LOSSES
 from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
@@ -100,9 +94,11 @@ def load_scenario(path: str | Path, numbers: str | None = None) -> Scenario:
     ``numbers`` ("exact" / "float64") overrides the file's number mode."""
     path = Path(path)
     try:
-        text = read_text(path, "a scenario .toml file", MAX_SCENARIO_BYTES)
-    except FileLimitError as err:
-        raise ScenarioError(path, str(err)) from None
+        text = read_text(path, MAX_SCENARIO_BYTES)
+    except FileProblem as err:
+        reason = "no such file (expected a scenario .toml file)" if str(err) == (
+            "does not exist") else str(err)
+        raise ScenarioError(path, reason) from None
     return parse_scenario(text, path, numbers)
 
 
@@ -155,11 +151,8 @@ def _toml_line(message: str) -> int | None:
 class _Builder:
     def __init__(self, raw: dict, path: Path, fail, numbers: str | None = None) -> None:
         self.raw, self.path, self.fail, self.numbers = raw, path, fail, numbers
-<<<<<<< HEAD
         self.mode = numbers or FLOAT
-=======
         self.files = WeightFiles(path.parent, fail)
->>>>>>> main
 
     def table(self, raw: Any, where: tuple, allowed: tuple, required: tuple = ()) -> dict:
         if not isinstance(raw, dict):
