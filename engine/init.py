@@ -53,7 +53,8 @@ class WeightFiles:
                             where)
         file = self.open(raw["file"], where + ("file",))
         if not isinstance(raw["key"], str):
-            raise self.fail(f"expected the name of a tensor, got {shown(raw['key'])}", where + ("key",))
+            raise self.fail(f"expected the name of a tensor, got {shown(raw['key'])}",
+                            where + ("key",))
         try:
             return read_tensor(file, raw["key"], shape, shape_text)
         except FileProblem as err:
