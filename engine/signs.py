@@ -157,7 +157,9 @@ def sign_rows(rec: Record, model: Model,
               places: list[tuple[int, int, int | None]] | None = None) -> list[SignRow]:
     """SignRow objects for ``places`` ((layer, row, col), col None for a bias), or for every
     weight whose δw is known in ``rec`` (empty before the backward pass)."""
-    tables = {k: layer_signs(rec, model, k) for k, s in enumerate(model.layers) if s.trainable}
+    wanted = None if places is None else {k for k, _, _ in places}  # tables of those layers only
+    tables = {k: layer_signs(rec, model, k) for k, s in enumerate(model.layers)
+              if s.trainable and (wanted is None or k in wanted)}
     tables = {k: t for k, t in tables.items() if t is not None}
     if places is None:
         places = [(k, i, j if j < t.dw.shape[1] - t.bias else None)

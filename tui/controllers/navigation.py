@@ -19,8 +19,9 @@ from nnstep.engine import EditError, RunawayFractions
 from .host import Host, Status
 
 DIRECT_LIMIT = 40  # moves computing more records than this run in the sliced worker
-SLICE_SECONDS = 0.03  # compute this long, then give the event loop BREATHE_SECONDS
+SLICE_SECONDS = 0.1  # compute at least this long, then give the event loop BREATHE_SECONDS
 BREATHE_SECONDS = 0.01
+SCREEN_SHARE = 0.15  # and longer when repainting takes longer: the screen's share of a long run
 BUSY = "busy computing — escape cancels the run first"
 
 
@@ -130,17 +131,21 @@ class Navigation:
         Hit or None) for SLICE_SECONDS at a time, giving the event loop BREATHE_SECONDS between
         slices so the screen paints and escape is heard. ``describe(index)`` gives the
         Progress and the status text. Returns (the last item, whether the person cancelled)."""
-        start, last = time.perf_counter(), None
+        start, last, slice_ = time.perf_counter(), None, SLICE_SECONDS
         for last in steps:
             if not isinstance(last, int):
                 break
             if self._cancel:
                 return last, True
-            if time.perf_counter() - start > SLICE_SECONDS:
+            now = time.perf_counter()
+            if now - start > slice_:
                 self.progress, text = describe(last)
                 self.host.say(text)
                 await asyncio.sleep(BREATHE_SECONDS)
                 start = time.perf_counter()
+                # the repaint happened while we slept: compute long enough that it stays a
+                # small share of the run (escape is still heard within a few tenths of a second)
+                slice_ = max(SLICE_SECONDS, (start - now) * (1 - SCREEN_SHARE) / SCREEN_SHARE)
         return last, False
 
     @contextmanager

@@ -1,0 +1,115 @@
+"""`nnstep run` as a person runs it, per iteration, beside the engine and PyTorch, from one run.
+
+For a 3-1 network (broccoli in float64) and 784-128-10 at batch 1, each timed in the same run,
+best of a few repetitions, µs per iteration:
+- ``recorded``: the engine's recorded iteration (a Session going to the last iteration);
+- ``run_none``: ``nnstep run --format none`` (headless.run: fused iterations, the always-on
+  NaN/inf check);
+- ``run_break_*``: the same with a breakpoint that never holds: a weight (``L2[0,0] > 1000``),
+  the loss (``loss > 1e9``), ``stuck L2[0,0] 100000``;
+- ``run_json``: ``--format json`` (every field; large layers summarised);
+- ``back_*``: reverse-continue from the end to the start with a breakpoint that never holds,
+  over the recorded history (the ``nonfinite`` check included, as in the debugger);
+- ``pytorch_float32``: the same network trained eagerly in PyTorch (one thread, plain SGD).
+Then the ratios the goals are stated in. Also the wall time of the `nnstep run` process.
+
+    python benchmarks/headless_speed.py [--quick]
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import ROOT, best_of, machine, scenario
+from engine_speed import torch_trainer
+from nnstep.engine import Session
+from nnstep.engine.conditions import parse_condition
+from nnstep.engine.search import backward_iter
+from nnstep.tui import headless
+
+CASES = [("3-weight", 20_000, "3-1 (broccoli, float64)"), ("784-128-10", 1_000,
+                                                           "784-128-10, batch 1")]
+BREAKS = {"weight": "L2[0,0] > 1000", "loss": "loss > 1e9", "stuck": "stuck L2[0,0] 100000"}
+
+
+def per_iteration(seconds: float, n: int) -> float:
+    return round(seconds / n * 1e6, 1)
+
+
+def case(name: str, n: int, repeat: int) -> dict:
+    sc = scenario(name, n)
+
+    def run(form: str, breaks=()):
+        return lambda: headless.run(sc, n, form, False, list(breaks), out=io.StringIO(),
+                                    err=io.StringIO())
+
+    out = {"recorded_us": per_iteration(best_of(repeat, lambda: Session(sc).goto_iteration(n)),
+                                        n)}
+    out["run_none_us"] = per_iteration(best_of(repeat, run("none")), n)
+    for label, text in BREAKS.items():
+        out[f"run_break_{label}_us"] = per_iteration(best_of(repeat, run("none", [text])), n)
+    out["run_json_us"] = per_iteration(best_of(repeat, run("json")), n)
+    names = [spec.name for spec in sc.layers]
+    session = Session(sc)
+    session.goto_iteration(n)
+    for label in ("weight", "loss"):
+        conditions = [parse_condition("nonfinite", names), parse_condition(BREAKS[label], names)]
+
+        def back(conditions=conditions) -> None:
+            *_, result = backward_iter(session, conditions)
+            assert result is None
+
+        out[f"back_{label}_us"] = per_iteration(best_of(repeat, back), n)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(1)
+        out["pytorch_float32_us"] = per_iteration(
+            best_of(repeat, torch_trainer(torch, sc, torch.float32, n)), n)
+    return out
+
+
+def ratios(c: dict) -> dict:
+    r = {"run_to_recorded": c["run_none_us"] / c["recorded_us"]}
+    if "pytorch_float32_us" in c:
+        r["run_to_pytorch_float32"] = c["run_none_us"] / c["pytorch_float32_us"]
+    for label in BREAKS:
+        r[f"break_{label}_to_run"] = c[f"run_break_{label}_us"] / c["run_none_us"]
+    for label in ("weight", "loss"):
+        r[f"back_{label}_to_run"] = c[f"back_{label}_us"] / c["run_none_us"]
+    r["json_serialising_to_computing"] = (c["run_json_us"] - c["run_none_us"]) / c["run_none_us"]
+    return {k: round(v, 2) for k, v in r.items()}
+
+
+def process_seconds(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).parent / "nnstep"), *args], check=True,
+                   capture_output=True)
+    return round(time.perf_counter() - start, 2)
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    repeat = 1 if quick else 3
+    results = {"benchmark": "headless_speed", "machine": machine(), "cases": []}
+    for name, n, label in CASES:
+        n = max(20, n // 10) if quick else n
+        c = {"network": label, "iterations": n, **case(name, n, repeat)}
+        c["ratios"] = ratios(c)
+        results["cases"].append(c)
+    results["process_seconds"] = {
+        "nnstep run mlp784.toml --iterations 1000 --format none": process_seconds(
+            [str(ROOT / "scenarios" / "mlp784.toml"), "--iterations", "1000", "--format",
+             "none"]) if not quick else None}
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
