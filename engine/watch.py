@@ -60,11 +60,13 @@ def any_nonfinite(end: Record) -> bool:
     joined into one and tested at once, the large ones tested each."""
     if end.mode != "float64":
         return False  # exact numbers are always finite
-    arrays = [a for a in produced_arrays(end) if a is not None]
-    small = [a for a in arrays if a.size <= TEST_TOGETHER]
+    small, large = [], []
+    for a in produced_arrays(end):
+        if a is not None:
+            (small if a.size <= TEST_TOGETHER else large).append(a)
     if small and not np.isfinite(np.concatenate(small, axis=None)).all():
         return True
-    return any(not np.isfinite(a).all() for a in arrays if a.size > TEST_TOGETHER)
+    return any(not np.isfinite(a).all() for a in large)
 
 
 class Screen:
