@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import suggest
+from .labels import LabelError, one_hot
 from .numbers import NumberError, parse_number
 
 
@@ -27,8 +28,9 @@ class Sample:
 Fail = Callable[..., Exception]  # fail(message, path) -> ScenarioError
 
 
-def inline_samples(raw: Any, fail: Fail) -> list[Sample]:
-    """``samples = [{x = [...], y = [...]}, ...]`` -> samples."""
+def inline_samples(raw: Any, fail: Fail, classes: tuple[str, ...] = ()) -> list[Sample]:
+    """``samples = [{x = [...], y = [...]}, ...]`` -> samples. With ``classes``, ``y`` may be
+    one class label (a name or a 0-based index), made one-hot."""
     if not isinstance(raw, list):
         raise fail("expected a list of {x = [...], y = [...]} tables", ("data", "samples"))
     samples = []
@@ -42,14 +44,22 @@ def inline_samples(raw: Any, fail: Fail) -> list[Sample]:
         for key in ("x", "y"):
             if key not in item:
                 raise fail(f"missing key '{key}' (expected x and y)", where)
+        y = item["y"]
+        if classes and not isinstance(y, list):
+            try:
+                y = one_hot(y, classes)
+            except LabelError as err:
+                raise fail(str(err), where + ("y",)) from None
         samples.append(Sample(_vector(item["x"], where + ("x",), fail),
-                              _vector(item["y"], where + ("y",), fail)))
+                              _vector(y, where + ("y",), fail)))
     return samples
 
 
 def _vector(raw: Any, where: tuple, fail: Fail) -> tuple[Fraction, ...]:
     if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
         raw = [raw]
+    elif isinstance(raw, tuple):
+        return raw
     if not isinstance(raw, list) or not raw:
         raise fail("expected a non-empty list of numbers", where)
     out = []
@@ -104,10 +114,11 @@ def generated_samples(raw: Any, fail: Fail) -> tuple[list[Sample], list[str]]:
 
 def csv_samples(
     scenario_path: Path, name: Any, features: list[str] | None, targets: list[str] | None,
-    fail: Fail,
+    fail: Fail, classes: tuple[str, ...] = (),
 ) -> tuple[list[Sample], list[str], list[str]]:
     """Samples from a CSV with a header row: target columns by name, features the rest (in file
-    order) unless ``features`` names them. Returns (samples, features, targets)."""
+    order) unless ``features`` names them. With ``classes``, the one target column holds class
+    labels (names or 0-based indices), made one-hot. Returns (samples, features, targets)."""
     where = ("data", "file")
     if not isinstance(name, str) or not name:
         raise fail("expected the path of a CSV file, relative to the scenario", where)
@@ -115,6 +126,9 @@ def csv_samples(
     if not targets:
         raise fail("a CSV data file needs `targets = [...]`, the names of its target columns",
                     ("data", "targets"))
+    if classes and len(targets) != 1:
+        raise fail(f"with classes, targets names the one column of class labels, not "
+                   f"{len(targets)} columns", ("data", "targets"))
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
@@ -141,8 +155,9 @@ def csv_samples(
                        where)
         try:
             x = tuple(parse_number(row[i]) for i in fi)
-            y = tuple(parse_number(row[i]) for i in ti)
-        except NumberError as err:
+            y = (one_hot(row[ti[0]], classes) if classes
+                 else tuple(parse_number(row[i]) for i in ti))
+        except (NumberError, LabelError) as err:
             raise fail(f"{path.name}, line {n}: {err}", where) from None
         samples.append(Sample(x, y))
     return samples, feats, list(targets)

@@ -14,7 +14,6 @@ from .common import View, num, output_names, short, sign_style
 from .grid import Columns, show_in
 
 CHANGE_WIDTH = 10  # characters of a predicted / actual change
-LOSS_NAMES = {"half_squared_error": "½(o−y)²"}
 
 
 class LossPanel(Static):
@@ -29,7 +28,7 @@ class LossPanel(Static):
 
     def show(self, view: View) -> None:
         rec, style = view.record, view.style
-        self.border_title = f"loss · {LOSS_NAMES.get(view.model.loss, view.model.loss)}"
+        self.border_title = f"loss · {view.model.loss.label}"
         self.set_class(rec.op.kind in (LOSS, BACKWARD_LOSS), "-active")
         batch = min(len(rec.samples) or 1, 4)  # big batches: the first samples
         table = Columns("", "o", "y", "δ")
