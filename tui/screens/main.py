@@ -13,11 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ..widgets.about_panel import AboutPanel
-from ..widgets.common import View, same_key
+from ..widgets.common import View
 from ..widgets.data_panel import DataPanel
 from ..widgets.header_bar import HeaderBar
 from ..widgets.layer_panel import LayerPanel
 from ..widgets.loss_panel import LossPanel
+from ..widgets.panel import Panel
 from ..widgets.sign_table import SignTable
 from ..widgets.status_line import StatusLine
 from ..widgets.timeline import Timeline
@@ -91,7 +92,7 @@ class MainScreen(Screen):
         super().__init__()
         self.ready = False
         # a widget whose inputs did not change is not redrawn, and one whose content keeps its
-        # size is not laid out again (grid.show_in): a layout pass measures every widget on the
+        # size is not laid out again (Panel.put): a layout pass measures every widget on the
         # screen (tests turn this off to compare)
         self.skip_unchanged = True  # True once composed: the app pushes views only from then on
 
@@ -116,16 +117,9 @@ class MainScreen(Screen):
         yield Footer(compact=True)
 
     def show(self, view: View, message: str, error: bool = False, busy: bool = False) -> None:
-        """Push ``view`` down to every widget."""
-        for widget in self.query("HeaderBar, LayerPanel, LossPanel, DataPanel, SignTable, "
-                                 "AboutPanel, Timeline"):
-            show_key = getattr(widget, "show_key", None)
-            if show_key is not None and self.skip_unchanged:
-                key = show_key(view)  # what it draws from: unchanged means nothing to redraw
-                if same_key(getattr(widget, "shown_key", None), key):
-                    continue
-                widget.shown_key = key
-            widget.show(view)
+        """Push ``view`` down to every panel (tui/widgets/panel.py: the redraw protocol)."""
+        for panel in self.query(Panel):
+            panel.show(view, economise=self.skip_unchanged)
         self.query_one(StatusLine).say(message, error, busy)
         self.fit_layers()
 

@@ -4,9 +4,9 @@ fills the room a small network leaves on a tall screen."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from .common import View
+from .panel import Panel
 
 
 def paragraphs(text: str) -> str:
@@ -16,16 +16,14 @@ def paragraphs(text: str) -> str:
     return "\n".join(b for b in blocks if b)
 
 
-class AboutPanel(Static):
+class AboutPanel(Panel):
     """Classes: -empty when the scenario has no description (the panel is then hidden)."""
 
-    def show_key(self, view: View) -> tuple:
+    def inputs(self, view: View) -> tuple:
         return (view.scenario,)
 
-    def show(self, view: View) -> None:
+    def draw(self, view: View) -> None:
         text = paragraphs(getattr(view.scenario, "description", "") or "")
         self.set_class(not text, "-empty")
-        if text != getattr(self, "_shown", None):
-            self._shown = text
-            self.border_title = "about this scenario"
-            self.update(Text(text, style="dim"))
+        self.border_title = "about this scenario"
+        self.put(Text(text, style="dim"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from nnstep.engine.format import fmt
@@ -35,7 +35,15 @@ FRACTION_WIDTH = 24  # longer exact values show as ≈ decimals (the record keep
 _SUP = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
-Weight = tuple[int, int, "int | None"]  # (layer, row, col); col None is the bias
+
+
+class Weight(NamedTuple):
+    """A weight w^{layer+1}[row+1, col+1] (0-based here); ``col`` None is the row's bias. Equal
+    to the plain (layer, row, col) tuples the engine hands out."""
+
+    layer: int
+    row: int
+    col: int | None
 
 
 @dataclass(frozen=True)
@@ -163,9 +171,9 @@ def weights_of(model: Any) -> list[Weight]:
             continue
         n_in = model.layers[k - 1].size
         for i in range(spec.size):
-            out.extend((k, i, j) for j in range(n_in))
+            out.extend(Weight(k, i, j) for j in range(n_in))
             if spec.bias:
-                out.append((k, i, None))
+                out.append(Weight(k, i, None))
     return out
 
 

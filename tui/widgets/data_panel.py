@@ -4,29 +4,29 @@ from __future__ import annotations
 
 from nnstep.engine.records import PICK
 from rich.text import Text
-from textual.widgets import Static
 
 from .common import View, input_names, num, output_names, short
-from .grid import Columns, show_in
+from .grid import Columns
+from .panel import Panel
 
 MAX_FEATURES = 16  # inputs listed; the rest are counted (the drill-in, d, shows them all)
 
 
-class DataPanel(Static):
+class DataPanel(Panel):
     """Classes: -active at the pick operation."""
 
-    def show_key(self, view: View) -> tuple:
+    def inputs(self, view: View) -> tuple:
         rec = view.record
         last = rec.outputs[-1] if rec.outputs else None
         return (view.style, rec.samples, rec.x, rec.y, last, rec.loss, rec.lr, rec.op.kind == PICK)
 
-    def show(self, view: View) -> None:
+    def draw(self, view: View) -> None:
         rec, style = view.record, view.style
         n = len(view.scenario.samples)
         self.set_class(rec.op.kind == PICK, "-active")
         if not rec.samples:
             self.border_title = "data"
-            show_in(self, Text("\n").join([Text(f"{n} samples; none picked yet", style="dim"),
+            self.put(Text("\n").join([Text(f"{n} samples; none picked yet", style="dim"),
                                          Text(""),
                                          Text("α ", style="bold").append_text(num(rec.lr, style))]))
             return
@@ -47,4 +47,4 @@ class DataPanel(Static):
                           *[num(None if o is None else o[b, i], style) for b in batch])
         tail = Text("loss ", style="bold").append_text(num(rec.loss, style))
         tail.append("   α ", style="bold").append_text(num(rec.lr, style))
-        show_in(self, Text("\n").join([table.text(), tail]))
+        self.put(Text("\n").join([table.text(), tail]))

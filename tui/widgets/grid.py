@@ -6,8 +6,9 @@ benchmarks/tui_latency.py). Here instead:
   without a box draws (two spaces between columns, a bold header row);
 - ``Fitted``: the widest of several drawings that fits a width;
 - ``ByWidth``: a Textual visual drawn for the width the widget has (a column that fills the
-  room, heat maps as wide as the panel), each width once;
-- ``show_in``: a widget's update that asks for a layout pass only when the size may change.
+  room, heat maps as wide as the panel), each width once.
+
+(A panel's update that asks for a layout pass only when the size may change is ``Panel.put``.)
 
 Not widgets: builders used by the widgets. A cell is a ``str`` or a Rich ``Text``.
 """
@@ -26,7 +27,6 @@ from textual.css.styles import RulesMap
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
-from textual.widgets import Static
 
 GAP = "  "
 
@@ -197,19 +197,3 @@ class ByWidth(Visual):
             else:
                 yield line
 
-
-def show_in(widget: Static, content: Text | ByWidth) -> None:
-    """``widget.update(content)``, asking Textual for a layout pass only when the content's
-    size may have changed: a layout pass measures every widget on the screen, most of the time
-    of a step when only numbers changed. The size is that of each line (Text), or the height at
-    the widget's present width (ByWidth)."""
-    size: tuple | None
-    if isinstance(content, ByWidth):
-        width = widget.content_region.width
-        size = (width, content.get_height(widget.styles, width)) if width else None
-    else:
-        size = tuple(cell_len(line) for line in content.plain.split("\n"))
-    economise = getattr(widget.screen, "skip_unchanged", True)  # off: tests' full oracle
-    layout = not economise or size is None or size != getattr(widget, "_shown_size", None)
-    widget._shown_size = size
-    widget.update(content, layout=layout)

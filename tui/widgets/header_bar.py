@@ -4,15 +4,15 @@ and the branch when on an edited one. No clock."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from .common import View
+from .panel import Panel
 
 
-class HeaderBar(Static):
+class HeaderBar(Panel):
     """Classes: -branch when the session is on an edited branch, -float in float64 mode."""
 
-    def show(self, view: View) -> None:
+    def draw(self, view: View) -> None:
         rec, session = view.record, view.session
         sched = session.schedule
         text = Text(view.scenario.title, style="bold")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from nnstep.engine.records import BACKWARD, FORWARD
 from rich.text import Text
-from textual.widgets import Static
 
 from .common import FINDING_MARKS, View, input_names, layer_inputs, num, short, sub, sup, window
-from .grid import ByWidth, Columns, show_in
+from .grid import ByWidth, Columns
 from .layer_summary import LinearBody, is_big, neurons_body
+from .panel import Panel
 
 NAME_WIDTH = 10
 # big layers and batches: a window around the selection, the first samples
@@ -17,7 +17,7 @@ MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 2
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
 
 
-class LayerPanel(Static):
+class LayerPanel(Panel):
     """Layer ``k`` (0-based) of the model. Classes: -active (computed at this operation),
     -blocked (a blocked learning flow), -rounding (a sign decided by float rounding)."""
 
@@ -33,10 +33,10 @@ class LayerPanel(Static):
             return self.BIG_WIDTH - self.styles.gutter.width
         return super().get_content_width(container, viewport)
 
-    def show_key(self, view: View) -> tuple:
+    def inputs(self, view: View) -> tuple:
         return layer_inputs(view, self.k)
 
-    def show(self, view: View) -> None:
+    def draw(self, view: View) -> None:
         k, rec = self.k, view.record
         spec = view.model.layers[k]
         self.border_title = f"{spec.name} · {spec.describe()}"
@@ -80,9 +80,9 @@ class LayerPanel(Static):
         # lines of one Text (or, for heat maps, drawn at the panel's width): cheap to measure
         # and paint, where Rich tables were measured and rendered anew at every paint
         if isinstance(body, LinearBody):
-            show_in(self, ByWidth(lambda width, body=body: [*body.lines(width), *findings]))
+            self.put(ByWidth(lambda width, body=body: [*body.lines(width), *findings]))
         else:
-            show_in(self, Text("\n").join([*body, *findings]))
+            self.put(Text("\n").join([*body, *findings]))
 
     @staticmethod
     def _findings_summary(view: View, mine: list) -> list[Text]:

@@ -8,25 +8,25 @@ from nnstep.engine.diagnostics import loss_change
 from nnstep.engine.format import fmt
 from nnstep.engine.records import BACKWARD_LOSS, LOSS
 from rich.text import Text
-from textual.widgets import Static
 
 from .common import View, num, output_names, short, sign_style
-from .grid import Columns, show_in
+from .grid import Columns
+from .panel import Panel
 
 CHANGE_WIDTH = 10  # characters of a predicted / actual change
 
 
-class LossPanel(Static):
+class LossPanel(Panel):
     """Classes: -active while the loss or its δ is being computed."""
 
-    def show_key(self, view: View) -> tuple:
+    def inputs(self, view: View) -> tuple:
         rec = view.record
         last = rec.outputs[-1] if rec.outputs else None
         return (view.style, rec.samples, rec.y, last, rec.loss_delta, rec.loss,
                 rec.op.kind in (LOSS, BACKWARD_LOSS),  # the -active class
                 rec.new_params is not None and rec.index)  # the loss change: at the update
 
-    def show(self, view: View) -> None:
+    def draw(self, view: View) -> None:
         rec, style = view.record, view.style
         self.border_title = f"loss · {view.model.loss.label}"
         self.set_class(rec.op.kind in (LOSS, BACKWARD_LOSS), "-active")
@@ -43,7 +43,7 @@ class LossPanel(Static):
         if len(rec.samples) > batch:
             table.add_line(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
         loss = Text("loss ", style="bold").append_text(num(rec.loss, style))
-        show_in(self, Text("\n").join([table.text(), Text(""), loss, *self.change(view)]))
+        self.put(Text("\n").join([table.text(), Text(""), loss, *self.change(view)]))
 
     @staticmethod
     def change(view: View) -> list[Text]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.text import Text
-from textual.widgets import Static
 
 from .common import (
     BLANK,
@@ -21,7 +20,8 @@ from .common import (
     sign_text,
     weight_label,
 )
-from .grid import ByWidth, Columns, show_in
+from .grid import ByWidth, Columns
+from .panel import Panel
 
 # the filters (tui/sign_view.py) as the title names them
 LABELS = {"all": "all weights", "largest": "largest |δw|", "moving": "moving (δw ≠ 0)",
@@ -32,15 +32,15 @@ MAX_FINDINGS = 10  # findings listed in full; the rest are counted per kind
 FIRST = {"nonfinite": 0, "overshoot": 1, "rounding": 2, "blocked": 3, "saturated": 4, "sign": 5}
 
 
-class SignTable(Static):
+class SignTable(Panel):
     """The weights the app chose (``view.sign_places``: all around the selection, or a filter's
     largest |δw|); rows whose δw is not known yet are blank ("·")."""
 
-    def show_key(self, view: View) -> tuple:
+    def inputs(self, view: View) -> tuple:
         return (view.style, view.selected, view.sign_filter, view.sign_places, view.sign_matches,
                 view.rows, view.findings)
 
-    def show(self, view: View) -> None:
+    def draw(self, view: View) -> None:
         label = LABELS.get(view.sign_filter, view.sign_filter)
         self.border_title = (f"sign analysis · {label} · {view.sign_matches:,} "
                              f"{'row' if view.sign_matches == 1 else 'rows'}  ŵ = w − α·δw")
@@ -89,4 +89,4 @@ class SignTable(Static):
             parts.append(Text(f"… {sum(rest.values())} more findings ({kinds}): the layer "
                               "panels sum them up per layer, run --format json lists them all",
                               style="dim"))
-        show_in(self, ByWidth(lambda width: [table.text(width), *parts]))
+        self.put(ByWidth(lambda width: [table.text(width), *parts]))

@@ -5,14 +5,18 @@ asks to go there (``Timeline.Seek``)."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from nnstep.engine.format import fmt
 from rich.text import Text
 from textual import events
 from textual.message import Message
-from textual.widget import Widget
 
 from .common import FRACTION_WIDTH, View
+from .panel import Panel
+
+if TYPE_CHECKING:
+    from ..controllers.navigation import Progress
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -29,8 +33,8 @@ def sparkline(values: list[float], width: int) -> str:
     return "".join(SPARKS[0 if span == 0 else min(7, int((v - lo) / span * 8))] for v in values)
 
 
-class Timeline(Widget):
-    """Three lines: position, the bar, the losses."""
+class Timeline(Panel):
+    """Three lines: position, the bar, the losses; drawn at every change (``render``)."""
 
     class Seek(Message):
         """The person clicked the bar: go to operation ``index``."""
@@ -42,9 +46,9 @@ class Timeline(Widget):
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self.view: View | None = None
-        self.progress: tuple[int, int] | None = None
+        self.progress: Progress | None = None  # of a long run, set by the app
 
-    def show(self, view: View) -> None:
+    def draw(self, view: View) -> None:
         self.view = view
         self.refresh()
 
@@ -68,8 +72,8 @@ class Timeline(Widget):
             head.append(" · edited at ", style="magenta").append(
                 ", ".join(str(f) for f in forks), style="bold magenta")
         if self.progress:
-            done, goal = self.progress
-            head.append(f" · computing {done}/{goal}", style="bold yellow")
+            head.append(f" · computing {self.progress.done}/{self.progress.goal}",
+                        style="bold yellow")
 
         def col(index: int) -> int:
             return round(index * (width - 1) / max(1, last))

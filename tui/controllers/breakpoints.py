@@ -1,0 +1,105 @@
+"""Breakpoints: the conditions the person set (b), continue (c) to the next operation where one
+holds (a NaN or inf always stops), reverse-continue (C) back through the recorded history. The
+searches run in slices (``Navigation.in_slices``), so escape cancels them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nnstep.engine.conditions import Condition, ConditionError, parse_condition
+from nnstep.engine.search import Hit, backward_iter, forward_iter
+
+from ..screens.breakpoints import BreakpointsScreen
+from .host import Host, Status
+from .navigation import Navigation, Progress
+
+CHUNK = 50  # operations a search computes between looks at the clock
+
+
+class Breakpoints:
+    """The conditions, in the order added, and the searches for them."""
+
+    def __init__(self, host: Host, navigation: Navigation) -> None:
+        self.host, self.navigation = host, navigation
+        self.conditions: list[Condition] = []
+
+    @property
+    def session(self) -> Any:
+        return self.host.session
+
+    def _layer_names(self) -> list[str]:
+        return [spec.name for spec in self.session.model.layers]
+
+    def _all(self) -> list[Condition]:
+        """The person's conditions and, always, a NaN or inf."""
+        return [parse_condition("nonfinite", self._layer_names())] + self.conditions
+
+    def forward(self) -> None:
+        """c: forward to the next operation where a breakpoint holds."""
+        if self.navigation.busy():
+            return
+        s = self.session
+        if s.cursor >= s.last_index:
+            self.host.say("at the end of training: nothing to continue to (C goes back)",
+                          error=True)
+            return
+        search = forward_iter(s, self._all(), chunk=CHUNK)
+        self.host.run_worker(self._search(search, s.last_index, "continue"),
+                             group="compute", exclusive=True)
+
+    def backward(self) -> None:
+        """C: back through the recorded history to the previous operation where one holds."""
+        if self.navigation.busy():
+            return
+        if not self.conditions:
+            self.host.say("no breakpoint to go back to: b adds one (e.g. sign, loss rises)",
+                          error=True)
+            return
+        search = backward_iter(self.session, self._all(), chunk=CHUNK)
+        self.host.run_worker(self._search(search, 0, "reverse-continue"), group="compute",
+                             exclusive=True)
+
+    async def _search(self, search: Any, fallback: int, what: str) -> None:
+        """Drive a forward / backward search in slices; land on the hit, else on ``fallback``."""
+        s, host = self.session, self.host
+        origin = s.cursor
+        with self.navigation.working(then=None):
+            result, cancelled = await self.navigation.in_slices(
+                search, lambda r: (Progress(r, fallback) if fallback else
+                                   Progress(origin - r, origin),
+                                   f"{what}: searching at operation {r} … escape cancels"))
+            if cancelled:
+                s.goto(min(result, s.computed))
+                host.status = Status(f"{what} cancelled at operation {result}", True)
+            elif isinstance(result, Hit):
+                s.goto(result.index)
+                host.status = Status(f"● {result.condition}: {result.message}", True)
+            else:
+                s.goto(fallback)
+                where = "the end of training" if fallback else "the start"
+                host.status = Status(f"{what}: no breakpoint hit before {where}")
+
+    def dialog(self) -> None:
+        """b: list, add and remove conditions."""
+        names = self._layer_names()
+
+        def add(text: str) -> str | None:
+            try:
+                condition = parse_condition(text, names)
+            except ConditionError as problem:
+                return str(problem)
+            if any(c.text == condition.text for c in self.conditions):
+                return f"'{condition.text}' is already set"
+            self.conditions.append(condition)
+            return None
+
+        def remove(n: int) -> None:
+            if 0 <= n < len(self.conditions):
+                del self.conditions[n]
+
+        def closed(_: Any) -> None:
+            listed = ", ".join(c.text for c in self.conditions) or "none"
+            self.host.say(f"breakpoints: {listed} · c continue · C reverse-continue")
+
+        self.host.push_screen(BreakpointsScreen(lambda: [c.text for c in self.conditions], add,
+                                                remove, self.host.cursor_blink), closed)
