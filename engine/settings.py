@@ -70,8 +70,11 @@ def parse_optimizer(raw: Any, numbers: str, fail: Fail) -> Optimizer:
                    "(numbers = \"float64\", or --float), or sgd", where + ("kind",))
     settings: dict[str, Fraction | bool] = {}
     for option in recipe.options:
-        value = raw.get(option.name, option.default)
         here = where + (option.name,)
+        if option.name not in raw:
+            settings[option.name] = option.default
+            continue
+        value = raw[option.name]
         if option.flag:
             if not isinstance(value, bool):
                 raise fail(f"expected true or false, got {value!r}", here)
