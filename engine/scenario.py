@@ -177,6 +177,9 @@ class _Builder:
                             ("layers",))
         samples, features, targets, classes = self.data()
         layers, params = self.layers(layers_raw, numbers, training.seed)
+        if classes and len(classes) != layers[-1].size:
+            raise self.fail(f"{len(classes)} classes for {layers[-1].size} outputs of the last "
+                            f"layer '{layers[-1].name}'", ("data", "classes"))
         self.check_shapes(layers, samples, features, targets)
         self.check_targets(samples, loss)
         return Scenario(str(self.path), title, description, numbers, tuple(features or ()),
@@ -230,8 +233,11 @@ class _Builder:
         if not samples:
             raise self.fail("the data set is empty (expected at least one sample)",
                             where + (("file",) if "file" in raw else ("samples",)))
-        if classes and "file" in raw:
-            targets = list(classes)  # the outputs are the classes, not the label column
+        if classes and "file" not in raw and "targets" in raw:
+            raise self.fail("classes names the outputs already: give targets only with a CSV "
+                            "file (the column of class labels)", where + ("targets",))
+        if classes:
+            targets = list(classes)  # the outputs are the classes (not a CSV's label column)
         return samples, features, targets, classes
 
     def classes(self, raw: dict, where: tuple) -> tuple[str, ...]:
