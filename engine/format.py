@@ -14,11 +14,16 @@ STYLES = ("fraction", "decimal", "scientific")
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def sup(n: int | str) -> str:
+    """Superscript digits, as the articles write layer numbers: sup(2) -> '²'."""
+    return str(n).translate(_SUP)
+
+
 def weight_label(k: int, key: str, place: tuple[int, ...]) -> str:
     """A weight as the debugger names it: w²[1,2] is layer k = 1 (the second, 0-based), neuron 1,
     input 2 (1-based, as in the articles); b²[1] a bias. (The condition language writes the
     same weight with the layer's name and 0-based indices: L2[0,1].)"""
-    return f"{key}{str(k + 1).translate(_SUP)}[{','.join(str(i + 1) for i in place)}]"
+    return f"{key}{sup(k + 1)}[{','.join(str(i + 1) for i in place)}]"
 
 
 def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | None = None) -> str:

@@ -216,6 +216,15 @@ class Session:
         self.goto(cursor)
         return True
 
+    def switch(self, branch_id: int) -> Record:
+        """Go to branch ``branch_id`` at the same operation (as far as it can be computed)."""
+        if not 0 <= branch_id < len(self.branches):
+            raise ValueError(f"no branch {branch_id} (0 … {len(self.branches) - 1})")
+        cursor = self.cursor
+        self.branch = self.branches[branch_id]
+        self.cursor = min(cursor, self.computed)
+        return self.goto(cursor)
+
     def parse_value(self, text: Any) -> Any:
         """A number typed by a person, exactly ('1/200', '-0.25', '3e-4'); EditError otherwise."""
         try:
@@ -243,16 +252,30 @@ class Session:
         return self.edit(Edit("mode", FLOAT))
 
     # ---- looking at the history
-    def parent_record(self) -> Record | None:
-        """The record at the cursor on the branch this one was edited from (for comparison)."""
+    def parent_record(self, compute: bool = False) -> Record | None:
+        """The record at the cursor on the branch this one was edited from (for comparison);
+        None on the first branch, or when the parent has not computed that far (``compute``:
+        compute it there first)."""
         if self.branch.parent is None:
             return None
         parent = self.branches[self.branch.parent]
+        if compute:
+            parent.records.extend_to(self.cursor)
         return parent.records[self.cursor] if self.cursor < len(parent.records) else None
 
     def losses(self) -> list[tuple[int, Any]]:
         """(iteration, batch loss) of each finished iteration computed on this branch."""
         return list(enumerate(self.branch.records.losses, start=1))
+
+    def loss_series(self, parent: bool = False) -> list[Any] | None:
+        """The batch loss of each finished iteration computed on this branch (``parent``: on
+        the branch it was edited from; None on the first branch), from iteration 1: the
+        timeline's own list, kept as iterations are computed — read it, never change it."""
+        if not parent:
+            return self.branch.records.losses
+        if self.branch.parent is None:
+            return None
+        return self.branches[self.branch.parent].records.losses
 
     @property
     def edit_log(self) -> list[tuple[int, Edit]]:

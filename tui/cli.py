@@ -6,14 +6,18 @@ import argparse
 import sys
 
 from nnstep.engine import ScenarioError, load_scenario
+from nnstep.engine.format import STYLES
 from nnstep.engine.numbers import EXACT, FLOAT
 from nnstep.engine.step import MAX_FRACTION_BITS
 
 from . import headless
 
+COMMANDS = ("open", "check", "run", "explain")
 USAGE = """nnstep FILE                 open the step-through debugger on a scenario
 nnstep check FILE           validate a scenario (exit 0 and a summary, or 2 and what is wrong)
-nnstep run FILE [options]   train without a UI, printing each iteration"""
+nnstep run FILE [options]   train without a UI, printing each iteration
+nnstep explain FILE --iteration N (--weight NAME | --neuron NAME)
+                            the arithmetic behind a weight's update or a neuron's values"""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,9 +27,13 @@ def parser() -> argparse.ArgumentParser:
     ui = sub.add_parser("open", help="open the debugger (the default)")
     check = sub.add_parser("check", help="validate a scenario")
     run = sub.add_parser("run", help="train without a UI")
-    for cmd in (ui, check, run):
+    explain = sub.add_parser(
+        "explain", prog="nnstep explain", help="the arithmetic behind a number",
+        usage="nnstep explain FILE --iteration N (--weight NAME | --neuron NAME) "
+              "[--exact | --float] [--style STYLE]")
+    for cmd in (ui, check, run, explain):
         cmd.add_argument("file", help="a scenario .toml file")
-    for cmd in (ui, run):
+    for cmd in (ui, run, explain):
         group = cmd.add_mutually_exclusive_group()
         group.add_argument("--exact", dest="numbers", action="store_const", const=EXACT,
                            help="exact fractions, whatever the scenario says")
@@ -47,6 +55,14 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--continue-in-float", action="store_true",
                      help="when exact fractions grow too large, go on in float64 instead of "
                           "stopping")
+    explain.add_argument("--iteration", type=_positive, required=True, metavar="N",
+                         help="explain the values at the end (weight update) of iteration N")
+    what = explain.add_mutually_exclusive_group(required=True)
+    what.add_argument("--weight", metavar="NAME",
+                      help="a weight or a bias: w²[1,2] (or w2[1,2]), b²[1], L2[0,1]")
+    what.add_argument("--neuron", metavar="NAME", help="a neuron: L3 n1, or a feature name")
+    explain.add_argument("--style", choices=STYLES, default=None,
+                         help="number format (default: fraction for exact, decimal for float)")
     return p
 
 
@@ -70,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in ("open", "check", "run") and not argv[0].startswith("-"):
+    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
         argv.insert(0, "open")
     args = parser().parse_args(argv)
     if args.command is None:
@@ -83,6 +99,10 @@ def _main(argv: list[str] | None) -> int:
         return headless.EXIT_BAD_INPUT
     if args.command == "check":
         return headless.check(scenario)
+    if args.command == "explain":
+        from .explain_command import explain
+
+        return explain(scenario, args.iteration, args.weight, args.neuron, args.style)
     if args.command == "run":
         return headless.run(scenario, args.iterations, args.format, args.continue_in_float,
                             args.breaks, max_fraction_bits=args.max_fraction_bits,

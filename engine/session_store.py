@@ -1,0 +1,117 @@
+"""Where saved sessions live: one JSON file per scenario (by its absolute path) and number mode
+under ``$XDG_STATE_HOME/nnstep/`` (``~/.local/state/nnstep/`` when the variable is unset, empty
+or not an absolute path, as the XDG base directory specification says).
+
+Files are written atomically (a temporary file in the same folder, then a rename): a crash
+never leaves half a session. A session that does not fit its scenario (the file changed since,
+or it does not read) is set aside — renamed beside it, never applied, never deleted — and the
+caller is told where it went.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .saved_session import SavedSession, SavedSessionError, from_json, to_json
+
+MAX_BYTES = 16 * 2**20  # a saved session larger than this is not one of ours
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What opening a scenario found: a ``saved`` session to restore (or None), and a
+    ``message`` for the person when there is something to say (restored, set aside …)."""
+
+    saved: SavedSession | None
+    message: str = ""
+    problem: bool = False
+
+
+def state_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_STATE_HOME/nnstep``, else ``~/.local/state/nnstep``."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_STATE_HOME", "")
+    if not base or not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "nnstep"
+
+
+def digest(path: str | Path) -> str:
+    """sha256 of a file's bytes (hex)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def session_file(scenario_path: str | Path, numbers: str,
+                 env: Mapping[str, str] | None = None) -> Path:
+    """The saved session of a scenario (absolute path) in a number mode: a readable stem and a
+    hash of the whole path, so two broccoli.toml in different folders never share one."""
+    absolute = str(Path(scenario_path).resolve())
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(absolute).stem)[:40] or "scenario"
+    key = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return state_dir(env) / f"{stem}-{key}-{numbers}.json"
+
+
+def save(saved: SavedSession, env: Mapping[str, str] | None = None) -> Path:
+    """Write ``saved`` atomically to its file; returns the path. Raises OSError."""
+    path = session_file(saved.scenario, saved.numbers, env)
+    write_atomic(path, to_json(saved))
+    return path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def load(scenario_path: str | Path, numbers: str, scenario_digest: str,
+         env: Mapping[str, str] | None = None) -> Loaded:
+    """The saved session of this scenario, if there is one that fits it. One that does not
+    (another file content, unreadable, not a session) is set aside with a message."""
+    path = session_file(scenario_path, numbers, env)
+    try:
+        if not path.exists():
+            return Loaded(None)
+        if path.stat().st_size > MAX_BYTES:
+            raise SavedSessionError(f"larger than {MAX_BYTES // 2**20} MB")
+        saved = from_json(path.read_text(encoding="utf-8"))
+        if saved.digest != scenario_digest:
+            raise SavedSessionError("the scenario file has changed since it was saved")
+        if saved.numbers != numbers:
+            raise SavedSessionError(f"it was saved in {saved.numbers}, not {numbers}")
+    except (SavedSessionError, OSError, UnicodeDecodeError) as problem:
+        return set_aside(path, str(problem))
+    return Loaded(saved, f"session restored from {path}")
+
+
+def set_aside(path: Path, why: str) -> Loaded:
+    """Rename the session at ``path`` out of the way (never delete it) and say so."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    for n in range(1000):
+        aside = path.with_name(f"{path.stem}.set-aside-{stamp}{f'-{n}' if n else ''}.json")
+        if not aside.exists():
+            break
+    try:
+        os.replace(path, aside)
+    except OSError as err:
+        return Loaded(None, f"saved session {path} not restored ({why}) and could not be set "
+                            f"aside: {err.strerror}; --fresh starts without it", True)
+    return Loaded(None, f"saved session not restored ({why}): kept as {aside}", True)
