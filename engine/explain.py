@@ -198,7 +198,7 @@ class Explainer:
         if last:
             o, y = rec.outputs[k][b, j], rec.y[b, j]
             return [f"{indent}{name} = ∂Loss/∂{self.out_name(k, j)} = {self.n(d[b, j])}   "
-                    f"({model.loss}, with {self.out_name(k, j)} = {self.n(o)} and "
+                    f"({model.loss.derivative}, with {self.out_name(k, j)} = {self.n(o)} and "
                     f"y[{j + 1}] = {self.n(y)})"]
         nxt = model.layers[k + 1]
         if nxt.trainable:

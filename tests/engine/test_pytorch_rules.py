@@ -147,8 +147,9 @@ def network(seed: int, bias: bool, batch: int, loss_kind: str):
 
 
 def scenario(params, x, y, bias, batch, loss_kind, optimizer, lr) -> str:
-    rows = ",\n".join(f"  {{ x = [{', '.join(map(_toml, xi))}], y = [{', '.join(map(_toml, yi))}] }}"
-                      for xi, yi in zip(x, y))
+    rows = ",\n".join(
+        f"  {{ x = [{', '.join(map(_toml, xi))}], y = [{', '.join(map(_toml, yi))}] }}"
+        for xi, yi in zip(x, y))
     lines = ['title = "oracle"', "[data]", f"samples = [\n{rows}\n]", "[training]",
              f"learning_rate = {_toml(lr)}", f"batch_size = {batch}", "epochs = 3",
              "[loss]", f'kind = "{loss_kind}"']

@@ -51,12 +51,14 @@ def test_labels_by_name_and_index_become_one_hot_rows():
     scenario = parse_scenario(BASE, "ok.toml")
     assert [list(s.y) for s in scenario.samples] == [[0, 1, 0], [0, 0, 1], [1, 0, 0]]
     assert scenario.targets == ("cat", "dog", "bird") == scenario.classes
-    assert scenario.optimizer.kind == "sgd" and scenario.optimizer.values["momentum"] == Fraction(9, 10)
+    assert scenario.optimizer.kind == "sgd"
+    assert scenario.optimizer.values["momentum"] == Fraction(9, 10)
     assert scenario.optimizer.given and scenario.loss == "softmax_cross_entropy"
 
 
 @pytest.mark.parametrize(("old", "new", "line", "path", "fragment"), [
-    ('y = "dog"', 'y = "dgo"', 6, "data.samples[0].y", "'dgo' is not a class (did you mean 'dog'?)"),
+    ('y = "dog"', 'y = "dgo"', 6, "data.samples[0].y",
+     "'dgo' is not a class (did you mean 'dog'?)"),
     ('y = 2', 'y = 3', 7, "data.samples[1].y", "class index 3 is out of range (0 … 2"),
     ('y = 2', 'y = -1', 7, "data.samples[1].y", "class index -1 is out of range"),
     ('y = 2', 'y = true', 7, "data.samples[1].y", "expected a class name or index"),
