@@ -15,7 +15,7 @@ from typing import Any
 from .dataset import Sample, csv_samples, generated_samples, inline_samples
 from .errors import ScenarioError, locate, suggest
 from .init import initial_params
-from .kinds import LAYERS, LOSSES
+from .kinds import DEFAULT_LOSS, LAYERS, LOSSES
 from .labels import shown
 from .layers import KINDS, LayerSpec
 from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
@@ -72,7 +72,9 @@ class Scenario:
                   for p in self.params if p)
         return (f"{self.path}: ok — '{self.title}', {len(self.layers)} layers ({shape}), "
                 f"{n_w} weights, {len(self.samples)} samples, {self.training.epochs} epoch(s) of "
-                f"{self.iterations_per_epoch} iteration(s), {self.numbers} numbers")
+                f"{self.iterations_per_epoch} iteration(s), {self.numbers} numbers"
+                + (f", {self.loss} loss" if self.loss != DEFAULT_LOSS else "")
+                + (f", {self.optimizer.describe()}" if self.optimizer.given else ""))
 
 
 def load_scenario(path: str | Path, numbers: str | None = None) -> Scenario:

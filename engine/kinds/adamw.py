@@ -13,18 +13,15 @@ from typing import Any
 import numpy as np
 
 from ..numbers import Numbers
-from .adam import adam_options, moments
-from .optimizer import OptimizerKind
+from .adam import Adam, adam_options, moments
 
 
-class AdamW(OptimizerKind):
+class AdamW(Adam):
+    """Adam's state (m, v), its own step."""
+
     name = "adamw"
     label = "AdamW"
-    exact = False
     options = adam_options(Fraction(1, 100))
-
-    def state_names(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
-        return ("m", "v")
 
     def formula(self, settings: Mapping[str, Any]) -> str:
         decay = "α·λ·w − " if settings["weight_decay"] else ""
