@@ -7,22 +7,25 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .branch_file import BranchTable, parse_branch
 from .dataset import Sample, csv_samples, generated_samples, inline_samples
 from .errors import ScenarioError, locate, suggest
-from .init import initial_params
+from .init import WeightFiles, initial_params, network_params
 from .kinds import DEFAULT_LOSS, LAYERS, LOSSES
 from .labels import shown
 from .layers import KINDS, LayerSpec
 from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
 from .optimizers import Optimizer
 from .settings import parse_loss, parse_optimizer
+from .state_dict import prefixes
 
-TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "optimizer", "layers")
+TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "optimizer", "layers",
+            "weights", "branch")
 DATA_KEYS = ("features", "targets", "classes", "samples", "file", "generate")
 TRAINING_KEYS = ("learning_rate", "batch_size", "epochs", "order", "seed")
 LAYER_KEYS = ("name", "kind", "size") + tuple(
@@ -55,6 +58,9 @@ class Scenario:
     loss: str
     layers: tuple[LayerSpec, ...]
     params: tuple[dict, ...] = field(repr=False)
+    state_keys: tuple[str | None, ...] = ()  # per layer, its PyTorch state_dict prefix
+    branch: BranchTable = BranchTable()  # [branch]: edits to replay, where to open
+    source: dict = field(default_factory=dict, repr=False, compare=False)  # the TOML values
     optimizer: Optimizer = Optimizer.plain()
     classes: tuple[str, ...] = ()  # [data] classes: the names of the outputs, labels one-hot
 
@@ -114,6 +120,7 @@ def _toml_line(message: str) -> int | None:
 class _Builder:
     def __init__(self, raw: dict, path: Path, fail, numbers: str | None = None) -> None:
         self.raw, self.path, self.fail, self.numbers = raw, path, fail, numbers
+        self.files = WeightFiles(path.parent, fail)
 
     def table(self, raw: Any, where: tuple, allowed: tuple, required: tuple = ()) -> dict:
         if not isinstance(raw, dict):
@@ -182,11 +189,23 @@ class _Builder:
         if classes and len(classes) != layers[-1].size:
             raise self.fail(f"{len(classes)} classes for {layers[-1].size} outputs of the last "
                             f"layer '{layers[-1].name}'", ("data", "classes"))
+        keys = prefixes(layers)
+        if "weights" in raw:
+            params, keys = network_params(raw["weights"], layers, layers_raw, self.files,
+                                          self.fail)
         self.check_shapes(layers, samples, features, targets)
         self.check_targets(samples, loss)
-        return Scenario(str(self.path), title, description, numbers, tuple(features or ()),
-                        tuple(targets or ()), tuple(samples), training, loss, tuple(layers),
-                        tuple(params), optimizer, tuple(classes or ()))
+        scenario = Scenario(str(self.path), title, description, numbers, tuple(features or ()),
+                            tuple(targets or ()), tuple(samples), training, loss, tuple(layers),
+                            tuple(params), keys, source=self.raw, optimizer=optimizer,
+                            classes=tuple(classes or ()))
+        if "branch" not in raw:
+            return scenario
+        from .step import Model  # step imports this module
+
+        branch = parse_branch(raw["branch"], scenario.layers, Model.of(scenario).schedule,
+                              self.fail)
+        return replace(scenario, branch=branch)
 
     def training(self) -> Training:
         where = ("training",)
@@ -308,8 +327,9 @@ class _Builder:
             )
             self.only_for(raw, kind, where)
             specs.append(spec)
-            params.append(initial_params(spec, previous, raw, numbers, seed + k, where, self.fail)
-                          if recipe.trainable else {})
+            own_weights = recipe.trainable and "weights" not in self.raw  # else [weights]
+            params.append(initial_params(spec, previous, raw, numbers, seed + k, where, self.fail,
+                                         self.files, specs) if own_weights else {})
             previous = size
         return specs, params
 
