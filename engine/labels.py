@@ -6,19 +6,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from .errors import suggest
-
-SHOWN = 40  # characters of a bad label quoted in a message
+from .errors import shown, suggest
 
 
 class LabelError(ValueError):
     """A target that is not one of the classes; the message quotes it, escaped."""
-
-
-def shown(text: str) -> str:
-    """A value from a file, safe to print: control characters escaped, long text cut."""
-    text = repr(text)[1:-1]
-    return text if len(text) <= SHOWN else text[:SHOWN - 1] + "…"
 
 
 def class_index(value: Any, classes: tuple[str, ...]) -> int:
@@ -34,7 +26,7 @@ def class_index(value: Any, classes: tuple[str, ...]) -> int:
                              f"(expected one of {', '.join(classes)}, or an index 0 … "
                              f"{len(classes) - 1})")
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LabelError(f"expected a class name or index, got {shown(str(value))}")
+        raise LabelError(f"expected a class name or index, got {shown(value)}")
     if not 0 <= value < len(classes):
         raise LabelError(f"class index {value} is out of range (0 … {len(classes) - 1} for "
                          f"{len(classes)} classes)")
