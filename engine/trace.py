@@ -16,15 +16,17 @@ from typing import Any
 from .detectors import History
 from .diagnostics import diagnose, loss_change
 from .format import nested_json, to_json
+from .kinds.loss import accuracy
 from .records import Record
 from .signs import sign_rows
 from .step import Model
 from .summary import layer_stats
 
 TOP_FIELDS = ("epoch", "iteration", "samples", "numbers", "learning_rate", "x", "y", "loss",
-              "losses", "loss_delta", "layers", "signs", "loss_change", "diagnostics")
+              "losses", "loss_delta", "layers", "signs", "loss_change", "diagnostics",
+              "accuracy")
 LAYER_FIELDS = ("name", "kind", "output", "delta", "weights", "grad_weights", "weights_after",
-                "bias", "grad_bias", "bias_after")
+                "bias", "grad_bias", "bias_after", "optimizer_state")
 SUMMARY_LIMIT = 256  # values in one array of a layer past which the layer is summarised
 
 
@@ -100,6 +102,8 @@ def iteration_json(rec: Record, model: Model, selection: Selection = EVERYTHING,
     summarised = _summarised(rec, model, selection)
     out: dict[str, Any] = {}
     for field in selection.fields:
+        if field == "accuracy" and not model.loss.classifies:
+            continue  # only a classifier has one
         out[field] = _FIELDS[field](rec, model, selection, summarised, history)
     return out
 
@@ -130,7 +134,7 @@ def _array(a: Any) -> Any:
 def _layers(rec: Record, model: Model, selection: Selection, summarised: set[int],
             *_: Any) -> list:
     entries = []
-    stats = None
+    stats, state = None, rec.state_after()
     for k, spec in enumerate(model.layers):
         named = None if selection.layers is None else selection.layers.get(spec.name, ())
         if named == ():
@@ -142,6 +146,8 @@ def _layers(rec: Record, model: Model, selection: Selection, summarised: set[int
             entries.append({"name": spec.name, "kind": spec.kind, "summary": summary})
             continue
         entry = _layer_entry(rec, k, spec)
+        if spec.trainable and model.optimizer.given:
+            entry["optimizer_state"] = _state_json(state, k)
         if named is not None:
             entry = {"name": spec.name, **{f: entry[f] for f in named if f in entry}}
         entries.append(entry)
@@ -189,6 +195,15 @@ def _loss_change(rec: Record, model: Model, *_: Any) -> dict[str, Any] | None:
     return {"predicted": to_json(change[0]), "actual": to_json(change[1])}
 
 
+def _state_json(state, k: int) -> dict[str, Any]:
+    """The optimizer state of layer ``k``: {"step": t, name: {"weights": …, "bias": …}}."""
+    out: dict[str, Any] = {"step": state.step}
+    for name, arrays in state.buffers[k].items():
+        out[name] = {("weights" if key == "w" else "bias"): _array(a)
+                     for key, a in arrays.items()}
+    return out
+
+
 def finding_json(f) -> dict[str, Any]:
     """A diagnostic: kind, layer (name), neuron (0-based), sample (-1 when none), message."""
     return {"kind": f.kind, "layer": f.name, "neuron": f.neuron, "sample": f.sample,
@@ -222,5 +237,6 @@ _FIELDS = {
     "loss_change": _loss_change,
     "diagnostics": lambda rec, model, _s, _m, history: [
         finding_json(f) for f in diagnose(rec, model, history)],
+    "accuracy": lambda rec, model, *_: accuracy(model.loss, rec.outputs[-1], rec.y),
 }
 

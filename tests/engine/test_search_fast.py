@@ -116,7 +116,9 @@ def networks(draw):
     text = scenario_text(layers, samples, learning_rate=draw(st.sampled_from([0.1, 1, 50, 1e150])),
                          batch_size=draw(st.integers(1, 2)), epochs=draw(st.integers(2, 4)),
                          order=draw(st.sampled_from(["sequential", "shuffle"])))
-    return text
+    optimizer = draw(st.sampled_from(["", 'kind = "sgd"\nmomentum = 0.9', 'kind = "adam"',
+                                      'kind = "adamw"']))
+    return text + (f"\n[optimizer]\n{optimizer}\n" if optimizer else "")
 
 
 @given(networks(), st.lists(st.sampled_from(CONDITIONS), min_size=1, max_size=3),
