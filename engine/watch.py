@@ -8,7 +8,7 @@ per-operation search finds.
 
 - ``nonfinite``: one test over everything the iteration produced (the small arrays joined);
 - ``blocked``, ``rounding``: they appear at an operation and stay to the update: the update's
-  findings are the iteration's; ``saturated``: the backward operation of each sigmoid/tanh;
+  findings are the iteration's; ``saturated``: the backward operation of each saturating layer;
 - the loss conditions: the iteration's loss and the previous iteration's, from the list of
   losses (no record is read);
 - conditions on the update (weights, sign, overshoot): checked on the update itself — a watched
@@ -113,13 +113,11 @@ class Screen:
         return False
 
     def _saturated(self, end: Record) -> bool:
-        layers = self.model.layers
         sched = self.model.schedule
         start = sched.iteration_end(end.iteration - 1)
         for j, op in enumerate(sched.ops):
-            if op.kind == BACKWARD and layers[op.layer].kind in ("sigmoid", "tanh"):
-                if saturated(before(end, start + 1 + j, op), self.model):
-                    return True
+            if op.kind == BACKWARD and saturated(before(end, start + 1 + j, op), self.model):
+                return True
         return False
 
     def _stuck(self, end: Record) -> bool:
