@@ -47,6 +47,8 @@ BINDINGS = [
     Binding("w", "app.select_largest(1)", "next weight by |δw|", show=False),
     Binding("W", "app.select_largest(-1)", "previous weight by |δw|", key_display="W",
             show=False),
+    Binding("slash", "app.find", "find a weight or neuron by name", key_display="/",
+            show=False),
     Binding("d", "app.drill", "row"),
     Binding("s", "app.sign_filter", "filter"),
     Binding("e", "app.edit_weight", "edit"),
@@ -65,6 +67,7 @@ MAX_GRID = 6  # the most columns of the wrapped layer strip
 
 HELP_EXTRA = [
     ("click timeline", "go to that operation"),
+    ("click a weight", "select it (a value or a sign row)"),
 ]
 
 

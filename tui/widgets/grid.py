@@ -21,6 +21,7 @@ from collections.abc import Callable
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.content import Content
 from textual.css.styles import RulesMap
@@ -49,10 +50,11 @@ class Columns:
         self.justify = justify or ["left"] + ["right"] * (len(headers) - 1)
         self.header_style = header_style
         self.fill, self.fill_min = fill, fill_min
-        self.rows: list[tuple[list[Text], str] | Text] = []
+        self.rows: list[tuple[list[Text], str | RichStyle] | Text] = []
 
-    def add_row(self, *cells: str | Text, style: str = "") -> None:
-        """A row; missing cells at the end are blank; ``style`` covers the whole line."""
+    def add_row(self, *cells: str | Text, style: str | RichStyle = "") -> None:
+        """A row; missing cells at the end are blank; ``style`` covers the whole line (and
+        the lines a wrapped cell adds)."""
         row = [_cell(c) for c in cells]
         row += [Text("")] * (len(self.headers) - len(row))
         self.rows.append((row, style))
@@ -96,7 +98,8 @@ class Columns:
                 self._put(out, blank, widths, style)
         return out
 
-    def _put(self, out: Text, cells: list[Text], widths: list[int], style: str) -> None:
+    def _put(self, out: Text, cells: list[Text], widths: list[int],
+             style: str | RichStyle) -> None:
         """One line of ``cells`` appended to ``out``, each padded to its column's width and
         alignment; ``style`` over the whole line."""
         start = len(out)

@@ -6,7 +6,19 @@ from __future__ import annotations
 from nnstep.engine.records import BACKWARD, FORWARD
 from rich.text import Text
 
-from .common import FINDING_MARKS, View, input_names, layer_inputs, num, short, sub, sup, window
+from .common import (
+    FINDING_MARKS,
+    View,
+    Weight,
+    input_names,
+    layer_inputs,
+    num,
+    pointing_at,
+    short,
+    sub,
+    sup,
+    window,
+)
 from .grid import ByWidth, Columns
 from .layer_summary import LinearBody, is_big, neurons_body
 from .panel import Panel
@@ -165,10 +177,10 @@ class LayerPanel(Panel):
             i_ = sub(i + 1)
             for label, source in ((f"w{i_}", w), (f"δw{i_}", g), (f"ŵ{i_}", new)):
                 cells = [num(None if source is None else source["w"][i, j], style,
-                             sel == (k, i, j)) for j in cols]
+                             sel == (k, i, j), pointing_at(Weight(k, i, j))) for j in cols]
                 if spec.bias:
                     cells.append(num(None if source is None else source["b"][i], style,
-                                     sel == (k, i, None)))
+                                     sel == (k, i, None), pointing_at(Weight(k, i, None))))
                 tail = Text("")
                 if source is w and batch == 1:
                     tail = num(None if o is None else o[0, i], style)

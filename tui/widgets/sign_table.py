@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rich.style import Style as RichStyle
 from rich.text import Text
 
 from .common import (
@@ -16,6 +17,7 @@ from .common import (
     SELECTED,
     View,
     input_names,
+    pointing_at,
     short,
     sign_text,
     weight_label,
@@ -69,7 +71,10 @@ class SignTable(Panel):
                 cells = [label, sign_text(row.delta_sign), sign_text(row.input_sign),
                          sign_text(row.dw_sign), Text(MOVES.get(row.move, row.move)),
                          Text(row.situation), moved]
-            table.add_row(*cells, style=SELECTED if weight == view.selected else "")
+            line = pointing_at(weight)  # a click on the row selects the weight
+            if weight == view.selected:
+                line = RichStyle.parse(SELECTED) + line
+            table.add_row(*cells, style=line)
         parts: list[Text] = []
         places, total = view.sign_places, view.sign_matches
         if view.sign_filter == "all" and len(places) < total:
