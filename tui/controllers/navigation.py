@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnstep.engine import EditError, RunawayFractions
+from nnstep.engine.format import shown_input
 
 from ..screens.confirm import ConfirmDialog
 from ..screens.dialog import GotoDialog
@@ -94,12 +95,12 @@ class Navigation:
         total = s.schedule.iterations
 
         def submit(text: str) -> str | None:
-            try:
-                t = int(text.strip())
-            except ValueError:
-                return f"'{text}' is not a whole number (expected 0 … {total})"
-            if not 0 <= t <= total:
-                return f"{t} is outside 0 … {total}"
+            digits = text.strip()
+            if not (digits.isascii() and digits.isdigit()):
+                return f"'{shown_input(text)}' is not a whole number (expected 0 … {total})"
+            if len(digits) > len(str(total)) or not 0 <= int(digits) <= total:
+                return f"{shown_input(digits)} is outside 0 … {total}"
+            t = int(digits)
             if self.running:
                 return BUSY
             self.move_to(s.schedule.iteration_end(t))

@@ -59,7 +59,10 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "close")]
 
     def compose(self) -> ComposeResult:
-        rows = [(key_text(b.key), DESCRIPTIONS.get(b.action, b.description)) for b in BINDINGS]
+        last = ("app.help", "app.quit")  # first in the footer, last here
+        ordered = [b for b in BINDINGS if b.action not in last]
+        ordered += [b for b in BINDINGS if b.action in last]
+        rows = [(key_text(b.key), DESCRIPTIONS.get(b.action, b.description)) for b in ordered]
         rows += HELP_EXTRA
         half = -(-len(rows) // 2)  # two column pairs, so every key fits a 40-row terminal
         table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold",

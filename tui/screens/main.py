@@ -24,7 +24,10 @@ from ..widgets.status_line import StatusLine
 from ..widgets.timeline import Timeline
 
 # Selection moves with tab / shift+tab, ↑ / ↓ and j / k; ← / → always step through training.
+# Help and quit come first so the footer never cuts them (the help screen lists them last).
 BINDINGS = [
+    Binding("question_mark", "app.help", "help", key_display="?"),
+    Binding("q", "app.quit", "quit"),
     Binding("n,right", "app.next_op", "next op"),
     Binding("p,left", "app.prev_op", "prev op"),
     Binding("right_square_bracket", "app.next_iteration", "iteration▶", key_display="]"),
@@ -59,8 +62,6 @@ BINDINGS = [
     Binding("f", "app.cycle_format", "format"),
     Binding("pageup", "scroll(-1)", "scroll the panels up", show=False),
     Binding("pagedown", "scroll(1)", "scroll the panels down", show=False),
-    Binding("question_mark", "app.help", "help", key_display="?"),
-    Binding("q", "app.quit", "quit"),
 ]
 
 MAX_GRID = 6  # the most columns of the wrapped layer strip

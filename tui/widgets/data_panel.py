@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nnstep.engine.format import count
 from nnstep.engine.records import PICK
 from rich.text import Text
 
@@ -36,7 +37,7 @@ class DataPanel(Panel):
         rec, style = view.record, view.style
         n = len(view.scenario.samples)
         if not rec.samples:
-            return (Text("\n").join([Text(f"{n} samples; none picked yet", style="dim"),
+            return (Text("\n").join([Text(f"{count(n, 'sample')}; none picked yet", style="dim"),
                                          Text(""),
                                          Text("α ", style="bold").append_text(num(rec.lr, style))]))
         batch = range(min(len(rec.samples), 3))  # big batches: the first samples
