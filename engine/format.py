@@ -13,7 +13,6 @@ from typing import Any
 
 STYLES = ("fraction", "decimal", "scientific")
 MORE_DIGITS = 12  # the most significant digits "decimal" grows to (float noise stays hidden)
-SHOWN_INPUT = 40  # characters of a person's input echoed in a message
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -73,16 +72,6 @@ def fraction_text(value: Fraction) -> str:
 def count(n: int, word: str) -> str:
     """'1 sample', '3 samples'."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def shown_input(text: str, limit: int = SHOWN_INPUT) -> str:
-    """What a person typed, for a message: control characters escaped, cut after ``limit``
-    characters (a 5,000-digit number is not echoed in full)."""
-    text = str(text)
-    cut = text[:limit]
-    escaped = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
-                      else f"\\u{ord(c):04x}" for c in cut)
-    return escaped + (f"… ({len(text):,} characters)" if len(text) > limit else "")
 
 
 def _fits(value: Fraction) -> bool:

@@ -19,7 +19,9 @@ from .controllers.edits import Edits
 from .controllers.host import Status
 from .controllers.inspection import Inspection
 from .controllers.navigation import Navigation
+from .controllers.saving import Saving
 from .controllers.selection import Selection
+from .headless import Opening
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
@@ -40,9 +42,11 @@ class NnstepApp(App[int]):
     style: reactive[str] = reactive("fraction", repaint=False)
     selected: reactive[Weight | None] = reactive(None, repaint=False)
 
-    def __init__(self, session: Session, cursor_blink: bool = True) -> None:
+    def __init__(self, session: Session, cursor_blink: bool = True,
+                 opening: Opening | None = None) -> None:
         super().__init__()
         self.session = session
+        self.opening = opening
         self.cursor_blink = cursor_blink
         self.status = Status()
         weights = weights_of(session.model)
@@ -51,6 +55,9 @@ class NnstepApp(App[int]):
         self.breaks = Breakpoints(self, self.navigation)
         self.selection = Selection(self, weights)
         self.inspection = Inspection(self, weights)
+        self.saving = Saving(self, self.navigation)
+        if opening is not None:
+            self.breaks.conditions = list(opening.conditions)
         self.set_reactive(NnstepApp.style, "fraction" if session.record.mode == "exact"
                           else "decimal")
         self.set_reactive(NnstepApp.selected, weights[0] if weights else None)
@@ -86,6 +93,8 @@ class NnstepApp(App[int]):
         self.title = self.session.scenario.title
         self.record = self.session.record
         self.call_after_refresh(self._settled)
+        if self.opening is not None:
+            self.breaks.open_at(self.opening.index, self.opening.continue_)
 
     @staticmethod
     def _settled() -> None:
@@ -222,18 +231,28 @@ class NnstepApp(App[int]):
         self.style = STYLES[(STYLES.index(self.style) + 1) % len(STYLES)]
         self.say(f"numbers shown as {self.style}")
 
+    def action_save_weights(self) -> None:
+        self.saving.weights()
+
+    def action_save_branch(self) -> None:
+        self.saving.branch()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
 
 def build_app(scenario: Scenario, *, max_fraction_bits: int | None = None,
-              cursor_blink: bool = True) -> NnstepApp:
-    """The one factory: a session on ``scenario`` and the app around it (CLI and tests)."""
+              cursor_blink: bool = True, opening: Opening | None = None) -> NnstepApp:
+    """The one factory: a session on ``scenario`` and the app around it (CLI and tests).
+    ``opening`` (``--goto``, ``--break``, ``--continue``, or a saved branch's place) says where
+    it opens; its scenario, with enough epochs to get there, replaces ``scenario``."""
     kw = {} if max_fraction_bits is None else {"max_fraction_bits": max_fraction_bits}
-    return NnstepApp(Session(scenario, **kw), cursor_blink=cursor_blink)
+    if opening is not None:
+        scenario = opening.scenario
+    return NnstepApp(Session(scenario, **kw), cursor_blink=cursor_blink, opening=opening)
 
 
-def run_app(scenario: Scenario) -> int:
+def run_app(scenario: Scenario, opening: Opening | None = None) -> int:
     """Run the debugger until the person quits; the exit code (0)."""
-    result = build_app(scenario).run()
+    result = build_app(scenario, opening=opening).run()
     return result if isinstance(result, int) else 0

@@ -1,5 +1,5 @@
 """Number formats (engine/format.py): the decimal style never shows a value rounder than it is,
-tiny exact values keep their size, a person's input is echoed cut and escaped."""
+tiny exact values keep their size, counts agree in number."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
-from nnstep.engine.format import count, fmt, shown_input
+from nnstep.engine.format import count, fmt
 
 
 def test_decimal_tells_the_articles_updated_weights_from_round_numbers() -> None:
@@ -35,12 +35,6 @@ def test_tiny_and_huge_fractions_keep_their_size() -> None:
     assert fmt(huge, "decimal") == "3.33333e+499"
     assert fmt(huge, "scientific") == "3.33333e+499"
     assert fmt(Fraction(7, 10**330), "decimal") == "7e-330"  # below float64's smallest
-
-
-def test_input_is_echoed_cut_and_escaped() -> None:
-    shown = shown_input("9" * 5000)
-    assert len(shown) < 80 and shown.endswith("… (5,000 characters)")
-    assert shown_input("a\x1b[2Jb") == "a\\x1b[2Jb"
 
 
 def test_counts_agree_in_number() -> None:

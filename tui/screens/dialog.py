@@ -1,4 +1,5 @@
-"""A small modal asking for one value: the edit dialog (a weight, α), go to iteration, find.
+"""A small modal asking for one value: the edit dialog (a weight, α), go to, find, a file to
+write.
 
 The dialog does not know the maths: ``submit(text)`` tries the value and returns None when it
 was accepted (the dialog closes) or a message saying why it was refused (the dialog stays open,
@@ -71,4 +72,9 @@ class FindDialog(ValueDialog):
 
 
 class GotoDialog(ValueDialog):
-    """Go to the end of an iteration (0 = the start of training)."""
+    """Go to a position: the end of an iteration (12; 0 = the start of training) or an
+    operation inside it (12:backward:L3)."""
+
+
+class PathDialog(ValueDialog):
+    """A file to write (the weights, a scenario)."""

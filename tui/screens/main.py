@@ -60,6 +60,9 @@ BINDINGS = [
     Binding("t", "app.edit_data('target')", "edit a target of the sample", show=False),
     Binding("u", "app.undo", "undo"),
     Binding("f", "app.cycle_format", "format"),
+    Binding("S", "app.save_weights", "save the weights", key_display="S", show=False),
+    Binding("B", "app.save_branch", "save the branch as a scenario", key_display="B",
+            show=False),
     Binding("pageup", "scroll(-1)", "scroll the panels up", show=False),
     Binding("pagedown", "scroll(1)", "scroll the panels down", show=False),
 ]
