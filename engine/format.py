@@ -109,16 +109,18 @@ def _shortest(v: float) -> str:
 def _float_text(v: float, style: str, digits: int) -> str:
     """``v`` with ``digits`` significant digits. In "decimal", a value that rounding would show
     rounder than it is gets more digits: 23199997/11600 (ŵ²[1,2] of the articles) reads
-    1999.9997, not 2000. Rounded text whose trailing zeros were dropped ("2000", "0.5") must
+    1999.9997, not 2000. Rounded text that lost two or more trailing zeros ("2000", "0.5") must
     equal the value, else digits are added (up to MORE_DIGITS) until it does or until it shows
     ``digits`` significant digits of its own. Float noise beyond MORE_DIGITS (0.1 + 0.2) stays
-    hidden."""
+    hidden, and so does one dropped zero (-0.023323 for -0.02332295: the 6-digit rounding)."""
     if v == 0:
         return "0"
     if style == "scientific":
         return f"{v:.{max(digits - 1, 0)}e}"
     text = f"{v:.{digits}g}"
     more = digits
+    if _significant(text) >= digits - 1:
+        return text
     while _significant(text) < digits and float(text) != v and more < MORE_DIGITS:
         more += 1
         text = f"{v:.{more}g}"

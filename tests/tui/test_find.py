@@ -18,6 +18,12 @@ SIZE = (120, 40)
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
+def shown_lines(panel, view) -> list[str]:
+    """The lines ``panel`` draws for ``view`` at its width."""
+    blocks = panel.drawing(view).at(panel.content_region.width)
+    return "\n".join(block.plain for block in blocks).split("\n")
+
+
 async def find(app, pilot, text: str) -> str:
     """Type ``text`` into the find dialog; the dialog's error ('' when it closed)."""
     await pilot.press("slash")
@@ -79,7 +85,7 @@ async def test_a_click_on_a_weight_or_its_sign_row_selects_it() -> None:
         await settle(app, pilot)
         panel = app.screen.query_one("#layer-3", LayerPanel)
         # the w row of L4's first neuron: the second input's value (w⁴[1,2])
-        lines = panel.drawing(app.view()).plain.split("\n")
+        lines = shown_lines(panel, app.view())
         row = next(n for n, line in enumerate(lines) if line.startswith("w₁"))
         column = [m.start() for m in re.finditer(r"\S+", lines[row])][2]  # w₁, w⁴[1,1], w⁴[1,2]
         await pilot.click(panel, offset=(panel.gutter.left + column,
@@ -88,8 +94,7 @@ async def test_a_click_on_a_weight_or_its_sign_row_selects_it() -> None:
         assert app.selected == (3, 0, 1)
         assert status(app).startswith("selected w⁴[1,2]")
         table = app.screen.query_one(SignTable)
-        text = table.drawing(app.view()).at(table.content_region.width)
-        lines = "\n".join(block.plain for block in text).split("\n")
+        lines = shown_lines(table, app.view())
         row = next(n for n, line in enumerate(lines) if line.startswith("w²[2,1]"))
         await pilot.click(table, offset=(table.gutter.left + 40, table.gutter.top + row))
         await settle(app, pilot)

@@ -36,6 +36,9 @@ from .common import WEIGHT_META, View, Weight, same_key
 from .grid import ByWidth
 
 
+TITLE_MARGIN = 3  # "╭─ title ─╮" is the title and 6 cells; a panel's gutter takes 3
+
+
 class Panel(Static):
     """A widget drawn from the view (see the module's redraw protocol)."""
 
@@ -108,6 +111,8 @@ class Panel(Static):
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         width = super().get_content_width(container, viewport)
+        if self.HOLDS_STILL and self.border_title:  # room for the whole title in the border
+            width = max(width, cell_len(str(self.border_title)) + TITLE_MARGIN)
         if self.reserve is not None:
             width = max(width, self.reserve.get_optimal_width(self.styles, container.width))
         return width
