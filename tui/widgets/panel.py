@@ -35,7 +35,6 @@ from textual.widgets import Static
 from .common import WEIGHT_META, View, Weight, same_key
 from .grid import ByWidth
 
-
 TITLE_MARGIN = 3  # "╭─ title ─╮" is the title and 6 cells; a panel's gutter takes 3
 
 
