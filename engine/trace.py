@@ -187,8 +187,8 @@ def _places(rec: Record, k: int) -> list[tuple[int, int | None]]:
 
 
 def _loss_change(rec: Record, model: Model, *_: Any) -> dict[str, Any] | None:
-    """The update's first-order predicted change of the batch loss (−α·Σ‖δw‖²) and the actual
-    change measured on the same batch."""
+    """The update's first-order predicted change of the batch loss (Σ δw·Δw for the real step,
+    −α·Σ‖δw‖² for plain SGD) and the actual change measured on the same batch."""
     change = loss_change(rec, model)
     if change is None:
         return None

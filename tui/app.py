@@ -23,6 +23,7 @@ from .controllers.saving import Saving
 from .controllers.selection import Selection
 from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
+from .widgets.panel import Panel
 from .widgets.timeline import Timeline
 
 if TYPE_CHECKING:  # what the first screen does not need loads when first used
@@ -191,6 +192,12 @@ class NnstepApp(App[int]):
 
     def action_select_largest(self, step: int) -> None:
         self.selection.largest(step)
+
+    def action_find(self) -> None:
+        self.selection.find_dialog()
+
+    def on_panel_picked(self, message: Panel.Picked) -> None:
+        self.selection.pick(message.weight)
 
     def action_drill(self) -> None:
         self.selection.drill()
