@@ -1,6 +1,10 @@
 """The JSON trace that scales: today's output of small networks kept to the byte (golden files
 written by the trace before --fields existed), --fields choosing what a line carries, large
-layers summarised unless --full (the summary checked against the full arrays), strict JSON."""
+layers summarised unless --full (the summary checked against the full arrays), strict JSON.
+
+A deliberate change of what the default trace prints (a new finding, a reworded message) means
+writing the golden files again — `nnstep run ARGS --format json > tests/cli/golden/NAME.jsonl`
+for each case below — and saying in the commit what changed and why."""
 
 from __future__ import annotations
 
