@@ -60,7 +60,7 @@ def test_bad_settings_exit_2_with_one_line(tmp_path: Path, nnstep):
     assert done.stderr.strip().count("\n") == 0
     assert "line 18: optimizer.beta2: expected beta2 < 1" in done.stderr
     path.write_text(SCENARIO, encoding="utf-8")
-    done = nnstep("check", path, "--exact")
+    done = nnstep("run", path, "--exact", "--format", "none")
     assert done.returncode == 2 and "loss.kind: softmax_cross_entropy has no exact" in done.stderr
     done = nnstep("check", path)
     assert done.returncode == 0 and "softmax_cross_entropy loss, adamw (weight_decay 1/20)" \
