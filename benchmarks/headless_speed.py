@@ -32,7 +32,7 @@ from nnstep.engine.conditions import parse_condition
 from nnstep.engine.search import backward_iter
 from nnstep.tui import headless
 
-CASES = [("3-weight", 20_000, "3-1 (broccoli, float64)"), ("784-128-10", 1_000,
+CASES = [("3-weight", 10_000, "3-1 (broccoli, float64)"), ("784-128-10", 500,
                                                            "784-128-10, batch 1")]
 BREAKS = {"weight": "L2[0,0] > 1000", "loss": "loss > 1e9", "stuck": "stuck L2[0,0] 100000"}
 
@@ -106,8 +106,8 @@ def main() -> None:
         results["cases"].append(c)
     results["process_seconds"] = {
         "nnstep run mlp784.toml --iterations 1000 --format none": process_seconds(
-            [str(ROOT / "scenarios" / "mlp784.toml"), "--iterations", "1000", "--format",
-             "none"]) if not quick else None}
+            ["run", str(ROOT / "scenarios" / "mlp784.toml"), "--iterations", "1000",
+             "--format", "none"]) if not quick else None}
     print(json.dumps(results, indent=1))
 
 
