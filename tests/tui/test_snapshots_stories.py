@@ -57,3 +57,21 @@ def test_saturated_sigmoid_vanishing_flow(snap_compare) -> None:
     """saturated_sigmoid, backward L3: δ = 1 arrives, ~4e−18 leaves; marked saturated."""
     assert snap_compare(story("saturated_sigmoid"), terminal_size=SIZE,
                         run_before=continue_to("saturated"))
+
+
+def test_momentum_carries_the_weight_past_the_minimum(snap_compare) -> None:
+    """momentum_overshoot, update of iteration 5: w goes 0.7732 → 1.02916, past the minimum 1."""
+    assert snap_compare(story("momentum_overshoot"), terminal_size=SIZE,
+                        run_before=continue_to("L2[0,0] crosses 1"))
+
+
+def test_adam_moves_the_tiny_gradient_weight(snap_compare) -> None:
+    """adam_tiny_gradient, update of iteration 1: w₂'s δw is −1e−6, its step ≈ α = 0.01."""
+    assert snap_compare(story("adam_tiny_gradient"), terminal_size=SIZE,
+                        run_before=continue_to("L2[0,1] > 0.005"))
+
+
+def test_iris_softmax_and_adam(snap_compare) -> None:
+    """iris, the loss of iteration 1 (a batch of 10): logits, class probabilities, the
+    predicted class and the batch's accuracy."""
+    assert snap_compare(story("iris"), terminal_size=SIZE, run_before=continue_to("loss > 0"))
