@@ -6,7 +6,19 @@ from __future__ import annotations
 from nnstep.engine.records import BACKWARD, FORWARD
 from rich.text import Text
 
-from .common import FINDING_MARKS, View, input_names, layer_inputs, num, short, sub, sup, window
+from .common import (
+    FINDING_MARKS,
+    STATE_LABELS,
+    View,
+    input_names,
+    layer_inputs,
+    num,
+    optimizer_state,
+    short,
+    sub,
+    sup,
+    window,
+)
 from .grid import ByWidth, Columns
 from .layer_summary import LinearBody, is_big, neurons_body
 from .panel import Panel
@@ -142,8 +154,10 @@ class LayerPanel(Panel):
 
     def _linear(self, view: View, max_neurons: int = MAX_NEURONS,
                 max_inputs: int = MAX_INPUTS) -> Columns:
-        """Rows per output neuron i: w, δw, ŵ across inputs j (and b); δ^k over the inputs on
-        top; o^k of neuron i at the right of its w row."""
+        """Rows per output neuron i: w, δw, the optimizer's state (v, or m and v: the state the
+        iteration starts from, the new one from the update on; · before the first update), ŵ
+        across inputs j (and b); δ^k over the inputs on top; o^k of neuron i at the right of its
+        w row."""
         k, rec, style = self.k, view.record, view.style
         spec = view.model.layers[k]
         K = sup(k + 1)
@@ -165,9 +179,12 @@ class LayerPanel(Panel):
         new = rec.new_params[k] if rec.new_params is not None else None
         o = rec.outputs[k] if rec.outputs else None
         sel = view.selected
+        state = optimizer_state(rec, k)
         for i in rows:
             i_ = sub(i + 1)
-            for label, source in ((f"w{i_}", w), (f"δw{i_}", g), (f"ŵ{i_}", new)):
+            states = [(f"{STATE_LABELS.get(name, name)}{i_}", arrays)
+                      for name, arrays in state.items()]
+            for label, source in ((f"w{i_}", w), (f"δw{i_}", g), *states, (f"ŵ{i_}", new)):
                 cells = [num(None if source is None else source["w"][i, j], style,
                              sel == (k, i, j)) for j in cols]
                 if spec.bias:
