@@ -11,6 +11,7 @@ from pathlib import Path
 from nnstep.engine import load_scenario
 from nnstep.engine.conditions import parse_condition
 from nnstep.tui.app import build_app
+from nnstep.tui.widgets.loss_panel import LossPanel
 
 SIZE = (120, 40)
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -73,6 +74,13 @@ def test_adam_moves_the_tiny_gradient_weight(snap_compare) -> None:
 
 
 def test_iris_softmax_and_adam(snap_compare) -> None:
-    """iris, the loss of iteration 1 (a batch of 10): logits, class probabilities, the
-    predicted class and the batch's accuracy."""
-    assert snap_compare(story("iris"), terminal_size=SIZE, run_before=continue_to("loss > 0"))
+    """iris, the loss of iteration 1 (a batch of 10), scrolled to the loss panel: logits, class
+    probabilities, the predicted class (▸) and the batch's accuracy."""
+    reach = continue_to("loss > 0")
+
+    async def run_before(pilot) -> None:
+        await reach(pilot)
+        pilot.app.query_one(LossPanel).scroll_visible(animate=False)
+        await pilot.pause()
+
+    assert snap_compare(story("iris"), terminal_size=SIZE, run_before=run_before)
