@@ -1,42 +1,74 @@
 """The header line: title, epoch, iteration, sample(s), the operation in words (the update with
 the optimizer's formula where the line has room), the number mode, and the branch when on an
-edited one. No clock."""
+edited one. No clock. The operation is never cut: on a narrow screen the samples are counted
+instead of listed, then the title is shortened, then the update's formula goes."""
 
 from __future__ import annotations
 
 from nnstep.engine.records import UPDATE
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 
-from .common import View
+from .common import View, short
 from .panel import Panel
+
+SEP = " │ "
+MIN_TITLE = 8  # the title is cut to no less than this before anything else goes
 
 
 class HeaderBar(Panel):
     """Classes: -branch when the session is on an edited branch, -float in float64 mode."""
 
+    shown: View | None = None
+
     def draw(self, view: View) -> None:
+        session = view.session
+        self.set_class(bool(session.branch.id), "-branch")
+        self.set_class(view.record.mode != "exact", "-float")
+        self.shown = view
+        width = self.content_region.width or 1000  # not laid out yet: drawn again on resize
+        self.update(self.line(view, width), layout=False)  # one docked line
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.shown is not None:
+            self.draw(self.shown)
+
+    @staticmethod
+    def line(view: View, width: int) -> Text:
+        """The header for ``width`` cells (padding excluded)."""
         rec, session = view.record, view.session
         sched = session.schedule
-        text = Text(view.scenario.title, style="bold")
-        sep = " │ "
+        where: list[str] = []  # longest first
         if rec.iteration:
             epochs = session.scenario.training.epochs
-            text.append(f"{sep}epoch {rec.epoch}/{epochs} · iteration {rec.iteration}/"
-                        f"{sched.iterations}")
-            if rec.samples:
-                s = "samples" if len(rec.samples) > 1 else "sample"
-                text.append(f" · {s} {', '.join(str(i + 1) for i in rec.samples)}")
-        tail = Text(sep).append(rec.mode, style="bold yellow" if rec.mode != "exact" else "")
-        if session.branch.id:
-            tail.append(sep).append(f"branch {session.branch.id}", style="bold magenta")
-        label = session.label(rec)
+            it = f"epoch {rec.epoch}/{epochs} · iteration {rec.iteration}/{sched.iterations}"
+            listed = ", ".join(str(i + 1) for i in rec.samples)
+            if len(rec.samples) > 1:
+                where = [f"{it} · samples {listed}", f"{it} · {len(rec.samples)} samples",
+                         f"it {rec.iteration}/{sched.iterations} · {len(rec.samples)} samples",
+                         f"it {rec.iteration}"]
+            elif rec.samples:
+                where = [f"{it} · sample {listed}",
+                         f"it {rec.iteration}/{sched.iterations} · sample {listed}",
+                         f"it {rec.iteration}"]
+            else:
+                where = [it, f"it {rec.iteration}/{sched.iterations}"]
+        labels = [session.label(rec)]
         if rec.op.kind == UPDATE:  # the update names its formula where the line has room
-            formula = f"update · {view.model.optimizer.formula}"
-            room = (self.app.size.width - self.styles.gutter.width - text.cell_len - len(sep)
-                    - tail.cell_len)
-            label = formula if len(formula) <= room else label
-        text.append(sep).append(label, style="bold")
-        text.append_text(tail)
-        self.set_class(bool(session.branch.id), "-branch")
-        self.set_class(rec.mode != "exact", "-float")
-        self.update(text, layout=False)  # one docked line: its size never changes
+            labels.insert(0, f"update · {view.model.optimizer.formula}")
+        title = view.scenario.title
+        for label in labels:
+            tail = Text()
+            tail.append(SEP).append(label, style="bold")
+            tail.append(SEP).append(rec.mode, style="bold yellow" if rec.mode != "exact" else "")
+            if session.branch.id:
+                tail.append(SEP).append(f"branch {session.branch.id}", style="bold magenta")
+            last = label == labels[-1]
+            for middle in [*where, None]:
+                text = Text(SEP + middle) if middle else Text()
+                room = width - cell_len(text.plain) - tail.cell_len
+                if room >= min(MIN_TITLE, cell_len(title)) or (middle is None and last):
+                    head = Text(short(title, max(1, room)), style="bold")
+                    return head.append_text(text).append_text(tail)
+        raise AssertionError("unreachable")

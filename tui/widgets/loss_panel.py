@@ -1,8 +1,8 @@
 """The loss: prediction o, truth y and the loss's δ (the flow entering the last layer) per output,
 and the loss value; for a loss that classifies, each output's probability p, the predicted
 class(es) marked ▸ and the batch's accuracy; after the update, the change of this batch's loss
-that a small step predicts against the change the step really makes, so a too-large α shows at
-once."""
+that a small step predicts (Σ δw·Δw, −α·Σ‖δw‖² for plain SGD) against the change the step really
+makes, so a too-large α shows at once."""
 
 from __future__ import annotations
 
