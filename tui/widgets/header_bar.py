@@ -64,11 +64,12 @@ class HeaderBar(Panel):
             tail.append(SEP).append(rec.mode, style="bold yellow" if rec.mode != "exact" else "")
             if session.branch.id:
                 tail.append(SEP).append(f"branch {session.branch.id}", style="bold magenta")
-            last = label == labels[-1]
-            for middle in [*where, None]:
+            last = label == labels[-1]  # the formula only with everything else in full
+            for middle in [*where, None] if last else where[:1] or [None]:
                 text = Text(SEP + middle) if middle else Text()
                 room = width - cell_len(text.plain) - tail.cell_len
-                if room >= min(MIN_TITLE, cell_len(title)) or (middle is None and last):
+                if room >= (min(MIN_TITLE, cell_len(title)) if last else cell_len(title)) or (
+                        middle is None and last):
                     head = Text(short(title, max(1, room)), style="bold")
                     return head.append_text(text).append_text(tail)
         raise AssertionError("unreachable")
