@@ -20,6 +20,7 @@ from .controllers.host import Status
 from .controllers.inspection import Inspection
 from .controllers.navigation import Navigation
 from .controllers.selection import Selection
+from .controllers.views import Views
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
@@ -50,6 +51,7 @@ class NnstepApp(App[int]):
         self.breaks = Breakpoints(self, self.navigation)
         self.selection = Selection(self, weights)
         self.inspection = Inspection(self, weights)
+        self.views = Views(self)
         self.set_reactive(NnstepApp.style, "fraction" if session.record.mode == "exact"
                           else "decimal")
         self.set_reactive(NnstepApp.selected, weights[0] if weights else None)
@@ -123,6 +125,13 @@ class NnstepApp(App[int]):
         message = self.status.text or self.selection.describe(view)
         screen.query_one(Timeline).progress = self.navigation.progress
         screen.show(view, message, self.status.error, self.navigation.running)
+
+    def show_plot(self, mode: str, log: bool) -> None:
+        """Lay the loss plot out as ``mode`` ("hidden", "panel", "full"), on a ``log`` scale."""
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(screen, MainScreen):
+            screen.set_plot(mode, log)
+        self.refresh_view()
 
     def say(self, message: str, error: bool = False) -> None:
         self.status = Status(message, error)
@@ -205,6 +214,18 @@ class NnstepApp(App[int]):
     def action_cycle_format(self) -> None:
         self.style = STYLES[(STYLES.index(self.style) + 1) % len(STYLES)]
         self.say(f"numbers shown as {self.style}")
+
+    def action_plot(self) -> None:
+        self.views.cycle_plot()
+
+    def action_plot_log(self) -> None:
+        self.views.toggle_log()
+
+    def action_explain(self) -> None:
+        self.views.explain()
+
+    def action_compare(self) -> None:
+        self.views.compare()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -38,6 +38,9 @@ class Host(Protocol):
     def view(self) -> View:
         """What the screen shows now."""
 
+    def show_plot(self, mode: str, log: bool) -> None:
+        """Lay the loss plot out as ``mode`` ("hidden", "panel", "full"), ``log`` scale."""
+
     def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
 
     def run_worker(self, work: Any, *, group: str = ..., exclusive: bool = ...) -> Any: ...

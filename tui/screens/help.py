@@ -14,7 +14,7 @@ from .main import BINDINGS, HELP_EXTRA
 
 NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "right_square_bracket": "]",
          "left_square_bracket": "[", "right_curly_bracket": "}", "left_curly_bracket": "{",
-         "question_mark": "?", "shift+tab": "shift+tab"}
+         "question_mark": "?", "shift+tab": "shift+tab", "equals_sign": "="}
 
 DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.next_op": "next operation (computed the first time)",
@@ -43,6 +43,10 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.edit_data('target')": "edit a target: NAME = VALUE",
     "app.undo": "undo the last edit",
     "app.cycle_format": "numbers: fraction, decimal, scientific",
+    "app.plot": "loss plot: panel, full screen, hidden",
+    "app.plot_log": "loss plot: log / linear scale",
+    "app.explain": "the arithmetic behind the selected weight",
+    "app.compare": "this branch against its parent (Δ)",
     "scroll(-1)": "scroll the panels up",
     "scroll(1)": "scroll the panels down",
     "app.help": "this help",
