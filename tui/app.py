@@ -5,6 +5,9 @@ which own the state of their keys and talk to the app through ``Host``. Owns no 
 from __future__ import annotations
 
 import gc
+import os
+import sys
+from collections.abc import Mapping
 
 from nnstep.engine import Session
 from nnstep.engine.conditions import Condition
@@ -20,6 +23,7 @@ from .controllers.host import Status
 from .controllers.inspection import Inspection
 from .controllers.navigation import Navigation
 from .controllers.selection import Selection
+from .controllers.sessions import Opened, Sessions, open_session
 from .controllers.views import Views
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
@@ -40,9 +44,10 @@ class NnstepApp(App[int]):
     style: reactive[str] = reactive("fraction", repaint=False)
     selected: reactive[Weight | None] = reactive(None, repaint=False)
 
-    def __init__(self, session: Session, cursor_blink: bool = True) -> None:
+    def __init__(self, session: Session | Opened, cursor_blink: bool = True) -> None:
         super().__init__()
-        self.session = session
+        opened = session if isinstance(session, Opened) else Opened(session)
+        self.session = session = opened.session
         self.cursor_blink = cursor_blink
         self.status = Status()
         weights = weights_of(session.model)
@@ -52,6 +57,8 @@ class NnstepApp(App[int]):
         self.selection = Selection(self, weights)
         self.inspection = Inspection(self, weights)
         self.views = Views(self)
+        self.sessions = Sessions(self, opened)
+        self.save_problem: str | None = None  # why the session could not be saved on quit
         self.set_reactive(NnstepApp.style, "fraction" if session.record.mode == "exact"
                           else "decimal")
         self.set_reactive(NnstepApp.selected, weights[0] if weights else None)
@@ -86,6 +93,7 @@ class NnstepApp(App[int]):
     def on_mount(self) -> None:
         self.title = self.session.scenario.title
         self.record = self.session.record
+        self.sessions.restore(self.breaks, self.navigation)
         self.call_after_refresh(self._settled)
 
     @staticmethod
@@ -227,18 +235,31 @@ class NnstepApp(App[int]):
     def action_compare(self) -> None:
         self.views.compare()
 
+    async def action_quit(self) -> None:
+        """q: save the session (breakpoints, edits, selection, cursor), then quit."""
+        self.save_problem = self.sessions.save(self.breaks)
+        self.exit()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
 
 def build_app(scenario: Scenario, *, max_fraction_bits: int | None = None,
-              cursor_blink: bool = True) -> NnstepApp:
-    """The one factory: a session on ``scenario`` and the app around it (CLI and tests)."""
+              cursor_blink: bool = True, state: Mapping[str, str] | None = None,
+              fresh: bool = False) -> NnstepApp:
+    """The one factory: a session on ``scenario`` and the app around it (CLI and tests).
+    ``state``: the environment that names the state folder ($XDG_STATE_HOME) to restore the
+    scenario's saved session from and save it to on quit (None: neither); ``fresh``: do not
+    restore."""
     kw = {} if max_fraction_bits is None else {"max_fraction_bits": max_fraction_bits}
-    return NnstepApp(Session(scenario, **kw), cursor_blink=cursor_blink)
+    return NnstepApp(open_session(scenario, state, fresh, **kw), cursor_blink=cursor_blink)
 
 
-def run_app(scenario: Scenario) -> int:
-    """Run the debugger until the person quits; the exit code (0)."""
-    result = build_app(scenario).run()
+def run_app(scenario: Scenario, fresh: bool = False) -> int:
+    """Run the debugger until the person quits, its session kept between runs; the exit code
+    (0)."""
+    app = build_app(scenario, state=os.environ, fresh=fresh)
+    result = app.run()
+    if app.save_problem:
+        print(f"nnstep: {app.save_problem}", file=sys.stderr)
     return result if isinstance(result, int) else 0
