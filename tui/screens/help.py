@@ -45,7 +45,7 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.cycle_format": "numbers: fraction, decimal, scientific",
     "app.plot": "loss plot: panel, full screen, hidden",
     "app.plot_log": "loss plot: log / linear scale",
-    "app.explain": "the arithmetic behind the selected weight",
+    "app.explain": "the arithmetic behind the selection",
     "app.compare": "this branch against its parent (Δ)",
     "scroll(-1)": "scroll the panels up",
     "scroll(1)": "scroll the panels down",

@@ -73,6 +73,7 @@ class LossPlot(Vertical):
         super().__init__(**kw)
         self.log_scale = False
         self.drawn_from: tuple | None = None
+        self.view: View | None = None  # the last view pushed down, to redraw on a resize
         self.curves: tuple[Curve, Curve | None] | None = None  # last drawn, for tests
 
     def compose(self) -> ComposeResult:
@@ -80,12 +81,19 @@ class LossPlot(Vertical):
         yield CurvePlot(id="plot-area")
         yield Static(id="plot-notes")
 
+    def on_resize(self) -> None:
+        """Shown or resized: draw at the new width (the plot's points follow it)."""
+        if self.view is not None:
+            self.call_after_refresh(self.show, self.view)
+
     def show(self, view: View, economise: bool = True) -> None:
-        if not self.display:
+        self.view = view
+        area = self.query_one(CurvePlot).size.width
+        if not self.display or not area:  # hidden, or not laid out yet (on_resize draws)
             return
         s = view.session
         losses, parent = s.loss_series(), s.loss_series(parent=True)
-        width = max(10, self.query_one(CurvePlot).size.width - MARGIN)
+        width = max(10, area - MARGIN)
         key = (s.branch.id, len(losses), None if parent is None else len(parent),
                view.record.iteration, self.log_scale, width, view.style)
         if economise and key == self.drawn_from:
