@@ -20,7 +20,7 @@ from .history import Policy, Timeline
 from .numbers import FLOAT, NumberError, Numbers, parse_number
 from .records import Record
 from .scenario import Scenario
-from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record
+from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record, next_record
 
 
 @dataclass
@@ -250,6 +250,21 @@ class Session:
         if compute:
             parent.records.extend_to(self.cursor)
         return parent.records[self.cursor] if self.cursor < len(parent.records) else None
+
+    def iteration_end(self) -> Record:
+        """The update record that ends the iteration at the cursor (the cursor's own record at
+        the start of training or at an update): what the rest of the iteration will show.
+        Computed from the cursor's record when this branch has not got that far, without
+        recording anything. May raise RunawayFractions in exact mode."""
+        rec = self.record
+        if rec.index == 0 or rec.finished:
+            return rec
+        end = self.schedule.iteration_end(rec.iteration)
+        if end <= self.computed:
+            return self.branch.records[end]
+        while rec.index < end:
+            rec = next_record(rec, self.model)
+        return rec
 
     def losses(self) -> list[tuple[int, Any]]:
         """(iteration, batch loss) of each finished iteration computed on this branch."""

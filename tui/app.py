@@ -119,11 +119,20 @@ class NnstepApp(App[int]):
         self.record = self.session.record
 
     def view(self) -> View:
+        """What the screen shows: the record at the cursor, and the end of its iteration (what
+        the panels keep room for)."""
         s, rec = self.session, self.session.record
+        inspect = self.inspection
+        ahead, end = inspect.ahead(), None
+        if ahead.record is not None:
+            end = self._view_of(ahead.record, ahead.findings, None, None)
+        return self._view_of(rec, inspect.findings(rec), s.parent_record(), end)
+
+    def _view_of(self, rec: Record, findings: tuple, parent: Record | None,
+                 end: View | None) -> View:
         signs = self.inspection.sign_rows(rec, self.selected)  # only the rows the table lists
-        return View(s, rec, self.style, self.selected, signs.rows,
-                    self.inspection.findings(rec), s.parent_record(), signs.filter,
-                    signs.places, signs.count)
+        return View(self.session, rec, self.style, self.selected, signs.rows, findings, parent,
+                    signs.filter, signs.places, signs.count, end)
 
     def refresh_view(self) -> None:
         screen = self.screen_stack[0] if self.screen_stack else None

@@ -207,3 +207,18 @@ def test_bounded_history_recomputes_bit_identical_records(text):
         sparse.last()
         for index in list(range(LAST, -1, -1)) + list(range(0, LAST + 1, 7)):
             assert same(sparse.goto(index), full.at(index)), (policy, index)
+
+
+def test_iteration_end_is_the_update_stepping_reaches_and_records_nothing(text):
+    """What the rest of the iteration will show, computed ahead without moving or recording:
+    bit-identical to the update record that stepping then reaches."""
+    s = Session(parse_scenario(text))
+    assert s.iteration_end() is s.record  # the start: nothing ahead
+    s.goto(OPI + 3)  # a forward of iteration 2
+    ahead = s.iteration_end()
+    assert s.computed == OPI + 3 and s.cursor == OPI + 3
+    assert ahead.op.kind == "update" and ahead.index == 2 * OPI
+    assert same(ahead, s.at(2 * OPI))
+    assert s.iteration_end() is s.at(2 * OPI)  # computed now: the recorded one
+    s.goto(2 * OPI)
+    assert s.iteration_end() is s.record

@@ -9,7 +9,7 @@ from typing import Any
 
 from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.gradcheck import gradient_check
-from nnstep.engine.records import Record
+from nnstep.engine.records import Record, before
 from nnstep.engine.signs import Finding, SignRow, sign_rows
 
 from ..screens.gradcheck import GradcheckScreen
@@ -40,31 +40,72 @@ class SignRows:
     count: int = 0
 
 
+@dataclass(frozen=True)
+class Ahead:
+    """The update ``record`` ending the iteration at operation ``index`` of ``branch``, and
+    every finding of that iteration's operations (some hold at one operation only)."""
+
+    branch: Any = None
+    index: int = -1
+    record: Record | None = None
+    findings: tuple[Finding, ...] = ()
+
+
 class Inspection:
-    """Analyses the record at the cursor, each once; owns the sign-table filter."""
+    """Analyses the record at the cursor and the end of its iteration, each once; owns the
+    sign-table filter."""
 
     def __init__(self, host: Host, weights: list[Weight]) -> None:
         self.host, self.weights = host, weights
         self.sign_filter = "all"
-        self._findings = Findings()
-        self._signs = SignRows()
+        self._findings = (Findings(), Findings())  # the two latest: the cursor's, the end's
+        self._signs = (SignRows(), SignRows())
+        self._ahead = Ahead()
 
     def findings(self, rec: Record) -> tuple[Finding, ...]:
-        if self._findings.record is not rec:
-            self._findings = Findings(rec, tuple(diagnose(rec, self.host.session.model)))
-        return self._findings.found
+        for known in self._findings:
+            if known.record is rec:
+                return known.found
+        made = Findings(rec, tuple(diagnose(rec, self.host.session.model)))
+        self._findings = (made, self._findings[0])
+        return made.found
 
     def sign_rows(self, rec: Record, selected: Weight | None) -> SignRows:
         """The sign table's weights and rows, computed once per record, filter and selection."""
         which = self.sign_filter
         around = selected if which == "all" else None
-        old = self._signs
-        if old.record is not rec or old.filter != which or old.around != around:
-            model = self.host.session.model
-            shown, count = places(rec, model, which, self.weights, selected)
-            self._signs = SignRows(rec, which, around, tuple(shown),
-                                   tuple(sign_rows(rec, model, shown)), count)
-        return self._signs
+        for old in self._signs:
+            if old.record is rec and old.filter == which and old.around == around:
+                return old
+        model = self.host.session.model
+        shown, count = places(rec, model, which, self.weights, selected)
+        made = SignRows(rec, which, around, tuple(shown), tuple(sign_rows(rec, model, shown)),
+                        count)
+        self._signs = (made, self._signs[0])
+        return made
+
+    def ahead(self) -> Ahead:
+        """The end of the iteration at the cursor (``Session.iteration_end``) and the findings
+        of all its operations, computed once per branch and iteration. Its record is None at
+        the start of training and when it cannot be computed (exact fractions grown too
+        large)."""
+        s = self.host.session
+        rec = s.record
+        if rec.index == 0:
+            return Ahead()
+        end = s.schedule.iteration_end(rec.iteration)
+        if self._ahead.branch is not s.branch or self._ahead.index != end:
+            self._ahead = Ahead(s.branch, end)
+            try:
+                last = s.iteration_end()
+            except Exception:  # RunawayFractions, or a failure the cursor's record shows
+                return self._ahead
+            model, found = s.model, {}
+            for i in range(end - s.schedule.ops_per_iteration + 1, end + 1):
+                for f in diagnose(before(last, i, s.schedule.locate(i)[2]), model):
+                    found.setdefault((f.kind, f.layer, f.neuron, f.sample), f)
+            self._ahead = Ahead(s.branch, end, last, tuple(found.values()))
+        return self._ahead
 
     def next_filter(self) -> None:
         """s: the sign table lists all weights → largest |δw| → moving → moved against."""

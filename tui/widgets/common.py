@@ -60,6 +60,9 @@ class View:
     sign_filter: str = "all"  # which weights the sign table lists (tui/sign_view.py)
     sign_places: tuple[Weight, ...] = ()  # the weights it lists, in order (rows: their analysis)
     sign_matches: int = 0  # how many weights match the filter
+    # the same view at the end (update) of the iteration at the cursor, where every value of
+    # the iteration is known: panels keep the room it needs (widgets/panel.py); None: this is it
+    end: View | None = None
 
     @property
     def model(self) -> Any:

@@ -15,23 +15,30 @@ MAX_FEATURES = 16  # inputs listed; the rest are counted (the drill-in, d, shows
 class DataPanel(Panel):
     """Classes: -active at the pick operation."""
 
+    HOLDS_STILL = True
+
     def inputs(self, view: View) -> tuple:
         rec = view.record
         last = rec.outputs[-1] if rec.outputs else None
         return (view.style, rec.samples, rec.x, rec.y, last, rec.loss, rec.lr, rec.op.kind == PICK)
 
-    def draw(self, view: View) -> None:
-        rec, style = view.record, view.style
+    def decorate(self, view: View) -> None:
+        rec = view.record
         n = len(view.scenario.samples)
         self.set_class(rec.op.kind == PICK, "-active")
         if not rec.samples:
             self.border_title = "data"
-            self.put(Text("\n").join([Text(f"{n} samples; none picked yet", style="dim"),
-                                         Text(""),
-                                         Text("α ", style="bold").append_text(num(rec.lr, style))]))
             return
         picked = ", ".join(str(s + 1) for s in rec.samples)
         self.border_title = f"sample{'s' if len(rec.samples) > 1 else ''} {picked} of {n}"
+
+    def drawing(self, view: View) -> Text:
+        rec, style = view.record, view.style
+        n = len(view.scenario.samples)
+        if not rec.samples:
+            return (Text("\n").join([Text(f"{n} samples; none picked yet", style="dim"),
+                                         Text(""),
+                                         Text("α ", style="bold").append_text(num(rec.lr, style))]))
         batch = range(min(len(rec.samples), 3))  # big batches: the first samples
         table = Columns("", *[f"#{rec.samples[b] + 1}" for b in batch])
         names = input_names(view, 0)
@@ -47,4 +54,4 @@ class DataPanel(Panel):
                           *[num(None if o is None else o[b, i], style) for b in batch])
         tail = Text("loss ", style="bold").append_text(num(rec.loss, style))
         tail.append("   α ", style="bold").append_text(num(rec.lr, style))
-        self.put(Text("\n").join([table.text(), tail]))
+        return Text("\n").join([table.text(), tail])

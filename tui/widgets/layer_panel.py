@@ -25,7 +25,9 @@ class LayerPanel(Panel):
         super().__init__(**kw)
         self.k = k
         self.heat_maps: list = []  # the heat maps shown (big linear layers), for tests
+        self._maps: list = []  # those drawing() made last
 
+    HOLDS_STILL = True
     BIG_WIDTH = 60  # the width a big layer's panel (heat maps) asks for in an auto-sized column
 
     def get_content_width(self, container, viewport) -> int:
@@ -36,19 +38,30 @@ class LayerPanel(Panel):
     def inputs(self, view: View) -> tuple:
         return layer_inputs(view, self.k)
 
-    def draw(self, view: View) -> None:
+    def decorate(self, view: View) -> None:
         k, rec = self.k, view.record
         spec = view.model.layers[k]
         self.border_title = f"{spec.name} · {spec.describe()}"
         op = rec.op
         self.set_class(op.kind in (FORWARD, BACKWARD) and op.layer == k, "-active")
-        mine = [f for f in view.findings if f.layer == k]
-        classes = {FINDING_MARKS.get(f.kind, ("", "", "", None))[3] for f in mine}
+        classes = {FINDING_MARKS.get(f.kind, ("", "", "", None))[3]
+                   for f in view.findings if f.layer == k}
         self.set_class("-blocked" in classes, "-blocked")
         self.set_class("-rounding" in classes, "-rounding")
-        shown_maps, self.heat_maps = self.heat_maps, []
+        self.set_class(is_big(view.model, k) and spec.trainable, "-big")
+
+    def draw(self, view: View) -> None:
+        self.decorate(view)
+        content = self.drawing(view)
+        self.heat_maps = self._maps
+        self.put(content)
+
+    def drawing(self, view: View) -> Text | ByWidth:
+        k, rec = self.k, view.record
+        spec = view.model.layers[k]
+        mine = [f for f in view.findings if f.layer == k]
         big = is_big(view.model, k)
-        self.set_class(big and spec.trainable, "-big")
+        self._maps = []
         body: LinearBody | list[Text]
         if big and spec.trainable:  # heat maps, statistics, and the selected neuron's row
             sel = view.selected
@@ -57,8 +70,8 @@ class LayerPanel(Panel):
                          f"{view.model.layers[k - 1].size} inputs)", style="bold")
             body = LinearBody(view, k, title, [
                 self._linear(view, max_neurons=1, max_inputs=n).text() for n in (4, 3, 2, 1)],
-                reuse=shown_maps)
-            self.heat_maps = body.maps
+                reuse=self.heat_maps)
+            self._maps = body.maps
         elif big:
             body = neurons_body(view, k)
         else:
@@ -80,9 +93,8 @@ class LayerPanel(Panel):
         # lines of one Text (or, for heat maps, drawn at the panel's width): cheap to measure
         # and paint, where Rich tables were measured and rendered anew at every paint
         if isinstance(body, LinearBody):
-            self.put(ByWidth(lambda width, body=body: [*body.lines(width), *findings]))
-        else:
-            self.put(Text("\n").join([*body, *findings]))
+            return ByWidth(lambda width, body=body: [*body.lines(width), *findings])
+        return Text("\n").join([*body, *findings])
 
     @staticmethod
     def _findings_summary(view: View, mine: list) -> list[Text]:

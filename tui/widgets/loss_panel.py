@@ -20,6 +20,8 @@ LOSS_NAMES = {"half_squared_error": "½(o−y)²"}
 class LossPanel(Panel):
     """Classes: -active while the loss or its δ is being computed."""
 
+    HOLDS_STILL = True
+
     def inputs(self, view: View) -> tuple:
         rec = view.record
         last = rec.outputs[-1] if rec.outputs else None
@@ -27,10 +29,12 @@ class LossPanel(Panel):
                 rec.op.kind in (LOSS, BACKWARD_LOSS),  # the -active class
                 rec.new_params is not None and rec.index)  # the loss change: at the update
 
-    def draw(self, view: View) -> None:
-        rec, style = view.record, view.style
+    def decorate(self, view: View) -> None:
         self.border_title = f"loss · {LOSS_NAMES.get(view.model.loss, view.model.loss)}"
-        self.set_class(rec.op.kind in (LOSS, BACKWARD_LOSS), "-active")
+        self.set_class(view.record.op.kind in (LOSS, BACKWARD_LOSS), "-active")
+
+    def drawing(self, view: View) -> Text:
+        rec, style = view.record, view.style
         batch = min(len(rec.samples) or 1, 4)  # big batches: the first samples
         table = Columns("", "o", "y", "δ")
         o = rec.outputs[-1] if rec.outputs else None
@@ -44,7 +48,7 @@ class LossPanel(Panel):
         if len(rec.samples) > batch:
             table.add_line(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
         loss = Text("loss ", style="bold").append_text(num(rec.loss, style))
-        self.put(Text("\n").join([table.text(), Text(""), loss, *self.change(view)]))
+        return Text("\n").join([table.text(), Text(""), loss, *self.change(view)])
 
     @staticmethod
     def change(view: View) -> list[Text]:

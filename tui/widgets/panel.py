@@ -6,11 +6,17 @@ The redraw protocol. On every change the screen calls ``show(view, economise)`` 
    mappings by identity, records sharing the arrays they did not change). When economising and
    the inputs are those of the last drawing, nothing happens. ``None`` (the default): the panel
    is drawn every time.
-2. ``draw(view)`` draws the panel and hands its content to ``put``.
+2. ``draw(view)`` draws the panel: ``decorate(view)`` sets its classes and titles, and
+   ``drawing(view)`` (no side effects) gives what it shows, handed to ``put``.
 3. ``put(content)`` updates the widget and asks Textual for a layout pass only when the
    content's size may have changed: a layout pass measures every widget on the screen, most of
    the time of a step when only numbers changed. The size is that of each line (Text), or the
    height at the panel's present width (ByWidth).
+
+The screen holds still: a panel with ``HOLDS_STILL`` also measures ``drawing(view.end)``, what
+it will show at the end (the update) of the iteration at the cursor, where every value of the
+iteration is known, and takes the larger of the two sizes. Values appearing, findings or a
+longer number then never move a panel within an iteration.
 
 Tests turn economising off to compare against a screen redrawn and laid out in full."""
 
@@ -18,6 +24,8 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.geometry import Size
+from textual.visual import Visual, visualize
 from textual.widgets import Static
 
 from .common import View, same_key
@@ -27,28 +35,52 @@ from .grid import ByWidth
 class Panel(Static):
     """A widget drawn from the view (see the module's redraw protocol)."""
 
+    HOLDS_STILL = False  # reserve the room the end of the iteration needs
+
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.drawn_from: tuple | None = None  # the inputs of the last drawing
         self.drawn_size: tuple | None = None  # the size of the content last put
+        self.reserved_from: tuple | None = None  # the inputs of the end of the iteration
+        self.reserve: Visual | None = None  # what the end of the iteration shows
+        self._reserve_changed = False
         self.economise = True
 
     def inputs(self, view: View) -> tuple | None:
         """What the panel draws from; None: draw on every change."""
         return None
 
+    def decorate(self, view: View) -> None:
+        """Classes and titles for ``view`` (none by default)."""
+
+    def drawing(self, view: View) -> Text | ByWidth:
+        """What the panel shows for ``view``; no side effects."""
+        raise NotImplementedError(f"{type(self).__name__} does not say what it shows")
+
     def draw(self, view: View) -> None:
-        raise NotImplementedError(f"{type(self).__name__} does not say how it draws")
+        self.decorate(view)
+        self.put(self.drawing(view))
 
     def show(self, view: View, economise: bool = True) -> None:
         """Draw ``view`` unless (when ``economise``) the panel's inputs are unchanged."""
         self.economise = economise
+        if self.HOLDS_STILL:
+            self._plan(view.end)
         key = self.inputs(view)
-        if key is not None and economise:
+        if key is not None and economise and not self._reserve_changed:
             if same_key(self.drawn_from, key):
                 return
-            self.drawn_from = key
+        self.drawn_from = key
         self.draw(view)
+
+    def _plan(self, end: View | None) -> None:
+        """Measure what the end of the iteration shows, when it changed."""
+        key = None if end is None else self.inputs(end)
+        if key is not None and self.economise and same_key(self.reserved_from, key):
+            return
+        self.reserved_from = key
+        self.reserve = None if end is None else visualize(self, self.drawing(end))
+        self._reserve_changed = True
 
     def put(self, content: Text | ByWidth) -> None:
         """``update(content)``, laid out again only when its size may have changed."""
@@ -58,6 +90,19 @@ class Panel(Static):
             size = (width, content.get_height(self.styles, width)) if width else None
         else:
             size = tuple(cell_len(line) for line in content.plain.split("\n"))
-        layout = not self.economise or size is None or size != self.drawn_size
-        self.drawn_size = size
+        layout = (not self.economise or size is None or size != self.drawn_size
+                  or self._reserve_changed)
+        self.drawn_size, self._reserve_changed = size, False
         self.update(content, layout=layout)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        width = super().get_content_width(container, viewport)
+        if self.reserve is not None:
+            width = max(width, self.reserve.get_optimal_width(self.styles, container.width))
+        return width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        height = super().get_content_height(container, viewport, width)
+        if self.reserve is not None and width:
+            height = max(height, self.reserve.get_height(self.styles, width))
+        return height

@@ -36,15 +36,19 @@ class SignTable(Panel):
     """The weights the app chose (``view.sign_places``: all around the selection, or a filter's
     largest |δw|); rows whose δw is not known yet are blank ("·")."""
 
+    HOLDS_STILL = True
+
     def inputs(self, view: View) -> tuple:
         return (view.style, view.selected, view.sign_filter, view.sign_places, view.sign_matches,
                 view.rows, view.findings)
 
-    def draw(self, view: View) -> None:
+    def decorate(self, view: View) -> None:
         label = LABELS.get(view.sign_filter, view.sign_filter)
         self.border_title = (f"sign analysis · {label} · {view.sign_matches:,} "
                              f"{'row' if view.sign_matches == 1 else 'rows'}  ŵ = w − α·δw")
         self.border_subtitle = "s filter"
+
+    def drawing(self, view: View) -> ByWidth:
         known = {(r.layer, r.row, r.col): r for r in view.rows}
         # the situation fills the room the other columns leave, wrapping (see grid.Columns)
         table = Columns("weight", "δᵏ⁺¹", "oᵏ⁻¹", "δw", "move", "situation", "moved",
@@ -89,4 +93,4 @@ class SignTable(Panel):
             parts.append(Text(f"… {sum(rest.values())} more findings ({kinds}): the layer "
                               "panels sum them up per layer, run --format json lists them all",
                               style="dim"))
-        self.put(ByWidth(lambda width: [table.text(width), *parts]))
+        return ByWidth(lambda width: [table.text(width), *parts])
