@@ -1,8 +1,10 @@
-"""Initial weights of a linear layer: explicit values, or a seeded ``uniform`` / ``xavier`` draw."""
+"""Initial weights of the linear layers: explicit values, a seeded ``uniform`` / ``xavier`` draw,
+or tensors from .safetensors / .npz files (per layer, or a whole state_dict: see state_dict.py)."""
 
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -10,18 +12,98 @@ import numpy as np
 from .errors import suggest
 from .layers import LayerSpec
 from .numbers import EXACT, NumberError, parse_number
+from .state_dict import (
+    FileProblem,
+    TensorFile,
+    describe_shape,
+    prefixes,
+    read_network,
+    read_tensor,
+    shape_of,
+)
 
 INITS = ("uniform", "xavier")
+NETWORK_KEYS = ("file", "names")  # [weights]
+TENSOR_KEYS = ("file", "key")  # weights = { file = …, key = … } in a layer
 EXACT_DECIMALS = 4  # a random draw in exact mode is rounded to this many decimals
 
 
+class WeightFiles:
+    """Opens the weights files a scenario names (relative to its folder), each file once."""
+
+    def __init__(self, folder: Path, fail) -> None:
+        self.folder, self.fail, self.opened = folder, fail, {}
+
+    def open(self, name: Any, where: tuple) -> TensorFile:
+        if not isinstance(name, str) or not name:
+            raise self.fail("expected the path of a .safetensors or .npz file, relative to the "
+                            "scenario", where)
+        path = self.folder / name
+        if path not in self.opened:
+            try:
+                self.opened[path] = TensorFile(path)
+            except FileProblem as err:
+                raise self.fail(str(err), where) from None
+        return self.opened[path]
+
+    def tensor(self, raw: Any, shape: tuple, shape_text: str, where: tuple):
+        """``{ file = "…", key = "…" }`` -> that tensor, float64 of ``shape``."""
+        if not isinstance(raw, dict) or set(raw) != set(TENSOR_KEYS):
+            raise self.fail("expected { file = \"model.safetensors\", key = \"fc1.weight\" }",
+                            where)
+        file = self.open(raw["file"], where + ("file",))
+        if not isinstance(raw["key"], str):
+            raise self.fail(f"expected the name of a tensor, got {raw['key']!r}", where + ("key",))
+        try:
+            return read_tensor(file, raw["key"], shape, shape_text)
+        except FileProblem as err:
+            raise self.fail(str(err), where + ("key",)) from None
+
+
+def network_params(raw: Any, specs: list[LayerSpec], layers_raw: list, files: WeightFiles,
+                   fail) -> tuple[list[dict], tuple]:
+    """``[weights] file = "…", names = {L2 = "fc1"}``: every linear layer's weights from one
+    state_dict file. Returns (params per layer, state_dict prefix per layer)."""
+    where = ("weights",)
+    if not isinstance(raw, dict) or "file" not in raw or set(raw) - set(NETWORK_KEYS):
+        raise fail("expected file = \"model.safetensors\" (or .npz) and optionally names = "
+                   "{ L2 = \"fc1\", … }", where)
+    names = raw.get("names", {})
+    layer_names = [spec.name for spec in specs]
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise fail("expected a table of layer names and state_dict prefixes, "
+                   "e.g. { L2 = \"fc1\" }", where + ("names",))
+    for name in names:
+        k = layer_names.index(name) if name in layer_names else None
+        if k is None or not specs[k].trainable:
+            raise fail(f"'{name}' is not a linear layer of this scenario"
+                       f"{suggest(name, layer_names)}", where + ("names", name))
+    for k, layer in enumerate(layers_raw):
+        for key in ("weights", "biases", "init"):
+            if isinstance(layer, dict) and key in layer:
+                raise fail(f"the weights come from [weights] file; remove '{key}' here",
+                           ("layers", k, key))
+    keys = prefixes(specs, names)
+    file = files.open(raw["file"], where + ("file",))
+    try:
+        return read_network(file, specs, keys), keys
+    except FileProblem as err:
+        raise fail(str(err), where + ("file",)) from None
+
+
 def initial_params(spec: LayerSpec, n_in: int, raw: dict, numbers: str, default_seed: int,
-                   where: tuple, fail) -> dict:
+                   where: tuple, fail, files: WeightFiles, specs: list[LayerSpec]) -> dict:
     """{"w": ((Fraction, ...), ...) [size][n_in], "b": (Fraction, ...) [size] when biased}.
-    Weights drawn by ``init`` in float64 mode are a float64 array [size, n_in] instead."""
+    Weights drawn by ``init`` in float64 mode, and tensors read from files, are float64 arrays
+    instead (exact sessions convert their floats exactly). ``specs`` are the layers so far,
+    this one last."""
+    k = len(specs) - 1
     if "weights" in raw and "init" in raw:
         raise fail("give either weights or init, not both", where + ("init",))
-    if "weights" in raw:
+    if isinstance(raw.get("weights"), dict):
+        w = files.tensor(raw["weights"], shape_of(specs, k, "w"), describe_shape(specs, k, "w"),
+                         where + ("weights",))
+    elif "weights" in raw:
         w = _matrix(raw["weights"], spec.size, n_in, where + ("weights",), fail)
     elif "init" in raw:
         init = raw["init"]
@@ -38,7 +120,10 @@ def initial_params(spec: LayerSpec, n_in: int, raw: dict, numbers: str, default_
     params: dict[str, Any] = {"w": w}
     if "biases" in raw and not spec.bias:
         raise fail("biases given but bias = false", where + ("biases",))
-    if spec.bias:
+    if spec.bias and isinstance(raw.get("biases"), dict):
+        params["b"] = files.tensor(raw["biases"], shape_of(specs, k, "b"),
+                                   describe_shape(specs, k, "b"), where + ("biases",))
+    elif spec.bias:
         b = raw.get("biases", [0] * spec.size)
         if not isinstance(b, list) or len(b) != spec.size:
             raise fail(f"expected {spec.size} biases (one per output neuron), got {b!r}",

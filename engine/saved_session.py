@@ -68,8 +68,8 @@ class SavedSession:
         """A new session on ``scenario`` with every branch of the tree made again, on the saved
         branch; the cursor is left at 0 (moving it may take long: the caller decides how).
         Raises SavedSessionError when an edit does not apply: nothing half-restored."""
-        session = Session(scenario, **session_options)
-        for n, saved in enumerate(self.branches, start=1):
+        session = Session(scenario, **session_options)  # with the scenario's [branch] edits
+        for n, saved in enumerate(self.branches, start=len(session.branches)):
             if not 0 <= saved.parent < n:
                 raise SavedSessionError(f"branch {n} grows from branch {saved.parent}, which "
                                         "does not exist yet")
@@ -96,8 +96,10 @@ def capture(session: Session, scenario_path: str, digest: str, *,
             selected: tuple | None = None, style: str | None = None,
             breakpoints: tuple[SavedBreakpoint, ...] = ()) -> SavedSession:
     """The saveable state of ``session`` (opened from ``scenario_path``, whose bytes hash to
-    ``digest``)."""
-    branches = tuple(SavedBranch(b.parent, b.at, b.edit) for b in session.branches[1:])
+    ``digest``). The branches a scenario's [branch] edits made are not kept: opening the
+    scenario makes them again, with the same numbers."""
+    made = 1 + len(session.scenario.branch.edits)  # the first branches: the scenario's own
+    branches = tuple(SavedBranch(b.parent, b.at, b.edit) for b in session.branches[made:])
     return SavedSession(scenario_path, digest, session.branches[0].records[0].mode, branches,
                         session.branch.id, session.cursor, selected, style, tuple(breakpoints))
 

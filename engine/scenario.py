@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .branch_file import BranchTable, parse_branch
 from .dataset import Sample, csv_samples, generated_samples, inline_samples
 from .errors import ScenarioError, locate, suggest
-from .init import initial_params
+from .init import WeightFiles, initial_params, network_params
 from .layers import FLOAT_ONLY, KINDS, LayerSpec
 from .losses import LOSSES
 from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
+from .state_dict import prefixes
 
-TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "layers")
+TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "layers", "weights",
+            "branch")
 DATA_KEYS = ("features", "targets", "samples", "file", "generate")
 TRAINING_KEYS = ("learning_rate", "batch_size", "epochs", "order", "seed")
 LOSS_KEYS = ("kind",)
@@ -53,6 +56,9 @@ class Scenario:
     loss: str
     layers: tuple[LayerSpec, ...]
     params: tuple[dict, ...] = field(repr=False)
+    state_keys: tuple[str | None, ...] = ()  # per layer, its PyTorch state_dict prefix
+    branch: BranchTable = BranchTable()  # [branch]: edits to replay, where to open
+    source: dict = field(default_factory=dict, repr=False, compare=False)  # the TOML values
 
     @property
     def iterations_per_epoch(self) -> int:
@@ -108,6 +114,7 @@ def _toml_line(message: str) -> int | None:
 class _Builder:
     def __init__(self, raw: dict, path: Path, fail, numbers: str | None = None) -> None:
         self.raw, self.path, self.fail, self.numbers = raw, path, fail, numbers
+        self.files = WeightFiles(path.parent, fail)
 
     def table(self, raw: Any, where: tuple, allowed: tuple, required: tuple = ()) -> dict:
         if not isinstance(raw, dict):
@@ -172,10 +179,21 @@ class _Builder:
                             ("layers",))
         samples, features, targets = self.data()
         layers, params = self.layers(layers_raw, numbers, training.seed)
+        keys = prefixes(layers)
+        if "weights" in raw:
+            params, keys = network_params(raw["weights"], layers, layers_raw, self.files,
+                                          self.fail)
         self.check_shapes(layers, samples, features, targets)
-        return Scenario(str(self.path), title, description, numbers, tuple(features or ()),
-                        tuple(targets or ()), tuple(samples), training, loss, tuple(layers),
-                        tuple(params))
+        scenario = Scenario(str(self.path), title, description, numbers, tuple(features or ()),
+                            tuple(targets or ()), tuple(samples), training, loss, tuple(layers),
+                            tuple(params), keys, source=self.raw)
+        if "branch" not in raw:
+            return scenario
+        from .step import Model  # step imports this module
+
+        branch = parse_branch(raw["branch"], scenario.layers, Model.of(scenario).schedule,
+                              self.fail)
+        return replace(scenario, branch=branch)
 
     def training(self) -> Training:
         where = ("training",)
@@ -256,8 +274,9 @@ class _Builder:
             )
             self.only_for(raw, kind, where)
             specs.append(spec)
-            params.append(initial_params(spec, previous, raw, numbers, seed + k, where, self.fail)
-                          if kind == "linear" else {})
+            own_weights = kind == "linear" and "weights" not in self.raw  # else [weights]
+            params.append(initial_params(spec, previous, raw, numbers, seed + k, where, self.fail,
+                                         self.files, specs) if own_weights else {})
             previous = size
         return specs, params
 

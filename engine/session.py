@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .edits import Edit, EditError, apply, convert
+from .errors import ScenarioError
 from .history import Policy, Timeline
 from .numbers import FLOAT, NumberError, Numbers, parse_number
 from .records import Record
@@ -50,6 +51,19 @@ class Session:
         self.branches: list[Branch] = [Branch(0, None, 0, None, 0, records)]
         self.branch = self.branches[0]
         self.cursor = 0
+        if scenario.branch.edits:
+            self._replay_saved()
+
+    def _replay_saved(self) -> None:
+        """Make a saved branch's edits (the scenario's [branch] table) where they were made,
+        then go back to the start. ScenarioError when one no longer applies."""
+        for i, (index, edit) in enumerate(self.scenario.branch.edits):
+            self.goto(index)
+            try:
+                self.edit(edit)
+            except EditError as err:
+                raise ScenarioError(self.scenario.path, str(err), ("branch", "edits", i)) from None
+        self.goto(0)
 
     @classmethod
     def replay(cls, scenario: Scenario, edits: list[tuple[int, Edit]], **kw: Any) -> Session:

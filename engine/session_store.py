@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .files import write_atomic
 from .saved_session import SavedSession, SavedSessionError, from_json, to_json
 
 MAX_BYTES = 16 * 2**20  # a saved session larger than this is not one of ours
@@ -61,25 +61,9 @@ def session_file(scenario_path: str | Path, numbers: str,
 def save(saved: SavedSession, env: Mapping[str, str] | None = None) -> Path:
     """Write ``saved`` atomically to its file; returns the path. Raises OSError."""
     path = session_file(saved.scenario, saved.numbers, env)
-    write_atomic(path, to_json(saved))
-    return path
-
-
-def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, to_json(saved).encode("utf-8"), mode=0o600)  # a person's own state
+    return path
 
 
 def load(scenario_path: str | Path, numbers: str, scenario_digest: str,

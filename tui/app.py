@@ -22,9 +22,11 @@ from .controllers.edits import Edits
 from .controllers.host import Status
 from .controllers.inspection import Inspection
 from .controllers.navigation import Navigation
+from .controllers.saving import Saving
 from .controllers.selection import Selection
 from .controllers.sessions import Opened, Sessions, open_session
 from .controllers.views import Views
+from .headless import Opening
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
@@ -44,10 +46,12 @@ class NnstepApp(App[int]):
     style: reactive[str] = reactive("fraction", repaint=False)
     selected: reactive[Weight | None] = reactive(None, repaint=False)
 
-    def __init__(self, session: Session | Opened, cursor_blink: bool = True) -> None:
+    def __init__(self, session: Session | Opened, cursor_blink: bool = True,
+                 opening: Opening | None = None) -> None:
         super().__init__()
         opened = session if isinstance(session, Opened) else Opened(session)
         self.session = session = opened.session
+        self.opening = opening
         self.cursor_blink = cursor_blink
         self.status = Status()
         weights = weights_of(session.model)
@@ -56,6 +60,7 @@ class NnstepApp(App[int]):
         self.breaks = Breakpoints(self, self.navigation)
         self.selection = Selection(self, weights)
         self.inspection = Inspection(self, weights)
+        self.saving = Saving(self, self.navigation)
         self.views = Views(self)
         self.sessions = Sessions(self, opened)
         self.save_problem: str | None = None  # why the session could not be saved on quit
@@ -93,8 +98,15 @@ class NnstepApp(App[int]):
     def on_mount(self) -> None:
         self.title = self.session.scenario.title
         self.record = self.session.record
-        self.sessions.restore(self.breaks, self.navigation)
+        opening = self.opening
+        moves = opening is not None and (opening.index is not None or opening.continue_)
+        # a saved session comes back first; --goto / --continue then say where the cursor goes
+        self.sessions.restore(self.breaks, self.navigation, move=not moves)
         self.call_after_refresh(self._settled)
+        if opening is not None:
+            known = {c.text for c in self.breaks.conditions}
+            self.breaks.conditions += [c for c in opening.conditions if c.text not in known]
+            self.breaks.open_at(opening.index, opening.continue_)
 
     @staticmethod
     def _settled() -> None:
@@ -249,25 +261,36 @@ class NnstepApp(App[int]):
         self.save_problem = self.sessions.save(self.breaks)
         self.exit()
 
+    def action_save_weights(self) -> None:
+        self.saving.weights()
+
+    def action_save_branch(self) -> None:
+        self.saving.branch()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
 
 def build_app(scenario: Scenario, *, max_fraction_bits: int | None = None,
-              cursor_blink: bool = True, state: Mapping[str, str] | None = None,
-              fresh: bool = False) -> NnstepApp:
+              cursor_blink: bool = True, opening: Opening | None = None,
+              state: Mapping[str, str] | None = None, fresh: bool = False) -> NnstepApp:
     """The one factory: a session on ``scenario`` and the app around it (CLI and tests).
+    ``opening`` (``--goto``, ``--break``, ``--continue``, or a saved branch's place) says where
+    it opens; its scenario, with enough epochs to get there, replaces ``scenario``.
     ``state``: the environment that names the state folder ($XDG_STATE_HOME) to restore the
     scenario's saved session from and save it to on quit (None: neither); ``fresh``: do not
     restore."""
     kw = {} if max_fraction_bits is None else {"max_fraction_bits": max_fraction_bits}
-    return NnstepApp(open_session(scenario, state, fresh, **kw), cursor_blink=cursor_blink)
+    if opening is not None:
+        scenario = opening.scenario
+    return NnstepApp(open_session(scenario, state, fresh, **kw), cursor_blink=cursor_blink,
+                     opening=opening)
 
 
-def run_app(scenario: Scenario, fresh: bool = False) -> int:
+def run_app(scenario: Scenario, opening: Opening | None = None, fresh: bool = False) -> int:
     """Run the debugger until the person quits, its session kept between runs; the exit code
     (0)."""
-    app = build_app(scenario, state=os.environ, fresh=fresh)
+    app = build_app(scenario, opening=opening, state=os.environ, fresh=fresh)
     result = app.run()
     if app.save_problem:
         print(f"nnstep: {app.save_problem}", file=sys.stderr)

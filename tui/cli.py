@@ -6,9 +6,11 @@ import argparse
 import sys
 
 from nnstep.engine import ScenarioError, load_scenario
+from nnstep.engine.files import FileProblem, writable_target
 from nnstep.engine.format import STYLES
 from nnstep.engine.numbers import EXACT, FLOAT
 from nnstep.engine.step import MAX_FRACTION_BITS
+from nnstep.engine.tensor_files import suffix_of
 
 from . import headless
 
@@ -58,6 +60,19 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--continue-in-float", action="store_true",
                      help="when exact fractions grow too large, go on in float64 instead of "
                           "stopping")
+    run.add_argument("--save-weights", metavar="OUT", default=None,
+                     help="write the weights after the last iteration run to OUT (.safetensors "
+                          "or .npz), with PyTorch nn.Sequential names (0.weight, 0.bias, …)")
+    run.add_argument("--overwrite", action="store_true",
+                     help="let --save-weights replace an existing file")
+    ui.add_argument("--goto", metavar="POSITION", default=None,
+                    help="open at the end of iteration N, or at an operation inside it: N, "
+                         "N:pick, N:forward:LAYER, N:loss, N:backward:loss, N:backward:LAYER, "
+                         "N:update (e.g. 12:backward:L3)")
+    ui.add_argument("--break", dest="breaks", action="append", default=[], metavar="CONDITION",
+                    help="a breakpoint (repeatable; the same conditions as nnstep run --break)")
+    ui.add_argument("--continue", dest="cont", action="store_true",
+                    help="then continue to the first breakpoint hit (a NaN or inf always stops)")
     explain.add_argument("--iteration", type=_positive, required=True, metavar="N",
                          help="explain the values at the end (weight update) of iteration N")
     what = explain.add_mutually_exclusive_group(required=True)
@@ -107,12 +122,26 @@ def _main(argv: list[str] | None) -> int:
 
         return explain(scenario, args.iteration, args.weight, args.neuron, args.style)
     if args.command == "run":
+        if args.save_weights is not None:
+            try:
+                suffix_of(args.save_weights, "--save-weights")
+                writable_target(args.save_weights, "--save-weights file", args.overwrite)
+            except FileProblem as problem:
+                print(f"nnstep: {problem}", file=sys.stderr)
+                return headless.EXIT_BAD_INPUT
+        flag = {EXACT: "--exact", FLOAT: "--float"}.get(args.numbers)
         return headless.run(scenario, args.iterations, args.format, args.continue_in_float,
                             args.breaks, max_fraction_bits=args.max_fraction_bits,
-                            stop_nonfinite=not args.keep_going)
+                            stop_nonfinite=not args.keep_going, save_to=args.save_weights,
+                            numbers_flag=flag)
+    try:
+        start = headless.opening(scenario, args.goto, args.breaks, args.cont)
+    except ValueError as problem:
+        print(f"nnstep: {problem}", file=sys.stderr)
+        return headless.EXIT_BAD_INPUT
     from .app import run_app
 
-    return run_app(scenario, fresh=args.fresh)
+    return run_app(start.scenario, start, fresh=args.fresh)
 
 
 if __name__ == "__main__":

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from nnstep.engine import RunawayFractions, Session
 from nnstep.engine.conditions import ConditionError, parse_condition
 from nnstep.engine.diagnostics import diagnose
+from nnstep.engine.files import FileProblem
 from nnstep.engine.format import fmt
+from nnstep.engine.position import PositionError, describe, parse_position
 from nnstep.engine.scenario import Scenario
 from nnstep.engine.search import Hit, forward_iter
-from nnstep.engine.step import MAX_FRACTION_BITS
+from nnstep.engine.state_dict import save_weights
+from nnstep.engine.step import MAX_FRACTION_BITS, Model
 from nnstep.engine.trace import iteration_json
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BREAK, EXIT_RUNAWAY = 0, 2, 3, 4
@@ -33,15 +37,64 @@ def with_iterations(scenario: Scenario, iterations: int | None) -> Scenario:
     return replace(scenario, training=replace(scenario.training, epochs=epochs))
 
 
+@dataclass(frozen=True)
+class Opening:
+    """Where the debugger opens: the scenario (with enough epochs to reach ``index``), the
+    operation to go to (None: the start), the breakpoints, and whether to continue from there
+    to the first one hit."""
+
+    scenario: Scenario
+    index: int | None
+    breaks: tuple[str, ...]
+    conditions: tuple
+    continue_: bool
+
+
+def opening(scenario: Scenario, goto: str | None, breaks: list[str], continue_: bool) -> Opening:
+    """``nnstep FILE --goto POSITION --break CONDITION --continue``, checked: ValueError with a
+    one-line message when a position or a condition is not valid. Without ``goto``, a saved
+    branch opens where it was saved (its [branch] goto)."""
+    names = [spec.name for spec in scenario.layers]
+    try:
+        conditions = tuple(parse_condition(text, names) for text in breaks)
+    except ConditionError as problem:
+        raise ValueError(f"--break {problem}") from None
+    index = None
+    where = "--goto"
+    if goto is None and scenario.branch.goto is not None:
+        goto, where = scenario.branch.goto, f"{scenario.path}: branch.goto"  # a saved branch
+    if goto is not None:
+        try:
+            position = parse_position(goto, names)
+            scenario = with_iterations(scenario, position.iteration)
+            index = position.index(Model.of(scenario).schedule)
+        except PositionError as problem:
+            raise ValueError(f"{where} {problem}") from None
+    return Opening(scenario, index, tuple(breaks), conditions, continue_)
+
+
 def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float: bool,
         breaks: list[str] | None = None, out: TextIO = sys.stdout,
         err: TextIO = sys.stderr, max_fraction_bits: int = MAX_FRACTION_BITS,
-        stop_nonfinite: bool = True) -> int:
+        stop_nonfinite: bool = True, save_to: str | None = None,
+        numbers_flag: str | None = None) -> int:
     """Run ``iterations`` iterations (all of training when None), printing each one. Stops with
     EXIT_BREAK at the operation where a condition (or, unless ``stop_nonfinite`` is False, a NaN
-    or inf) is hit."""
+    or inf) is hit; its message ends with the command that opens the debugger there
+    (``numbers_flag``, "--exact" or "--float", is repeated in it). With ``save_to``, the weights
+    after the last finished iteration are written there (exit 2 if that fails)."""
     scenario = with_iterations(scenario, iterations)
     session = Session(scenario, max_fraction_bits)
+    code = _run(session, scenario, iterations, form, continue_in_float, breaks, out, err,
+                stop_nonfinite, numbers_flag)
+    if save_to is not None and code != EXIT_BAD_INPUT:
+        return _save(session, save_to, err) or code
+    return code
+
+
+def _run(session: Session, scenario: Scenario, iterations: int | None, form: str,
+         continue_in_float: bool, breaks: list[str] | None, out: TextIO, err: TextIO,
+         stop_nonfinite: bool, numbers_flag: str | None) -> int:
     names = [spec.name for spec in scenario.layers]
     try:
         always = ["nonfinite"] if stop_nonfinite else []
@@ -65,11 +118,39 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
             continue
         if isinstance(result, Hit):
             session.goto(result.index)
+            command = open_command(session, list(breaks or ()), numbers_flag)
             print(f"nnstep: {scenario.path}: stopped at operation {result.index} "
-                  f"({result.condition}): {result.message}", file=err)
+                  f"({result.condition}): {result.message} — open it: {command}", file=err)
             return EXIT_BREAK
         emit(session.goto(t * opi), session, form, out)
         t += 1
+    return EXIT_OK
+
+
+def open_command(session: Session, breaks: list[str], numbers_flag: str | None) -> str:
+    """The command that opens the debugger at the cursor, with the same breakpoints."""
+    rec = session.record
+    names = [spec.name for spec in session.model.layers]
+    words = ["nnstep", session.scenario.path] + ([numbers_flag] if numbers_flag else [])
+    for condition in breaks:
+        words += ["--break", condition]
+    words += ["--goto", describe(rec.iteration, rec.op, names)]
+    return shlex.join(words)
+
+
+def _save(session: Session, path: str, err: TextIO) -> int:
+    """Write the weights after the last iteration finished on the cursor's branch."""
+    opi = session.schedule.ops_per_iteration
+    done = session.cursor // opi
+    rec = session.at(done * opi)
+    try:
+        save_weights(path, rec.weights_after(), session.model.layers,
+                     session.scenario.state_keys)
+    except FileProblem as problem:
+        print(f"nnstep: {problem}", file=err)
+        return EXIT_BAD_INPUT
+    note = " (exact fractions rounded to float64)" if rec.mode == "exact" else ""
+    print(f"nnstep: wrote the weights after iteration {done} to {path}{note}", file=err)
     return EXIT_OK
 
 

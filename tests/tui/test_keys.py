@@ -73,8 +73,9 @@ async def test_goto_iteration_dialog(app) -> None:
         assert isinstance(app.screen, GotoDialog)
         app.screen.query_one(Input).value = "9"
         await pilot.press("enter")
-        assert isinstance(app.screen, GotoDialog)  # refused: outside 0 … 3
-        assert "outside" in str(app.screen.query_one("#dialog-error").content)
+        assert isinstance(app.screen, GotoDialog)  # refused: past iteration 3
+        assert "iteration 9 is past the end of training (3 iterations)" in str(
+            app.screen.query_one("#dialog-error").content)
         app.screen.query_one(Input).value = "2"
         await pilot.press("enter")
         await settle(app, pilot)
@@ -95,7 +96,7 @@ async def test_typing_in_a_dialog_replaces_the_value_shown(app) -> None:
         assert not isinstance(app.screen, GotoDialog)
         assert app.session.cursor == 10
         await pilot.press("g", "left", "2", "enter")  # ← keeps the value, to edit it: "21"
-        assert "outside" in str(app.screen.query_one("#dialog-error").content)
+        assert "iteration 21 is past the end" in str(app.screen.query_one("#dialog-error").content)
 
 
 async def test_run_to_end(app) -> None:

@@ -149,3 +149,19 @@ async def test_hits_count_when_continue_stops(scenario_path, env) -> None:
         assert isinstance(app.screen, BreakpointsScreen)
         assert app.screen.query_one(OptionList).get_option_at_index(0).prompt == \
             "● sign · 1 hit"
+
+
+async def test_goto_wins_over_the_saved_cursor_and_breaks_join(scenario_path, env) -> None:
+    from nnstep.tui.headless import opening
+
+    await a_session(scenario_path, env)
+    scenario = load_scenario(scenario_path)
+    start = opening(scenario, "2", ["blocked", "sign"], False)
+    app = build_app(scenario, cursor_blink=False, state=env, opening=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        s = app.session
+        assert len(s.branches) == 3 and s.branch.id == 2  # the edits came back
+        assert s.cursor == 20  # --goto 2: the end of iteration 2, not the saved 27
+        assert [c.text for c in app.breakpoints] == ["sign", "loss rises", "blocked"]
+        assert app.breaks.off == {"sign"}

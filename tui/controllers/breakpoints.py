@@ -85,6 +85,24 @@ class Breakpoints:
         self.host.run_worker(self._search(search, 0, "reverse-continue"), group="compute",
                              exclusive=True)
 
+    def open_at(self, index: int | None, continue_: bool) -> None:
+        """Where ``nnstep FILE --goto … --continue`` opens: go to ``index`` (computing in slices,
+        escape cancels), then, with ``continue_``, on to the first breakpoint hit."""
+        if index is None and not continue_:
+            return
+
+        async def opening() -> None:
+            s = self.session
+            if index is not None:
+                await self.navigation.compute(index)
+                if s.cursor != index:  # cancelled, or exact fractions grew too large
+                    return
+            if continue_:
+                await self._search(forward_iter(s, self._all(), chunk=CHUNK), s.last_index,
+                                   "continue")
+
+        self.host.run_worker(opening(), group="compute", exclusive=True)
+
     async def _search(self, search: Any, fallback: int, what: str) -> None:
         """Drive a forward / backward search in slices; land on the hit, else on ``fallback``."""
         s, host = self.session, self.host

@@ -1,8 +1,9 @@
-"""Moving the cursor: one operation, an iteration, an epoch, the ends, a clicked place, an
-iteration typed in a dialog. Long moves (running to the end, far jumps) compute in slices inside
-an async worker, yielding to the event loop between slices, so the screen keeps painting and
-escape cancels; meanwhile every other request that would change the session is refused with a
-message (``busy``). ``guard`` runs any session request without letting it crash the debugger."""
+"""Moving the cursor: one operation, an iteration, an epoch, the ends, a clicked place, a
+position typed in a dialog (12, 12:backward:L3). Long moves (running to the end, far jumps)
+compute in slices inside an async worker, yielding to the event loop between slices, so the
+screen keeps painting and escape cancels; meanwhile every other request that would change the
+session is refused with a message (``busy``). ``guard`` runs any session request without letting
+it crash the debugger."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnstep.engine import EditError, RunawayFractions
+from nnstep.engine.position import PositionError, describe, parse_position
 
 from ..screens.confirm import ConfirmDialog
 from ..screens.dialog import GotoDialog
@@ -59,7 +61,7 @@ class Navigation:
         self.host.status = Status()
         index = max(0, min(index, self.session.last_index))
         if index - self.session.computed > DIRECT_LIMIT:
-            self.host.run_worker(self._compute(index), group="compute", exclusive=True)
+            self.host.run_worker(self.compute(index), group="compute", exclusive=True)
         else:
             self.guard(lambda: self.session.goto(index), then=index)
 
@@ -87,29 +89,32 @@ class Navigation:
             self.host.say("")
 
     def goto_dialog(self) -> None:
-        """g: the end of an iteration typed by the person."""
+        """g: a position typed by the person — the end of an iteration (12) or an operation
+        inside it (12:backward:L3), the syntax of --goto (engine/position.py)."""
         if self.busy():
             return
         s = self.session
-        total = s.schedule.iterations
+        names = [spec.name for spec in s.model.layers]
 
         def submit(text: str) -> str | None:
             try:
-                t = int(text.strip())
-            except ValueError:
-                return f"'{text}' is not a whole number (expected 0 … {total})"
-            if not 0 <= t <= total:
-                return f"{t} is outside 0 … {total}"
+                index = parse_position(text, names).index(s.schedule)
+            except PositionError as problem:
+                return str(problem)
             if self.running:
                 return BUSY
-            self.move_to(s.schedule.iteration_end(t))
+            self.move_to(index)
             return None
 
+        rec = s.record
         self.host.push_screen(GotoDialog(
-            "go to iteration", f"the end (weight update) of iteration 0 … {total} "
-            "(0 = start of training)", str(s.record.iteration), submit, self.host.cursor_blink))
+            "go to", f"N: the end of iteration N (0 = start … {s.schedule.iterations}); "
+            f"N:OP an operation in it, OP = pick, forward:LAYER, loss, backward:loss, "
+            f"backward:LAYER or update (e.g. 2:backward:{names[-1]})",
+            describe(rec.iteration, rec.op, names), submit, self.host.cursor_blink))
 
-    async def _compute(self, index: int) -> None:
+    async def compute(self, index: int) -> None:
+        """Compute up to ``index`` in slices (escape cancels) and go there."""
         with self.working(then=index):
             done, cancelled = await self.in_slices(
                 self.session.compute_iter(index),

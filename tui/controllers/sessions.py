@@ -100,9 +100,9 @@ class Sessions:
     def __init__(self, host: Host, opened: Opened) -> None:
         self.host, self.opened = host, opened
 
-    def restore(self, breakpoints: Any, navigation: Any) -> None:
-        """Selection, format and breakpoints now; the cursor through ``navigation`` (a far
-        cursor computes in slices, escape cancels)."""
+    def restore(self, breakpoints: Any, navigation: Any, move: bool = True) -> None:
+        """Selection, format and breakpoints now; with ``move``, the cursor through
+        ``navigation`` (a far cursor computes in slices, escape cancels)."""
         host, opened = self.host, self.opened
         saved = opened.saved
         if saved is not None:
@@ -111,7 +111,8 @@ class Sessions:
             if saved.style is not None:
                 host.style = saved.style
             breakpoints.restore(saved.breakpoints)
-            navigation.move_to(saved.cursor)
+            if move:
+                navigation.move_to(saved.cursor)
             edits = len(saved.branches)
             host.status = Status(
                 f"session restored: {edits} edit{'s' * (edits != 1)}, "

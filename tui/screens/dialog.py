@@ -1,4 +1,4 @@
-"""A small modal asking for one value: the edit dialog (a weight, α), go to iteration.
+"""A small modal asking for one value: the edit dialog (a weight, α), go to, a file to write.
 
 The dialog does not know the maths: ``submit(text)`` tries the value and returns None when it
 was accepted (the dialog closes) or a message saying why it was refused (the dialog stays open,
@@ -67,4 +67,9 @@ class EditDialog(ValueDialog):
 
 
 class GotoDialog(ValueDialog):
-    """Go to the end of an iteration (0 = the start of training)."""
+    """Go to a position: the end of an iteration (12; 0 = the start of training) or an
+    operation inside it (12:backward:L3)."""
+
+
+class PathDialog(ValueDialog):
+    """A file to write (the weights, a scenario)."""
