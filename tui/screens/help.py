@@ -28,7 +28,7 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.goto_iteration": "go to: 12, 12:backward:L3, 12:loss …",
     "app.continue": "continue to the next breakpoint hit",
     "app.reverse_continue": "reverse-continue to the previous hit",
-    "app.breakpoints": "breakpoints: add or remove",
+    "app.breakpoints": "breakpoints: add, on / off, remove",
     "app.gradcheck": "gradient check of this iteration",
     "app.cancel": "cancel a long run",
     "app.select(1)": "select the next weight",
@@ -52,7 +52,7 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "scroll(-1)": "scroll the panels up",
     "scroll(1)": "scroll the panels down",
     "app.help": "this help",
-    "app.quit": "quit",
+    "app.quit": "quit (the session is kept)",
 }
 
 
