@@ -4,23 +4,28 @@ searches run in slices (``Navigation.in_slices``), so escape cancels them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from nnstep.engine.conditions import Condition, ConditionError, parse_condition
+from nnstep.engine.saved_session import SavedBreakpoint
+from nnstep.engine.search import Hit, backward_iter, forward_iter
+
+from ..screens.breakpoints import BreakpointsScreen
 from .host import Host, Status
 from .navigation import Navigation, Progress
-
-if TYPE_CHECKING:  # the conditions, the searches and the dialog load on first use
-    from nnstep.engine.conditions import Condition
 
 CHUNK = 50  # operations a search computes between looks at the clock
 
 
 class Breakpoints:
-    """The conditions, in the order added, and the searches for them."""
+    """The conditions, in the order added, which of them are switched off, how many times
+    each stopped a run, and the searches for them."""
 
     def __init__(self, host: Host, navigation: Navigation) -> None:
         self.host, self.navigation = host, navigation
         self.conditions: list[Condition] = []
+        self.off: set[str] = set()  # texts of the conditions switched off
+        self.hits: dict[str, int] = {}  # text → how many times it stopped c or C
 
     @property
     def session(self) -> Any:
@@ -30,10 +35,30 @@ class Breakpoints:
         return [spec.name for spec in self.session.model.layers]
 
     def _all(self) -> list[Condition]:
-        """The person's conditions and, always, a NaN or inf."""
-        from nnstep.engine.conditions import parse_condition
+        """The person's conditions that are on and, always, a NaN or inf."""
+        return [parse_condition("nonfinite", self._layer_names())] + [
+            c for c in self.conditions if c.text not in self.off]
 
-        return [parse_condition("nonfinite", self._layer_names())] + self.conditions
+    def saved(self) -> tuple[SavedBreakpoint, ...]:
+        """The breakpoints as a saved session keeps them."""
+        return tuple(SavedBreakpoint(c.text, c.text not in self.off, self.hits.get(c.text, 0))
+                     for c in self.conditions)
+
+    def restore(self, saved: tuple[SavedBreakpoint, ...]) -> None:
+        """Set the breakpoints of a saved session (their conditions were checked on loading)."""
+        names = self._layer_names()
+        self.conditions = [parse_condition(b.text, names) for b in saved]
+        self.off = {c.text for c, b in zip(self.conditions, saved) if not b.enabled}
+        self.hits = {c.text: b.hits for c, b in zip(self.conditions, saved) if b.hits}
+
+    def listing(self) -> list[str]:
+        """One line per breakpoint for the dialog: ● on / ○ off, the condition, its hits."""
+        out = []
+        for c in self.conditions:
+            hits = self.hits.get(c.text, 0)
+            count = f" · {hits} hit{'s' * (hits != 1)}" if hits else ""
+            out.append(f"○ {c.text} (off){count}" if c.text in self.off else f"● {c.text}{count}")
+        return out
 
     def forward(self) -> None:
         """c: forward to the next operation where a breakpoint holds."""
@@ -44,8 +69,6 @@ class Breakpoints:
             self.host.say("at the end of training: nothing to continue to (C goes back)",
                           error=True)
             return
-        from nnstep.engine.search import forward_iter
-
         search = forward_iter(s, self._all(), chunk=CHUNK)
         self.host.run_worker(self._search(search, s.last_index, "continue"),
                              group="compute", exclusive=True)
@@ -58,8 +81,6 @@ class Breakpoints:
             self.host.say("no breakpoint to go back to: b adds one (e.g. sign, loss rises)",
                           error=True)
             return
-        from nnstep.engine.search import backward_iter
-
         search = backward_iter(self.session, self._all(), chunk=CHUNK)
         self.host.run_worker(self._search(search, 0, "reverse-continue"), group="compute",
                              exclusive=True)
@@ -77,8 +98,6 @@ class Breakpoints:
                 if s.cursor != index:  # cancelled, or exact fractions grew too large
                     return
             if continue_:
-                from nnstep.engine.search import forward_iter
-
                 await self._search(forward_iter(s, self._all(), chunk=CHUNK), s.last_index,
                                    "continue")
 
@@ -86,8 +105,6 @@ class Breakpoints:
 
     async def _search(self, search: Any, fallback: int, what: str) -> None:
         """Drive a forward / backward search in slices; land on the hit, else on ``fallback``."""
-        from nnstep.engine.search import Hit
-
         s, host = self.session, self.host
         origin = s.cursor
         with self.navigation.working(then=None):
@@ -100,6 +117,8 @@ class Breakpoints:
                 host.status = Status(f"{what} cancelled at operation {result}", True)
             elif isinstance(result, Hit):
                 s.goto(result.index)
+                if any(c.text == result.condition for c in self.conditions):
+                    self.hits[result.condition] = self.hits.get(result.condition, 0) + 1
                 host.status = Status(f"● {result.condition}: {result.message}", True)
             else:
                 s.goto(fallback)
@@ -108,8 +127,6 @@ class Breakpoints:
 
     def dialog(self) -> None:
         """b: list, add and remove conditions."""
-        from nnstep.engine.conditions import ConditionError, parse_condition
-
         names = self._layer_names()
 
         def add(text: str) -> str | None:
@@ -124,13 +141,18 @@ class Breakpoints:
 
         def remove(n: int) -> None:
             if 0 <= n < len(self.conditions):
-                del self.conditions[n]
+                text = self.conditions.pop(n).text
+                self.off.discard(text)
+                self.hits.pop(text, None)
+
+        def toggle(n: int) -> None:
+            if 0 <= n < len(self.conditions):
+                self.off ^= {self.conditions[n].text}
 
         def closed(_: Any) -> None:
-            listed = ", ".join(c.text for c in self.conditions) or "none"
+            listed = ", ".join(c.text + (" (off)" if c.text in self.off else "")
+                               for c in self.conditions) or "none"
             self.host.say(f"breakpoints: {listed} · c continue · C reverse-continue")
 
-        from ..screens.breakpoints import BreakpointsScreen
-
-        self.host.push_screen(BreakpointsScreen(lambda: [c.text for c in self.conditions], add,
-                                                remove, self.host.cursor_blink), closed)
+        self.host.push_screen(BreakpointsScreen(self.listing, add, remove,
+                                                self.host.cursor_blink, toggle), closed)
