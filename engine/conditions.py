@@ -12,6 +12,8 @@ when training goes from one record to the next.
     W crosses V               weight W passes through the value V
     W < V   (<=, >, >=)       weight W becomes smaller / larger than V
     stuck [W] N               |δw| ≤ 1e-12 (exactly 0 in exact mode) for N iterations in a row
+    vanishing, exploding, dying, update_ratio, unchanged [thresholds]
+                              the research detectors (detectors.py), e.g. ``dying 50%``
 
 W names a weight as LAYER[row,col] (0-based, rows = output neurons), or a bias as LAYER.b[row]:
 ``L2[0,1]``, ``L2.b[0]``. A condition is edge-triggered: it is hit at the operation where it
@@ -28,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from . import detectors
 from .diagnostics import by_kind
 from .errors import suggest
 from .format import brief
@@ -87,13 +90,20 @@ def parse_condition(text: str, layer_names: list[str]) -> Condition:
             raise ConditionError(f"'{text}': expected a number of iterations ≥ 1")
         return Condition(t, "stuck", weight=_weight(m, layer_names, t) if m["layer"] else None,
                          count=n)
+    try:
+        detector = detectors.parse(t)
+    except ValueError as err:
+        raise ConditionError(str(err)) from None
+    if detector:
+        return Condition(t, detector[0], value=detector[1])
     words = ("nonfinite", "blocked", "rounding", "saturated", "overshoot", "loss", "sign",
-             "stuck")
+             "stuck", *detectors.KINDS)
     first = t.split(" ")[0] if t else ""
     raise ConditionError(
         f"'{text}' is not a condition{suggest(first, words)}; expected one of: "
         "nonfinite, blocked, rounding, saturated, overshoot, 'loss < V', 'loss rises', "
-        "'sign [L2[0,1]]', 'L2[0,1] crosses V', 'L2[0,1] > V', 'stuck [L2[0,1]] N'")
+        "'sign [L2[0,1]]', 'L2[0,1] crosses V', 'L2[0,1] > V', 'stuck [L2[0,1]] N', "
+        "vanishing, exploding, 'dying [P%]', update_ratio, 'unchanged [N]'")
 
 
 def _value(text: str, whole: str) -> Fraction:
@@ -257,5 +267,10 @@ def brief6(v: Any) -> str:
     return brief(v, 6)
 
 
+def _detector(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
+    return detectors.hit(c.kind, c.value, rec, model, history)
+
+
 _CHECKS = {**{k: _finding for k in FINDING_KINDS}, "loss": _loss, "rises": _rises,
-           "sign": _sign, "weight": _weight_cond, "stuck": _stuck}
+           "sign": _sign, "weight": _weight_cond, "stuck": _stuck,
+           **{k: _detector for k in detectors.KINDS}}

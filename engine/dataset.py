@@ -11,7 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from .errors import suggest
+from .errors import cut, escape, shown, suggest
+from .files import FileProblem, read_text
+from .limits import (
+    MAX_DATA_BYTES,
+    MAX_DATA_VALUES,
+    MAX_FEATURES,
+    MAX_NOISE,
+    MAX_SAMPLES,
+)
 from .numbers import NumberError, parse_number
 
 
@@ -27,7 +35,7 @@ class Sample:
 Fail = Callable[..., Exception]  # fail(message, path) -> ScenarioError
 
 
-def inline_samples(raw: Any, fail: Fail) -> list[Sample]:
+def inline_samples(raw: Any, fail: Fail, mode: str | None = None) -> list[Sample]:
     """``samples = [{x = [...], y = [...]}, ...]`` -> samples."""
     if not isinstance(raw, list):
         raise fail("expected a list of {x = [...], y = [...]} tables", ("data", "samples"))
@@ -38,16 +46,16 @@ def inline_samples(raw: Any, fail: Fail) -> list[Sample]:
             raise fail("expected a table {x = [...], y = [...]}", where)
         unknown = sorted(set(item) - {"x", "y"})
         if unknown:
-            raise fail(f"unknown key '{unknown[0]}' (expected x and y)", where)
+            raise fail(f"unknown key '{shown(unknown[0])}' (expected x and y)", where)
         for key in ("x", "y"):
             if key not in item:
                 raise fail(f"missing key '{key}' (expected x and y)", where)
-        samples.append(Sample(_vector(item["x"], where + ("x",), fail),
-                              _vector(item["y"], where + ("y",), fail)))
+        samples.append(Sample(_vector(item["x"], where + ("x",), fail, mode),
+                              _vector(item["y"], where + ("y",), fail, mode)))
     return samples
 
 
-def _vector(raw: Any, where: tuple, fail: Fail) -> tuple[Fraction, ...]:
+def _vector(raw: Any, where: tuple, fail: Fail, mode: str | None) -> tuple[Fraction, ...]:
     if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
         raw = [raw]
     if not isinstance(raw, list) or not raw:
@@ -55,7 +63,7 @@ def _vector(raw: Any, where: tuple, fail: Fail) -> tuple[Fraction, ...]:
     out = []
     for j, value in enumerate(raw):
         try:
-            out.append(parse_number(value))
+            out.append(parse_number(value, mode))
         except NumberError as err:
             raise fail(str(err), where + (j,)) from None
     return tuple(out)
@@ -77,21 +85,32 @@ def generated_samples(raw: Any, fail: Fail) -> tuple[list[Sample], list[str]]:
                    "classes = …, noise = …, seed = … }", where)
     for key in raw:
         if key not in GENERATE_KEYS:
-            raise fail(f"unknown key '{key}'{suggest(key, GENERATE_KEYS)} (expected one of "
+            raise fail(f"unknown key '{shown(key)}'{suggest(key, GENERATE_KEYS)} (expected one of "
                        f"{', '.join(GENERATE_KEYS)})", where + (key,))
     if raw.get("kind", "classes") not in GENERATORS:
-        raise fail(f"unknown generator '{raw.get('kind')}' (expected classes)", where + ("kind",))
+        raise fail(f"unknown generator '{shown(raw.get('kind'))}' (expected classes)",
+                   where + ("kind",))
     sizes = {}
-    for key, default, low in (("samples", None, 1), ("features", None, 1), ("classes", 2, 2),
-                              ("seed", 0, 0)):
+    for key, default, low, high in (("samples", None, 1, MAX_SAMPLES),
+                                    ("features", None, 1, MAX_FEATURES),
+                                    ("classes", 2, 2, MAX_FEATURES), ("seed", 0, 0, 2**63)):
         value = raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise fail(f"expected a whole number ≥ {low}, got {value!r}", where + (key,))
+            raise fail(f"expected a whole number ≥ {low}, got {shown(value)}", where + (key,))
+        if value > high:
+            raise fail(f"{value:,} is over the limit of {high:,}", where + (key,))
         sizes[key] = value
+    if sizes["samples"] * sizes["features"] > MAX_DATA_VALUES:
+        raise fail(f"{sizes['samples']:,} samples of {sizes['features']:,} features are over the "
+                   f"limit of {MAX_DATA_VALUES:,} values", where + ("samples",))
     try:
-        noise = float(parse_number(raw.get("noise", "0.1")))
+        noise = parse_number(raw.get("noise", "0.1"))
     except NumberError as err:
         raise fail(str(err), where + ("noise",)) from None
+    if not 0 <= noise <= MAX_NOISE:
+        raise fail(f"expected a noise between 0 and {MAX_NOISE}, got {shown(raw['noise'])}",
+                   where + ("noise",))
+    noise = float(noise)
     rng = np.random.default_rng(sizes["seed"])
     n, f, c = sizes["samples"], sizes["features"], sizes["classes"]
     prototypes = rng.uniform(0, 1, size=(c, f))
@@ -102,47 +121,79 @@ def generated_samples(raw: Any, fail: Fail) -> tuple[list[Sample], list[str]]:
     return [Sample(x[i], y[i]) for i in range(n)], [f"class {k}" for k in range(c)]
 
 
+MAX_COLUMNS_SHOWN = 8  # columns named in a message about the header
+MAX_COLUMN_SHOWN = 24  # characters of each
+
+
 def csv_samples(
     scenario_path: Path, name: Any, features: list[str] | None, targets: list[str] | None,
-    fail: Fail,
+    fail: Fail, mode: str | None = None,
 ) -> tuple[list[Sample], list[str], list[str]]:
     """Samples from a CSV with a header row: target columns by name, features the rest (in file
-    order) unless ``features`` names them. Returns (samples, features, targets)."""
+    order) unless ``features`` names them. Returns (samples, features, targets). Messages name
+    the file, its line and its columns, never other contents of the file."""
     where = ("data", "file")
     if not isinstance(name, str) or not name:
         raise fail("expected the path of a CSV file, relative to the scenario", where)
     path = (scenario_path.parent / name)
     if not targets:
         raise fail("a CSV data file needs `targets = [...]`, the names of its target columns",
-                    ("data", "targets"))
+                   ("data", "targets"))
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise fail(f"data file '{path}' does not exist", where) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise fail(f"cannot read data file '{path}': {err}", where) from None
+        text = read_text(path, MAX_DATA_BYTES)
+    except FileProblem as err:
+        raise fail(f"data file '{escape(str(path))}' {err}", where) from None
+    label = escape(path.name)
+    reader = csv.reader(text.splitlines())
+    try:
+        rows = list(reader)
+    except csv.Error as err:  # a NUL byte, or a field over csv's size limit
+        raise fail(f"{label}, line {reader.line_num}: not a readable CSV file "
+                   f"({_csv_reason(err)})", where) from None
     if not rows:
-        raise fail(f"data file '{path}' is empty (expected a header row and samples)", where)
+        raise fail(f"data file '{label}' is empty (expected a header row and samples)", where)
     header = [h.strip() for h in rows[0]]
+    column = {}
+    for i, h in enumerate(header):
+        if h in column:
+            raise fail(f"{label}, line 1: the column name '{shown(h, MAX_COLUMN_SHOWN)}' is used "
+                       "twice (each column needs its own name)", where)
+        column[h] = i
     for col in list(targets) + list(features or []):
-        if col not in header:
-            raise fail(f"column '{col}' is not in the header of '{path}' "
-                       f"(columns: {', '.join(header)}){suggest(col, header)}", where)
-    feats = list(features) if features else [h for h in header if h not in targets]
-    fi = [header.index(c) for c in feats]
-    ti = [header.index(c) for c in targets]
+        if col not in column:
+            raise fail(f"column '{shown(col, MAX_COLUMN_SHOWN)}' is not in the header of "
+                       f"'{label}' (columns: {_columns(header)}){suggest(col, header[:100])}",
+                       where)
+    feats = list(features) if features else [h for h in header if h not in set(targets)]
+    fi = [column[c] for c in feats]
+    ti = [column[c] for c in targets]
     samples = []
     for n, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise fail(f"{path.name}, line {n}: expected {len(header)} columns, found {len(row)}",
+            raise fail(f"{label}, line {n}: expected {len(header)} columns, found {len(row)}",
                        where)
         try:
-            x = tuple(parse_number(row[i]) for i in fi)
-            y = tuple(parse_number(row[i]) for i in ti)
+            x = tuple(parse_number(row[i], mode) for i in fi)
+            y = tuple(parse_number(row[i], mode) for i in ti)
         except NumberError as err:
-            raise fail(f"{path.name}, line {n}: {err}", where) from None
+            raise fail(f"{label}, line {n}: {err}", where) from None
         samples.append(Sample(x, y))
     return samples, feats, list(targets)
+
+
+def _columns(header: list[str]) -> str:
+    """The header's names for a message: escaped, each cut, at most MAX_COLUMNS_SHOWN."""
+    names = [shown(h, MAX_COLUMN_SHOWN) for h in header[:MAX_COLUMNS_SHOWN]]
+    more = len(header) - MAX_COLUMNS_SHOWN
+    return ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
+
+
+def _csv_reason(err: csv.Error) -> str:
+    reason = str(err)
+    if "NUL" in reason:
+        return "it contains a NUL byte"
+    if "field larger" in reason:
+        return f"a field is longer than {csv.field_size_limit():,} characters"
+    return cut(escape(reason), 60)

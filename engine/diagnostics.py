@@ -3,7 +3,8 @@
 Kinds: "nonfinite" (the operation produced NaN or ±inf: where, exactly), "blocked" and
 "rounding" (from signs.py), "saturated" (a sigmoid/tanh whose derivative has all but vanished
 while there is something to learn), "overshoot" (after an update, the loss of the same batch rose:
-the learning rate is too large), and "sign" (an update flipped the sign of a weight).
+the learning rate is too large), "sign" (an update flipped the sign of a weight), and the
+research detectors of detectors.py (vanishing, exploding, dying, update_ratio, unchanged).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import layers as L
+from .detectors import History, detect_all
 from .format import brief, weight_label
 from .losses import batch_loss, loss_values
 from .numbers import Numbers
@@ -24,9 +26,11 @@ SIGN_DETAIL = 10  # more sign flips than this in one array are summarised in one
 SATURATION = 1e-3  # a sigmoid/tanh derivative below this (its maximum is 1/4 or 1) is saturated
 
 
-def diagnose(rec: Record, model: Model) -> list[Finding]:
-    """All findings at ``rec``."""
+def diagnose(rec: Record, model: Model, history: History | None = None) -> list[Finding]:
+    """All findings at ``rec``; ``history(t)`` (the record ending iteration t) lets the
+    detectors that look back (``unchanged``) report too."""
     out = nonfinite(rec, model) + findings(rec, model) + saturated(rec, model)
+    out += detect_all(rec, model, history)
     if rec.op.kind == UPDATE:
         out += sign_changes(rec, model)
         change = loss_change(rec, model)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -17,8 +18,55 @@ def key_path_text(path: KeyPath) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += ("." if text else "") + part
+            text += ("." if text else "") + cut(str(part), SHOWN)
     return text
+
+
+MAX_MESSAGE = 400  # characters of a one-line message; longer ones are cut with "…"
+SHOWN = 40  # characters of a value quoted in a message
+
+
+def escape(text: str) -> str:
+    """``text`` safe for a terminal line: control characters, bidi overrides and other format
+    characters written as \\n, \\t or \\u202e, so nothing a file holds can move the cursor, retitle
+    the terminal, reorder the line or split a one-line message."""
+    out = []
+    for ch in text:
+        if ch in "\n\t\r":
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[ch])
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                       else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, "…" marking the cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def shown(value: object, limit: int = SHOWN) -> str:
+    """A value a person wrote, quoted in a message: its text (repr for non-strings) cut to
+    ``limit`` characters, then escaped."""
+    text = value if isinstance(value, str) else _repr(value)
+    return escape(cut(text, limit))
+
+
+def _repr(value: object) -> str:
+    if isinstance(value, (list, tuple, dict)) and len(value) > 8:
+        return f"a {type(value).__name__} of {len(value)} items"
+    try:
+        return repr(value)
+    except ValueError:  # an integer past Python's 4,300-digit text limit
+        return "a very long number"
+
+
+def one_line(text: str) -> str:
+    """A message as one short line: escaped and cut to MAX_MESSAGE characters."""
+    return cut(escape(cut(text, MAX_MESSAGE)), MAX_MESSAGE)
 
 
 class ScenarioError(Exception):
@@ -40,16 +88,21 @@ class ScenarioError(Exception):
     def __str__(self) -> str:
         place = self.file + (f", line {self.line}" if self.line else "")
         where = key_path_text(self.path)
-        return f"{place}: {where + ': ' if where else ''}{self.message}"
+        return one_line(f"{place}: {where + ': ' if where else ''}{self.message}")
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """" (did you mean 'relu'?)" when a close choice exists, else ""."""
+    if len(word) > SHOWN:
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
+# a [table] or [[array]] header; the name starts and ends with a non-space, so no two parts of
+# the pattern can both match the same spaces (no catastrophic backtracking)
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"'-](?:[A-Za-z0-9_.\"' -]*[A-Za-z0-9_.\"'-])?)"
+                     r"\s*\]\]?\s*(#.*)?$")
 
 
 def locate(text: str, path: KeyPath) -> int | None:

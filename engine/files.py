@@ -7,25 +7,63 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .errors import escape
+
 
 class FileProblem(ValueError):
     """A file that cannot be read or written; ``str()`` is one line naming the file."""
 
 
+def not_regular(path: str | Path, max_bytes: int | None = None) -> str | None:
+    """Why ``path`` is not read (a short reason, without the path: "does not exist", "is not a
+    regular file …", "is 3,000,000 bytes, over the limit of …"), or None when it is a regular
+    file of at most ``max_bytes``. Never opens the file."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return "does not exist"
+    except ValueError:  # a NUL in the path
+        return "cannot be read: its path contains a NUL character"
+    except OSError as err:
+        return f"cannot be read: {err.strerror or err}"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a directory (expected a file)"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (devices, FIFOs and sockets are not read)"
+    if max_bytes is not None and info.st_size > max_bytes:
+        return f"is {info.st_size:,} bytes, over the limit of {max_bytes:,}"
+    return None
+
+
 def regular_file(path: str | Path, what: str) -> Path:
     """``path`` when it names an existing regular file. A FIFO, a device or a directory is refused
     before anything opens it (opening a FIFO would wait for a writer forever)."""
-    path = Path(path)
+    reason = not_regular(path)
+    if reason:
+        raise FileProblem(f"{what} '{escape(str(path))}' {reason}")
+    return Path(path)
+
+
+def read_text(path: str | Path, max_bytes: int) -> str:
+    """The text of a regular UTF-8 file (a leading byte-order mark dropped), reading at most
+    ``max_bytes`` + 1 bytes even when the file lies about its size (/proc files say 0).
+    FileProblem with a short reason, without the path, otherwise."""
+    reason = not_regular(path, max_bytes)
+    if reason:
+        raise FileProblem(reason)
     try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise FileProblem(f"{what} '{path}' does not exist") from None
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as err:
-        raise FileProblem(f"cannot read {what} '{path}': {err.strerror}") from None
-    if not stat.S_ISREG(mode):
-        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
-        raise FileProblem(f"{what} '{path}' is {kind} (expected a file)")
-    return path
+        raise FileProblem(f"cannot be read: {err.strerror or err}") from None
+    if len(data) > max_bytes:
+        raise FileProblem(f"is over the limit of {max_bytes:,} bytes")
+    if b"\0" in data:
+        raise FileProblem("is not a text file (it contains a NUL byte)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise FileProblem(f"is not UTF-8 text (byte {err.start + 1})") from None
 
 
 def writable_target(path: str | Path, what: str, overwrite: bool = False) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import suggest
+from .errors import cut, shown, suggest
 from .layers import LayerSpec
 from .numbers import EXACT, NumberError, parse_number
 from .state_dict import (
@@ -53,7 +53,8 @@ class WeightFiles:
                             where)
         file = self.open(raw["file"], where + ("file",))
         if not isinstance(raw["key"], str):
-            raise self.fail(f"expected the name of a tensor, got {raw['key']!r}", where + ("key",))
+            raise self.fail(f"expected the name of a tensor, got {shown(raw['key'])}",
+                            where + ("key",))
         try:
             return read_tensor(file, raw["key"], shape, shape_text)
         except FileProblem as err:
@@ -104,15 +105,15 @@ def initial_params(spec: LayerSpec, n_in: int, raw: dict, numbers: str, default_
         w = files.tensor(raw["weights"], shape_of(specs, k, "w"), describe_shape(specs, k, "w"),
                          where + ("weights",))
     elif "weights" in raw:
-        w = _matrix(raw["weights"], spec.size, n_in, where + ("weights",), fail)
+        w = _matrix(raw["weights"], spec.size, n_in, where + ("weights",), fail, numbers)
     elif "init" in raw:
         init = raw["init"]
         if init not in INITS:
-            raise fail(f"'{init}' is not valid{suggest(str(init), INITS)}; expected one of "
+            raise fail(f"'{shown(init)}' is not valid{suggest(str(init), INITS)}; expected one of "
                        f"{', '.join(INITS)}", where + ("init",))
         seed = raw.get("seed", default_seed)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise fail(f"expected a whole number ≥ 0, got {seed!r}", where + ("seed",))
+            raise fail(f"expected a whole number ≥ 0, got {shown(seed)}", where + ("seed",))
         w = _draw(init, spec.size, n_in, seed, numbers)
     else:
         raise fail(f"a linear layer needs weights = [[...]] ({spec.size} rows of {n_in}) or "
@@ -126,32 +127,33 @@ def initial_params(spec: LayerSpec, n_in: int, raw: dict, numbers: str, default_
     elif spec.bias:
         b = raw.get("biases", [0] * spec.size)
         if not isinstance(b, list) or len(b) != spec.size:
-            raise fail(f"expected {spec.size} biases (one per output neuron), got {b!r}",
+            raise fail(f"expected {spec.size} biases (one per output neuron), got {shown(b)}",
                        where + ("biases",))
-        params["b"] = tuple(_num(v, where + ("biases", j), fail) for j, v in enumerate(b))
+        params["b"] = tuple(_num(v, where + ("biases", j), fail, numbers)
+                            for j, v in enumerate(b))
     return params
 
 
-def _num(value: Any, where: tuple, fail) -> Fraction:
+def _num(value: Any, where: tuple, fail, numbers: str) -> Fraction:
     try:
-        return parse_number(value)
+        return parse_number(value, numbers)
     except NumberError as err:
         raise fail(str(err), where) from None
 
 
-def _matrix(raw: Any, rows: int, cols: int, where: tuple, fail) -> tuple:
+def _matrix(raw: Any, rows: int, cols: int, where: tuple, fail, numbers: str) -> tuple:
     if (not isinstance(raw, list) or len(raw) != rows
             or not all(isinstance(r, list) and len(r) == cols for r in raw)):
-        got = (f"{len(raw)} rows" if isinstance(raw, list) else repr(raw))
+        got = (f"{len(raw)} rows" if isinstance(raw, list) else shown(raw))
         raise fail(f"expected {rows} row(s) of {cols} weights (rows = output neurons, columns = "
                    f"inputs), got {got}" + _row_lengths(raw), where)
-    return tuple(tuple(_num(v, where + (i, j), fail) for j, v in enumerate(r))
+    return tuple(tuple(_num(v, where + (i, j), fail, numbers) for j, v in enumerate(r))
                  for i, r in enumerate(raw))
 
 
 def _row_lengths(raw: Any) -> str:
     if isinstance(raw, list) and all(isinstance(r, list) for r in raw):
-        return " of " + "/".join(str(len(r)) for r in raw) + " values"
+        return " of " + cut("/".join(str(len(r)) for r in raw), 60) + " values"
     return ""
 
 

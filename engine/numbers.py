@@ -17,8 +17,11 @@ from typing import Any
 
 import numpy as np
 
-_NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
-_RATIO = re.compile(r"^\s*[+-]?\d+\s*/\s*[+-]?\d+\s*$")
+from .errors import shown
+from .limits import MAX_DIGITS, MAX_EXPONENT
+
+_NUMBER = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
+_RATIO = re.compile(r"(?P<num>[+-]?\d+)\s*/\s*(?P<den>[+-]?\d+)")
 
 EXACT = "exact"
 FLOAT = "float64"
@@ -29,34 +32,72 @@ class NumberError(ValueError):
     """A value that is not a number in one of the accepted notations."""
 
 
-def parse_number(value: Any) -> Fraction:
+def parse_number(value: Any, mode: str | None = None) -> Fraction:
     """Parse a TOML number or a string ("1/200", "-0.25", "3e-4", "7") exactly, never with eval.
 
     Floats given as TOML numbers are taken by their decimal text (0.1 -> 1/10), which is what the
-    person wrote, not the binary float nearest to it.
+    person wrote, not the binary float nearest to it. The digits (MAX_DIGITS) and the exponent
+    (±MAX_EXPONENT) are checked before any number is built: "1e999999999" is refused at once.
+    With ``mode`` "float64", a value beyond float64's range (±1.8e308) is refused too.
     """
+    number = _parse(value)
+    if mode == FLOAT and not float_range(number):
+        raise NumberError(f"'{shown(value)}' is beyond the range of float64 numbers (±1.8e308); "
+                          "use exact numbers for it (numbers = \"exact\", or --exact)")
+    return number
+
+
+def _parse(value: Any) -> Fraction:
     if isinstance(value, bool):
         raise NumberError(f"expected a number, got the boolean {str(value).lower()}")
     if isinstance(value, int):
+        if value.bit_length() > MAX_DIGITS * 3.33:
+            raise NumberError(f"a number of more than {MAX_DIGITS:,} digits is over the limit")
         return Fraction(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NumberError(f"expected a finite number, got {value}")
         return Fraction(repr(value))
     if isinstance(value, str):
-        text = value.strip()
-        if _RATIO.match(text):
-            num, den = (int(part) for part in text.replace(" ", "").split("/"))
-            if den == 0:
-                raise NumberError(f"'{value}' divides by zero")
-            return Fraction(num, den)
-        if _NUMBER.match(text):
-            return Fraction(text)
-        raise NumberError(
-            f"'{value}' is not a number (expected an integer, a decimal like -0.25 or 3e-4, "
-            "or a fraction like 1/200)"
-        )
-    raise NumberError(f"expected a number, got {type(value).__name__} {value!r}")
+        return _parse_text(value)
+    raise NumberError(f"expected a number, got {type(value).__name__} {shown(value)}")
+
+
+def _parse_text(value: str) -> Fraction:
+    text = value.strip()
+    if len(text) > MAX_DIGITS + 16:
+        raise NumberError(f"a value of {len(text):,} characters is too long for a number "
+                          f"(the limit is {MAX_DIGITS:,} digits)")
+    m = _RATIO.fullmatch(text)
+    if m:
+        num, den = int(m["num"]), int(m["den"])
+        if den == 0:
+            raise NumberError(f"'{shown(value)}' divides by zero")
+        return Fraction(num, den)
+    m = _NUMBER.fullmatch(text)
+    if m and (m["int"] or m["frac"]):
+        exp = m["exp"]
+        if exp is not None and len(exp.lstrip("+-").lstrip("0")) > len(str(MAX_EXPONENT)) or (
+                exp is not None and abs(int(exp)) > MAX_EXPONENT):
+            raise NumberError(f"'{shown(value)}': an exponent beyond ±{MAX_EXPONENT} is over "
+                              "the limit")
+        digits = len(m["int"]) + len(m["frac"] or "")
+        if digits > MAX_DIGITS:
+            raise NumberError(f"a number of {digits:,} digits is over the limit of "
+                              f"{MAX_DIGITS:,}")
+        return Fraction(text)
+    raise NumberError(
+        f"'{shown(value)}' is not a number (expected an integer, a decimal like -0.25 or 3e-4, "
+        "or a fraction like 1/200)"
+    )
+
+
+def float_range(value: Fraction) -> bool:
+    """True when ``value`` is within float64's range (it rounds to a finite float)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 @dataclass(frozen=True)

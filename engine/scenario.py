@@ -14,9 +14,17 @@ from typing import Any
 
 from .branch_file import BranchTable, parse_branch
 from .dataset import Sample, csv_samples, generated_samples, inline_samples
-from .errors import ScenarioError, locate, suggest
+from .errors import ScenarioError, escape, locate, shown, suggest
+from .files import FileProblem, read_text
 from .init import WeightFiles, initial_params, network_params
 from .layers import FLOAT_ONLY, KINDS, LayerSpec
+from .limits import (
+    MAX_DEPTH,
+    MAX_DIGITS,
+    MAX_NEURONS,
+    MAX_SCENARIO_BYTES,
+    MAX_WEIGHTS,
+)
 from .losses import LOSSES
 from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
 from .state_dict import prefixes
@@ -29,6 +37,8 @@ LOSS_KEYS = ("kind",)
 LAYER_KEYS = ("name", "kind", "size", "bias", "weights", "biases", "init", "seed", "slope",
               "grad_at_zero")
 ORDERS = ("sequential", "shuffle")
+MAX_NAME = 24  # characters of a layer name
+LAYER_NAME = re.compile(rf"[A-Za-z_][A-Za-z0-9_-]{{0,{MAX_NAME - 1}}}")
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,8 @@ class Scenario:
         shape = "-".join(str(spec.size) for spec in self.layers if spec.kind in ("input", "linear"))
         n_w = sum(len(p.get("w", ())) * len(p["w"][0]) + len(p.get("b", ()))
                   for p in self.params if p)
-        return (f"{self.path}: ok — '{self.title}', {len(self.layers)} layers ({shape}), "
+        return (f"{escape(self.path)}: ok — '{escape(self.title)}', {len(self.layers)} layers "
+                f"({shape}), "
                 f"{n_w} weights, {len(self.samples)} samples, {self.training.epochs} epoch(s) of "
                 f"{self.iterations_per_epoch} iteration(s), {self.numbers} numbers")
 
@@ -83,27 +94,53 @@ def load_scenario(path: str | Path, numbers: str | None = None) -> Scenario:
     ``numbers`` ("exact" / "float64") overrides the file's number mode."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, "no such file (expected a scenario .toml file)") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(path, f"cannot read the file: {err}") from None
+        text = read_text(path, MAX_SCENARIO_BYTES)
+    except FileProblem as err:
+        reason = "no such file (expected a scenario .toml file)" if str(err) == (
+            "does not exist") else str(err)
+        raise ScenarioError(path, reason) from None
     return parse_scenario(text, path, numbers)
 
 
 def parse_scenario(text: str, path: str | Path = "<scenario>",
                    numbers: str | None = None) -> Scenario:
     path = Path(path)
+    text = text.removeprefix("\ufeff")  # a byte-order mark is not a statement
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line = _toml_line(str(err))
         raise ScenarioError(path, f"TOML syntax error: {err}", line=line) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise ScenarioError(path, "a number of more than 4,300 digits is over the limit "
+                            f"({MAX_DIGITS:,} digits)") from None
+    except RecursionError:
+        raise ScenarioError(path, f"arrays or tables nest deeper than the limit of {MAX_DEPTH}"
+                            ) from None
+    deep = _too_deep(raw)
+    if deep is not None:
+        raise ScenarioError(path, f"arrays or tables nest deeper than the limit of {MAX_DEPTH}",
+                            deep, locate(text, deep))
 
     def fail(message: str, key_path=()) -> ScenarioError:
         return ScenarioError(path, message, key_path, locate(text, key_path))
 
     return _Builder(raw, path, fail, numbers).build()
+
+
+def _too_deep(raw: Any) -> tuple | None:
+    """The key path of the first value nested deeper than MAX_DEPTH, else None (iterative: a
+    deep value cannot exhaust the stack here)."""
+    todo = [(raw, ())]
+    while todo:
+        value, where = todo.pop()
+        if len(where) > MAX_DEPTH:
+            return where[:MAX_DEPTH + 1]
+        if isinstance(value, dict):
+            todo += [(v, where + (k,)) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [(v, where + (i,)) for i, v in enumerate(value)]
+    return None
 
 
 def _toml_line(message: str) -> int | None:
@@ -114,6 +151,7 @@ def _toml_line(message: str) -> int | None:
 class _Builder:
     def __init__(self, raw: dict, path: Path, fail, numbers: str | None = None) -> None:
         self.raw, self.path, self.fail, self.numbers = raw, path, fail, numbers
+        self.mode = numbers or FLOAT
         self.files = WeightFiles(path.parent, fail)
 
     def table(self, raw: Any, where: tuple, allowed: tuple, required: tuple = ()) -> dict:
@@ -121,7 +159,7 @@ class _Builder:
             raise self.fail(f"expected a table with keys {', '.join(allowed)}", where)
         for key in raw:
             if key not in allowed:
-                raise self.fail(f"unknown key '{key}'{suggest(key, allowed)} "
+                raise self.fail(f"unknown key '{shown(key)}'{suggest(key, allowed)} "
                                 f"(expected one of {', '.join(allowed)})", where + (key,))
         for key in required:
             if key not in raw:
@@ -133,16 +171,20 @@ class _Builder:
         if value is None:
             raise self.fail(f"missing key '{key}' (expected a string)", where)
         if not isinstance(value, str):
-            raise self.fail(f"expected a string, got {value!r}", where + (key,))
+            raise self.fail(f"expected a string, got {shown(value)}", where + (key,))
         if choices and value not in choices:
-            raise self.fail(f"'{value}' is not valid{suggest(value, choices)}; expected one of "
-                            f"{', '.join(choices)}", where + (key,))
+            raise self.fail(f"'{shown(value)}' is not valid{suggest(value, choices)}; expected "
+                            f"one of {', '.join(choices)}", where + (key,))
         return value
 
-    def integer(self, raw: dict, key: str, where: tuple, default: int, minimum: int) -> int:
+    def integer(self, raw: dict, key: str, where: tuple, default: int, minimum: int,
+                maximum: int | None = None) -> int:
         value = raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(f"expected a whole number ≥ {minimum}, got {value!r}", where + (key,))
+            raise self.fail(f"expected a whole number ≥ {minimum}, got {shown(value)}",
+                            where + (key,))
+        if maximum is not None and value > maximum:
+            raise self.fail(f"{shown(value)} is over the limit of {maximum:,}", where + (key,))
         return value
 
     def number(self, raw: dict, key: str, where: tuple, default=None) -> Fraction:
@@ -151,7 +193,7 @@ class _Builder:
         if key not in raw:
             raise self.fail(f"missing key '{key}' (expected a number)", where)
         try:
-            return parse_number(raw[key])
+            return parse_number(raw[key], self.mode)
         except NumberError as err:
             raise self.fail(str(err), where + (key,)) from None
 
@@ -165,12 +207,14 @@ class _Builder:
 
     def build(self) -> Scenario:
         raw = self.table(self.raw, (), TOP_KEYS)
-        title = self.string(raw, "title", ())
+        title = escape(self.string(raw, "title", ()))
         description = raw.get("description", "")
         if not isinstance(description, str):
             raise self.fail("expected a string", ("description",))
+        description = "\n".join(escape(line) for line in description.split("\n"))
         numbers = self.string(raw, "numbers", (), default=FLOAT, choices=MODES)
         numbers = self.numbers or numbers
+        self.mode = numbers
         training = self.training()
         loss = self.loss()
         layers_raw = raw.get("layers")
@@ -203,7 +247,8 @@ class _Builder:
                             where)
         lr = self.number(raw, "learning_rate", where)
         if lr < 0:
-            raise self.fail(f"expected a learning rate ≥ 0, got {lr}", where + ("learning_rate",))
+            raise self.fail(f"expected a learning rate ≥ 0, got {shown(raw['learning_rate'])}",
+                            where + ("learning_rate",))
         return Training(
             lr,
             self.integer(raw, "batch_size", where, 1, 1),
@@ -233,9 +278,9 @@ class _Builder:
             targets = targets or names
         elif "file" in raw:
             samples, features, targets = csv_samples(self.path, raw["file"], features, targets,
-                                                     self.fail)
+                                                     self.fail, self.mode)
         elif "samples" in raw:
-            samples = inline_samples(raw["samples"], self.fail)
+            samples = inline_samples(raw["samples"], self.fail, self.mode)
         else:
             raise self.fail("missing key 'samples' (or 'file', or 'generate'): the data set",
                             where)
@@ -248,14 +293,18 @@ class _Builder:
         specs: list[LayerSpec] = []
         params: list[dict] = []
         names: set[str] = set()
-        previous = 0
+        previous = weights = 0
         for k, raw in enumerate(layers_raw):
             where = ("layers", k)
             raw = self.table(raw, where, LAYER_KEYS)
             kind = self.string(raw, "kind", where, choices=KINDS)
             name = self.string(raw, "name", where, default=f"L{k + 1}")
+            if not LAYER_NAME.fullmatch(name):
+                raise self.fail(f"'{shown(name)}' is not a layer name (expected a letter, then "
+                                f"letters, digits, _ or -, at most {MAX_NAME} characters)",
+                                where + ("name",))
             if name in names:
-                raise self.fail(f"the layer name '{name}' is used twice", where + ("name",))
+                raise self.fail(f"the layer name '{shown(name)}' is used twice", where + ("name",))
             names.add(name)
             if (k == 0) != (kind == "input"):
                 raise self.fail("the first layer must be of kind \"input\", and only the first"
@@ -266,10 +315,20 @@ class _Builder:
                                 "(numbers = \"float64\", or --float) or relu / leaky_relu / "
                                 "identity", where + ("kind",))
             size = self.layer_size(raw, kind, where, previous)
+            if kind == "linear":
+                weights += size * (previous + 1)
+                if weights > MAX_WEIGHTS:
+                    raise self.fail(f"the network has more than the limit of {MAX_WEIGHTS:,} "
+                                    "weights from this layer on", where + ("size",))
+            slope = self.number(raw, "slope", where, Fraction(1, 100))
+            if slope < 0:
+                raise self.fail(f"expected a slope ≥ 0, got {shown(raw['slope'])} (a negative "
+                                "slope flips the sign of the learning flow, which the sign "
+                                "analysis does not follow)", where + ("slope",))
             spec = LayerSpec(
                 name, kind, size,
                 bias=self.flag(raw, "bias", where, kind == "linear"),
-                slope=self.number(raw, "slope", where, Fraction(1, 100)),
+                slope=slope,
                 grad_at_zero=self.number(raw, "grad_at_zero", where, 1),
             )
             self.only_for(raw, kind, where)
@@ -284,8 +343,8 @@ class _Builder:
         if kind in ("input", "linear"):
             if "size" not in raw:
                 raise self.fail("missing key 'size' (expected the number of neurons)", where)
-            return self.integer(raw, "size", where, 1, 1)
-        size = self.integer(raw, "size", where, previous, 1)
+            return self.integer(raw, "size", where, 1, 1, MAX_NEURONS)
+        size = self.integer(raw, "size", where, previous, 1, MAX_NEURONS)
         if size != previous:
             raise self.fail(f"an activation keeps the size of its input: expected {previous}, "
                             f"got {size}", where + ("size",))
@@ -294,7 +353,7 @@ class _Builder:
     def flag(self, raw: dict, key: str, where: tuple, default: bool) -> bool:
         value = raw.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail(f"expected true or false, got {value!r}", where + (key,))
+            raise self.fail(f"expected true or false, got {shown(value)}", where + (key,))
         return value
 
     def only_for(self, raw: dict, kind: str, where: tuple) -> None:

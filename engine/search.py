@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from .conditions import Condition
 from .diagnostics import iteration_finite
-from .records import Record
 from .session import Session
 
 
@@ -22,22 +21,11 @@ class Hit:
     message: str
 
 
-def _history(session: Session):
-    opi = session.schedule.ops_per_iteration
-    records = session.branch.records
-
-    def end_of(iteration: int) -> Record | None:
-        i = iteration * opi
-        return records[i] if 0 < iteration and i < len(records) else None
-
-    return end_of
-
-
 def check(session: Session, conditions: Sequence[Condition], index: int) -> Hit | None:
     """The first condition hit at the operation ``index`` (≥ 1, recorded)."""
     records = session.branch.records
     prev, rec = records[index - 1], records[index]
-    history = _history(session)
+    history = session.end_of_iteration
     for c in conditions:
         message = c.hit(prev, rec, session.model, history)
         if message:

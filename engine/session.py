@@ -265,6 +265,13 @@ class Session:
             parent.records.extend_to(self.cursor)
         return parent.records[self.cursor] if self.cursor < len(parent.records) else None
 
+    def end_of_iteration(self, iteration: int) -> Record | None:
+        """The record ending ``iteration`` (≥ 1) on this branch, None when not computed (the
+        ``history`` that conditions and look-back findings read)."""
+        i = iteration * self.schedule.ops_per_iteration
+        records = self.branch.records
+        return records[i] if 0 < iteration and i < len(records) else None
+
     def iteration_end(self) -> Record:
         """The update record that ends the iteration at the cursor (the cursor's own record at
         the start of training or at an update): what the rest of the iteration will show.

@@ -44,7 +44,9 @@ class SignRow:
 
 @dataclass(frozen=True)
 class Finding:
-    """A per-layer observation: kind "blocked" or "rounding"."""
+    """A per-layer observation: kind "blocked" or "rounding" (diagnostics.py and detectors.py
+    add theirs). ``neuron`` and ``sample`` are -1 when it concerns the whole layer or batch;
+    ``summary`` is a few words for the layer's panel when it concerns the whole layer."""
 
     kind: str
     layer: int
@@ -53,6 +55,7 @@ class Finding:
     sample: int
     value: Any
     message: str
+    summary: str = ""
 
 
 def sign(v: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from .detectors import History
 from .diagnostics import diagnose, loss_change
 from .format import nested_json, to_json
 from .records import Record
@@ -12,8 +13,9 @@ from .signs import sign_rows
 from .step import Model
 
 
-def iteration_json(rec: Record, model: Model) -> dict[str, Any]:
-    """Everything of the iteration that ``rec`` (its update record) finished.
+def iteration_json(rec: Record, model: Model, history: History | None = None) -> dict[str, Any]:
+    """Everything of the iteration that ``rec`` (its update record) finished; ``history`` (the
+    session's ``end_of_iteration``) lets look-back diagnostics report.
 
     Shapes: ``x`` [batch][inputs], ``y`` / ``loss_delta`` [batch][outputs]; per layer ``output``
     [batch][neurons], ``delta`` (δ^k at the layer's input) [batch][inputs]; weights [out][in].
@@ -48,7 +50,7 @@ def iteration_json(rec: Record, model: Model) -> dict[str, Any]:
         "layers": layers,
         "signs": [_row_json(asdict(row)) for row in sign_rows(rec, model)],
         "loss_change": _loss_change(rec, model),
-        "diagnostics": [finding_json(f) for f in diagnose(rec, model)],
+        "diagnostics": [finding_json(f) for f in diagnose(rec, model, history)],
     }
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from nnstep.engine import ScenarioError, load_scenario
+from nnstep.engine.errors import shown
 from nnstep.engine.files import FileProblem, writable_target
 from nnstep.engine.format import STYLES
+from nnstep.engine.limits import MAX_FRACTION_BITS_LIMIT, MAX_RUN_ITERATIONS
 from nnstep.engine.numbers import EXACT, FLOAT
 from nnstep.engine.step import MAX_FRACTION_BITS
 from nnstep.engine.tensor_files import suffix_of
@@ -48,10 +51,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--break", dest="breaks", action="append", default=[], metavar="CONDITION",
                      help="stop (exit 3) where CONDITION is hit, e.g. nonfinite, blocked, "
                           "rounding, 'loss < 0.01', 'loss rises', 'sign L2[0,1]', "
-                          "'L2[0,1] crosses 0', 'stuck 5' (repeatable; see README)")
+                          "'L2[0,1] crosses 0', 'stuck 5', vanishing, exploding, 'dying 50%', "
+                          "update_ratio, 'unchanged 3' (repeatable; see README)")
     run.add_argument("--keep-going", action="store_true",
                      help="do not stop at NaN or inf (they print as \"nan\", \"inf\", \"-inf\")")
-    run.add_argument("--max-fraction-bits", type=_positive, default=MAX_FRACTION_BITS,
+    run.add_argument("--max-fraction-bits", type=_fraction_bits, default=MAX_FRACTION_BITS,
                      metavar="BITS", help="size limit of exact fractions (default "
                      f"{MAX_FRACTION_BITS}; past it the run stops or goes on in float64)")
     run.add_argument("--continue-in-float", action="store_true",
@@ -81,14 +85,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+def _positive(text: str, limit: int = MAX_RUN_ITERATIONS) -> int:
+    if len(text) > 20 or not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{shown(text)}'")
+    value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    if value > limit:
+        raise argparse.ArgumentTypeError(f"{value:,} is over the limit of {limit:,}")
     return value
+
+
+def _fraction_bits(text: str) -> int:
+    return _positive(text, MAX_FRACTION_BITS_LIMIT)
 
 
 def main(argv: list[str] | None = None) -> int:

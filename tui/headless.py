@@ -156,7 +156,8 @@ def _save(session: Session, path: str, err: TextIO) -> int:
 
 def emit(rec, session: Session, form: str, out: TextIO) -> None:
     if form == "json":
-        out.write(json.dumps(iteration_json(rec, session.model), ensure_ascii=False) + "\n")
+        entry = iteration_json(rec, session.model, session.end_of_iteration)
+        out.write(json.dumps(entry, ensure_ascii=False) + "\n")
     elif form == "table":
         out.write(table(rec, session) + "\n")
 
@@ -179,7 +180,7 @@ def table(rec, session: Session) -> str:
         if spec.bias:
             lines.append(f"  {spec.name} b {_vec(rec.params[k]['b'])}  δb {_vec(grads['b'])}  "
                          f"b̂ {_vec(rec.new_params[k]['b'])}")
-    lines += [f"  ! {f.kind}: {f.message}" for f in diagnose(rec, model)]
+    lines += [f"  ! {f.kind}: {f.message}" for f in diagnose(rec, model, session.end_of_iteration)]
     return "\n".join(lines)
 
 

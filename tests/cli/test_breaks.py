@@ -139,7 +139,9 @@ def test_issue_4_float_broccoli_diagnostics(nnstep, json_lines):
         assert set(change) == {"predicted", "actual"}
         assert change == {"predicted": 0.0, "actual": 0.0}  # float64 learns nothing
     third = {d["kind"]: d for d in lines[2]["diagnostics"]}
-    assert set(third) == {"rounding", "blocked"}
+    assert set(third) == {"rounding", "blocked", "dying"}
+    dying = third.pop("dying")  # L3's one unit passes nothing for the batch (of one sample)
+    assert (dying["layer"], dying["neuron"], dying["sample"], dying["value"]) == ("L3", -1, -1, 1)
     for d in third.values():
         assert (d["layer"], d["neuron"], d["sample"]) == ("L3", 0, 2)
         assert -1e-15 < d["value"] < 0  # ≈ −7.4e−17 where exact arithmetic says 0
@@ -154,7 +156,8 @@ def test_issue_4_exact_broccoli_loss_change(nnstep, json_lines):
         # −(2000² + 3000²); ½·(13·10⁶ − 1)² − ½
         {"predicted": "-13000000", "actual": "84499987000000"}]
     kinds = [[d["kind"] for d in obj["diagnostics"]] for obj in lines]
-    assert kinds == [[], [], ["sign", "overshoot"]]
+    # the third update: ‖Δw‖/‖w‖ ≈ 3606/0.005 (update_ratio), w²[1,2] flips, the loss rises
+    assert kinds == [[], [], ["update_ratio", "sign", "overshoot"]]
 
 
 # ---- exact → float64

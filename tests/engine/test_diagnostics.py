@@ -263,11 +263,14 @@ def test_sign_changes_by_hand():
 
 def test_diagnose_lists_every_kind_at_its_record():
     s = session_of("diverging.toml")
-    assert {f.kind for f in diagnose(s.at(8), s.model)} == {"sign", "overshoot"}
+    # α = 1e6: the step is 3e6 times the weights (update_ratio)
+    assert {f.kind for f in diagnose(s.at(8), s.model)} == {"sign", "overshoot", "update_ratio"}
     assert {f.kind for f in diagnose(s.at(188), s.model)} == {"nonfinite"}
     f = session_of("broccoli.toml", "float64")
     assert [x.kind for x in diagnose(f.at(23), f.model)] == ["rounding"]
-    assert sorted(x.kind for x in diagnose(f.at(26), f.model)) == ["blocked", "rounding"]
+    # L3's one unit blocks the flow for the whole batch (one sample): dying
+    assert sorted(x.kind for x in diagnose(f.at(26), f.model)) == ["blocked", "dying",
+                                                                   "rounding"]
 
 
 def test_iteration_finite_on_exact_records():

@@ -66,7 +66,8 @@ class Inspection:
         for known in self._findings:
             if known.record is rec:
                 return known.found
-        made = Findings(rec, tuple(diagnose(rec, self.host.session.model)))
+        made = Findings(rec, tuple(diagnose(rec, self.host.session.model,
+                                           self.host.session.end_of_iteration)))
         self._findings = (made, self._findings[0])
         return made.found
 
@@ -102,7 +103,8 @@ class Inspection:
                 return self._ahead
             model, found = s.model, {}
             for i in range(end - s.schedule.ops_per_iteration + 1, end + 1):
-                for f in diagnose(before(last, i, s.schedule.locate(i)[2]), model):
+                at = before(last, i, s.schedule.locate(i)[2])
+                for f in diagnose(at, model, s.end_of_iteration):
                     found.setdefault((f.kind, f.layer, f.neuron, f.sample), f)
             self._ahead = Ahead(s.branch, end, last, tuple(found.values()))
         return self._ahead

@@ -18,7 +18,8 @@ LANGUAGE = """\
 nonfinite (always on) · blocked · rounding · saturated · overshoot
 loss < 0.01 · loss >= 2 · loss rises
 sign · sign L2[0,1] · L2[0,1] crosses 0 · L2[0,1] > 1/2 · L2.b[0] < 0
-stuck 5 · stuck L2[0,1] 5       (weights: LAYER[row,col], 0-based; biases LAYER.b[row])"""
+stuck 5 · stuck L2[0,1] 5       (weights: LAYER[row,col], 0-based; biases LAYER.b[row])
+vanishing · exploding 100 · dying 50% · update_ratio 1e-6 0.5 · unchanged 3"""
 
 
 class BreakpointsScreen(ModalScreen[None]):

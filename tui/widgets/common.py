@@ -29,6 +29,12 @@ FINDING_MARKS = {
     "saturated": ("≈", "saturated", "yellow", "-rounding"),
     "overshoot": ("⚠", "overshoot", "bold red", None),
     "sign": ("±", "sign flip", "cyan", None),
+    # the research detectors (engine.detectors): one finding for the whole layer
+    "vanishing": ("↓", "vanishing", "yellow", "-rounding"),
+    "exploding": ("↑", "exploding", "bold red", "-blocked"),
+    "dying": ("✖", "dying", "bold red", "-blocked"),
+    "update_ratio": ("÷", "update ratio", "yellow", None),
+    "unchanged": ("=", "unchanged", "yellow", None),
 }
 FRACTION_WIDTH = 24  # longer exact values show as ≈ decimals (the record keeps them exact)
 

@@ -83,7 +83,8 @@ class LayerPanel(Panel):
         lines: dict[tuple[str, str], int] = {}  # (text, colour) → how many, in order
         for f in mine:
             many = len(rec.samples) > 1 and f.sample >= 0
-            where = (f"×{int(f.value)}" if f.neuron < 0  # a summary finding: how many
+            where = (f.summary if f.summary  # a finding on the whole layer (a detector)
+                     else f"×{int(f.value)}" if f.neuron < 0  # a summary finding: how many
                      else f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if many else ""))
             symbol, word, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
             line = (f"{symbol} {word} {where}", colour)
@@ -102,7 +103,10 @@ class LayerPanel(Panel):
         for kind in dict.fromkeys(f.kind for f in mine):
             units = sorted({f.neuron for f in mine if f.kind == kind and f.neuron >= 0})
             symbol, word, colour, _ = FINDING_MARKS.get(kind, ("•", kind, "yellow", None))
-            summed = sum(int(f.value) for f in mine if f.kind == kind and f.neuron < 0)
+            summed = sum(int(f.value) for f in mine
+                         if f.kind == kind and f.neuron < 0 and not f.summary)
+            lines += [Text(f"{symbol} {word} {f.summary}", style=colour)
+                      for f in mine if f.kind == kind and f.summary]
             if summed:  # summary findings (e.g. hundreds of sign flips) count, not list
                 lines.append(Text(f"{symbol} {word} ×{summed}", style=colour))
             if not units:

@@ -29,7 +29,8 @@ LABELS = {"all": "all weights", "largest": "largest |δw|", "moving": "moving (�
 MOVES = {"increase": "↑ increase", "decrease": "↓ decrease", "keep": "= keep"}
 MAX_FINDINGS = 10  # findings listed in full; the rest are counted per kind
 # the order findings are listed in: what stops or spoils training first
-FIRST = {"nonfinite": 0, "overshoot": 1, "rounding": 2, "blocked": 3, "saturated": 4, "sign": 5}
+FIRST = {"nonfinite": 0, "exploding": 1, "overshoot": 2, "rounding": 3, "blocked": 4, "dying": 5,
+         "vanishing": 6, "saturated": 7, "update_ratio": 8, "unchanged": 9, "sign": 10}
 
 
 class SignTable(Panel):

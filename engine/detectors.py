@@ -1,0 +1,340 @@
+"""The training problems that research tools detect, as findings on a layer and as breakpoints.
+
+    vanishing [R [F]]     ‖δw‖ of the first linear layer / ‖δw‖ of the last < R (1e-3) and the
+                          first < F (1e-4)                         AUTOTRAINER (ICSE 2021)
+    exploding [R [N]]     that ratio > R (70), or any layer's ‖δw‖ > N (1e6)
+                                                                   AUTOTRAINER; TheDeepChecker
+    dying [P%]            ≥ P % (70 %) of a ReLU layer's units blocked for every sample of the
+                          batch (their input < 0)                  AUTOTRAINER; DeepDiagnosis
+    update_ratio [LO HI]  ‖Δw‖/‖w‖ of a layer outside [LO, HI] ([1e-5, 0.1]); Δw = ŵ − w is the
+                          real step (α·δw for plain SGD)           DeepDiagnosis
+    unchanged [N]         a layer's weights identical for N (5) updates in a row
+                                                                   DeepDiagnosis; DeepLocalize
+
+Norms are Euclidean over a layer's weights w (its bias aside). Each detector is decided at one
+operation: dying at the ReLU's forward, exploding at each linear layer's backward, vanishing at
+the first linear layer's backward (the ratios need two linear layers), update_ratio and
+unchanged at the update. A layer that did not move at all is left to ``unchanged``, not judged
+by ``update_ratio``. In exact mode every comparison is exact (on squared norms). A NaN never
+reads as "fine": a NaN ‖δw‖ is exploding, a NaN update ratio is outside the range.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .format import brief
+from .numbers import NumberError, parse_number
+from .records import BACKWARD, FORWARD, UPDATE, Record
+from .signs import Finding, blocked_mask
+from .step import Model
+
+KINDS = ("vanishing", "exploding", "dying", "update_ratio", "unchanged")
+DEFAULTS: dict[str, tuple] = {
+    "vanishing": (Fraction(1, 10**3), Fraction(1, 10**4)),
+    "exploding": (Fraction(70), Fraction(10**6)),
+    "dying": (Fraction(7, 10),),
+    "update_ratio": (Fraction(1, 10**5), Fraction(1, 10)),
+    "unchanged": (5,),
+}
+LOWEST, HIGHEST = Fraction(1, 10**300), Fraction(10**300)  # thresholds (floats compare them)
+MAX_UNCHANGED = 1000  # `unchanged N` reads N earlier iterations at each update
+FORMS = {  # what each detector accepts after its name, for messages
+    "vanishing": "'vanishing [RATIO [FIRST]]' (e.g. vanishing 1e-4)",
+    "exploding": "'exploding [RATIO [NORM]]' (e.g. exploding 100)",
+    "dying": "'dying [P%]' (e.g. dying 50%)",
+    "update_ratio": "'update_ratio [LOW HIGH]' (e.g. update_ratio 1e-6 0.5)",
+    "unchanged": "'unchanged [N]' (e.g. unchanged 3)",
+}
+History = Callable[[int], "Record | None"]  # iteration t -> the record that ends it, or None
+
+
+# ---- the condition language
+
+def parse(text: str) -> tuple[str, tuple] | None:
+    """(kind, thresholds) of a detector condition, None when ``text`` is not one; ValueError
+    naming the expected form when its thresholds are wrong. ``text`` is whitespace-normalised."""
+    kind, _, rest = text.partition(" ")
+    if kind not in KINDS:
+        return None
+    words = rest.split()
+    if not words:
+        return kind, DEFAULTS[kind]
+    wrong = ValueError(f"'{text}': expected {FORMS[kind]}")
+    if kind == "unchanged":
+        if len(words) != 1 or not words[0].isdigit():
+            raise wrong
+        n = int(words[0][:6])
+        if not 1 <= n <= MAX_UNCHANGED or len(words[0]) > 6:
+            raise ValueError(f"'{text}': expected a number of updates from 1 to {MAX_UNCHANGED}")
+        return kind, (n,)
+    if kind == "dying":
+        m = re.fullmatch(r"(\S+?)\s*%", rest.strip())
+        if m is None:
+            raise wrong
+        share = _number(m[1], text) / 100
+        if not 0 < share <= 1:
+            raise ValueError(f"'{text}': expected a share above 0 % and at most 100 %")
+        return kind, (share,)
+    if len(words) > 2 or (kind == "update_ratio" and len(words) != 2):
+        raise wrong
+    values = tuple(_number(w, text) for w in words)
+    if any(not LOWEST <= v <= HIGHEST for v in values):
+        raise ValueError(f"'{text}': thresholds must be between 1e-300 and 1e300")
+    if kind == "update_ratio" and values[0] >= values[1]:
+        raise ValueError(f"'{text}': the low end must be below the high end")
+    return kind, values + DEFAULTS[kind][len(values):]
+
+
+def _number(word: str, whole: str) -> Fraction:
+    try:
+        return parse_number(word)
+    except NumberError as err:
+        raise ValueError(f"'{whole}': {err}") from None
+
+
+def hit(kind: str, values: tuple, rec: Record, model: Model, history: History) -> str | None:
+    """The message when detector ``kind`` becomes true for a layer at ``rec``: it is decided at
+    this operation and did not hold for that layer in the previous iteration (edge-triggered)."""
+    layers = decided(kind, rec, model)
+    if not layers:
+        return None
+    now = [f for f in detect(kind, rec, model, history, values) if f.layer in layers]
+    if not now:
+        return None
+    last = history(rec.iteration - 1)
+    held = set() if last is None else {f.layer for f in detect(kind, last, model, history, values)}
+    new = [f for f in now if f.layer not in held]
+    return new[0].message if new else None
+
+
+def decided(kind: str, rec: Record, model: Model) -> set[int]:
+    """The layers whose state detector ``kind`` learns at the operation of ``rec``."""
+    op, linear = rec.op, _linear(model)
+    if kind == "dying":
+        return {op.layer} if op.kind == FORWARD and _dies(model.layers[op.layer]) else set()
+    if kind in ("update_ratio", "unchanged"):
+        return set(linear) if op.kind == UPDATE else set()
+    if op.kind != BACKWARD or op.layer not in linear:
+        return set()
+    if kind == "exploding":
+        return {op.layer}
+    return {op.layer} if op.layer == linear[0] and len(linear) > 1 else set()  # vanishing
+
+
+# ---- the findings
+
+def detect_all(rec: Record, model: Model, history: History | None = None) -> list[Finding]:
+    """Every detector's findings at ``rec`` with the default thresholds (``unchanged`` only
+    when ``history`` is given)."""
+    return [f for kind in KINDS for f in detect(kind, rec, model, history, DEFAULTS[kind])]
+
+
+def detect(kind: str, rec: Record, model: Model, history: History | None,
+           values: tuple) -> list[Finding]:
+    """Detector ``kind``'s findings at ``rec``: one per layer it holds for, from what is computed
+    at ``rec``."""
+    return _DETECTORS[kind](rec, model, history, values)
+
+
+@dataclass(frozen=True)
+class Norm:
+    """‖a‖: its float value (for messages and float comparisons) and, in exact mode, its exact
+    square (for exact comparisons)."""
+
+    value: float
+    square: Fraction | None = None
+
+    def below(self, bound: Any, other: Norm | None = None) -> bool:
+        """‖a‖ < bound (· ‖other‖)."""
+        if self.square is not None:
+            scale = Fraction(1) if other is None else other.square
+            return self.square < Fraction(bound) ** 2 * scale
+        return self.value < float(bound) * (1.0 if other is None else other.value)
+
+    def above(self, bound: Any, other: Norm | None = None) -> bool:
+        """‖a‖ > bound (· ‖other‖); False for NaN."""
+        if self.square is not None:
+            scale = Fraction(1) if other is None else other.square
+            return self.square > Fraction(bound) ** 2 * scale
+        return self.value > float(bound) * (1.0 if other is None else other.value)
+
+    @property
+    def nan(self) -> bool:
+        return math.isnan(self.value)
+
+
+def norm(arr: np.ndarray) -> Norm:
+    """The Euclidean norm of all of ``arr``; float arrays are scaled by their largest |value|
+    first, so 1e200 does not overflow to inf when squared."""
+    if arr.dtype == object:
+        square = Fraction(sum((v * v for v in arr.flat), Fraction(0)))
+        try:
+            return Norm(math.sqrt(square), square)
+        except OverflowError:
+            return Norm(math.inf, square)
+    a = np.abs(arr.astype(np.float64, copy=False))
+    top = float(a.max(initial=0.0)) if not np.isnan(a).any() else math.nan
+    if top == 0.0 or not math.isfinite(top):
+        return Norm(top)
+    return Norm(top * math.sqrt(float(np.square(a / top).sum())))
+
+
+def _ratio(a: Norm, b: Norm) -> float:
+    with np.errstate(all="ignore"):
+        return float(np.float64(a.value) / np.float64(b.value))
+
+
+def _th(value: Any) -> str:
+    """A threshold for a message: 1e-05, 0.1, 70 (not 1/100000)."""
+    return brief(float(value))
+
+
+def _linear(model: Model) -> list[int]:
+    return [k for k, s in enumerate(model.layers) if s.trainable]
+
+
+def _dies(spec: Any) -> bool:
+    return spec.kind == "relu"
+
+
+def _grad_norms(rec: Record, model: Model) -> dict[int, Norm]:
+    """‖δw‖ of each linear layer whose δw is known at ``rec``."""
+    return {k: norm(rec.grads[k]["w"]) for k in _linear(model)
+            if rec.grads and rec.grads[k] is not None}
+
+
+def _finding(kind: str, k: int, model: Model, value: Any, summary: str,
+             message: str) -> Finding:
+    return Finding(kind, k, model.layers[k].name, -1, -1, value, message, summary)
+
+
+def vanishing(rec: Record, model: Model, history: History | None,
+              values: tuple) -> list[Finding]:
+    ratio, least = values
+    linear, norms = _linear(model), _grad_norms(rec, model)
+    if len(linear) < 2 or linear[0] not in norms or linear[-1] not in norms:
+        return []
+    first, last = norms[linear[0]], norms[linear[-1]]
+    if last.value == 0 or not (first.below(ratio, last) and first.below(least)):
+        return []
+    names = model.layers[linear[0]].name, model.layers[linear[-1]].name
+    r = _ratio(first, last)
+    return [_finding(
+        "vanishing", linear[0], model, r, f"×{brief(r, 2)}",
+        f"the gradient vanishes: ‖δw‖ of {names[0]} (the first linear layer) is "
+        f"{brief(first.value, 3)}, {brief(r, 3)} × that of {names[1]} (the last): below "
+        f"{_th(ratio)} × and below {_th(least)} (AUTOTRAINER)")]
+
+
+def exploding(rec: Record, model: Model, history: History | None,
+              values: tuple) -> list[Finding]:
+    ratio, most = values
+    linear, norms = _linear(model), _grad_norms(rec, model)
+    out = []
+    for k, n in norms.items():
+        why = []
+        if n.nan:
+            why.append(f"‖δw‖ of {model.layers[k].name} is nan (not a number)")
+        elif n.above(most):
+            why.append(f"‖δw‖ of {model.layers[k].name} is {brief(n.value, 3)} > {_th(most)}")
+        last = norms.get(linear[-1])
+        if (k == linear[0] and len(linear) > 1 and last is not None and not n.nan
+                and last.value > 0 and n.above(ratio, last)):
+            why.append(f"{brief(_ratio(n, last), 3)} × that of {model.layers[linear[-1]].name} "
+                       f"(the last linear layer), above {_th(ratio)} ×")
+        if why:
+            out.append(_finding("exploding", k, model, n.value, f"‖δw‖ {brief(n.value, 2)}",
+                                "the gradient explodes: " + "; ".join(why)
+                                + " (AUTOTRAINER; TheDeepChecker)"))
+    return out
+
+
+def dying(rec: Record, model: Model, history: History | None, values: tuple) -> list[Finding]:
+    (share,) = values
+    out = []
+    for k, spec in enumerate(model.layers):
+        if k == 0 or not _dies(spec) or not rec.outputs or rec.outputs[k] is None:
+            continue
+        dead = blocked_mask(spec, rec.layer_input(k), True).all(axis=0)
+        count, size = int(dead.sum()), dead.size
+        if count < share * size:
+            continue
+        percent = f"{100 * count / size:.0f}"
+        units = ("its one unit blocks" if size == 1
+                 else f"{count} of its {size} units ({percent} %) block")
+        batch = "this sample" if len(rec.samples) == 1 else "every sample of the batch"
+        out.append(_finding(
+            "dying", k, model, count / size, f"{percent}%",
+            f"{spec.name} is dying: {units} the learning flow for {batch} (dying from "
+            f"{_th(share * 100)} %; AUTOTRAINER; DeepDiagnosis)"))
+    return out
+
+
+def update_ratio(rec: Record, model: Model, history: History | None,
+                 values: tuple) -> list[Finding]:
+    low, high = values
+    if rec.new_params is None:
+        return []
+    out = []
+    for k in _linear(model):
+        w = rec.params[k]["w"]
+        with np.errstate(all="ignore"):
+            step = norm(rec.new_params[k]["w"] - w)
+        if step.value == 0:
+            continue  # did not move at all: `unchanged` says so when it lasts
+        size = norm(w)
+        r = _ratio(step, size)
+        name = model.layers[k].name
+        if step.nan:
+            said = f"{name}'s update ratio ‖Δw‖/‖w‖ is nan (not a number)"
+        elif step.below(low, size) or step.above(high, size):
+            side, too = ("below", "small") if step.below(low, size) else ("above", "large")
+            said = (f"{name}'s update ratio ‖Δw‖/‖w‖ = {brief(step.value, 3)}/"
+                    f"{brief(size.value, 3)} = {brief(r, 3)} is {side} [{_th(low)}, "
+                    f"{_th(high)}]: the step is too {too} for its weights")
+        else:
+            continue
+        out.append(_finding("update_ratio", k, model, r, brief(r, 2),
+                            said + " (DeepDiagnosis)"))
+    return out
+
+
+def unchanged(rec: Record, model: Model, history: History | None,
+              values: tuple) -> list[Finding]:
+    (n,) = values
+    if rec.new_params is None or history is None:
+        return []
+    out = []
+    for k in _linear(model):
+        run, r = 0, rec
+        while run < n and r is not None and r.new_params is not None and _same(
+                r.params[k]["w"], r.new_params[k]["w"]):
+            run, r = run + 1, history(r.iteration - 1)
+        if run == n:
+            out.append(_finding(
+                "unchanged", k, model, n, f"×{n}",
+                f"{model.layers[k].name}'s weights have not changed for {n} updates in a row "
+                f"(iterations {rec.iteration - n + 1} – {rec.iteration}) (DeepDiagnosis; "
+                "DeepLocalize)"))
+    return out
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Identical values: exact equality for fractions; for floats NaN equals NaN."""
+    if a is b:
+        return True
+    if a.dtype == object or b.dtype == object:
+        return bool(np.array_equal(a, b))
+    return bool(np.array_equal(a, b, equal_nan=True))
+
+
+_DETECTORS = {"vanishing": vanishing, "exploding": exploding, "dying": dying,
+              "update_ratio": update_ratio, "unchanged": unchanged}

@@ -1,0 +1,25 @@
+"""Limits on what a scenario, a data file, a condition or a typed value may ask for, checked
+before any work is done (README, "Limits").
+
+A number is at most MAX_DIGITS digits with an exponent of at most ±MAX_EXPONENT; nesting is at
+most MAX_DEPTH deep; a layer has at most MAX_NEURONS neurons and a network MAX_WEIGHTS weights;
+generated data at most MAX_SAMPLES samples of MAX_FEATURES features (MAX_DATA_VALUES values in
+all); a scenario file is at most MAX_SCENARIO_BYTES and a data file MAX_DATA_BYTES, and only
+regular files are read (not devices, FIFOs or directories).
+"""
+
+from __future__ import annotations
+
+MAX_DIGITS = 4_000  # digits of one number (Python refuses to read integers past 4,300)
+MAX_EXPONENT = 4_000  # |e| in 1e400: 10^4000 is ~13,300 bits, a Fraction the engine can carry
+MAX_DEPTH = 16  # arrays and tables in a scenario nest at most this deep (weights need 2)
+MAX_NEURONS = 1_000_000  # neurons of one layer
+MAX_WEIGHTS = 20_000_000  # trainable values of a network (160 MB of float64)
+MAX_SAMPLES = 1_000_000  # samples of generated data
+MAX_FEATURES = 100_000  # features of generated data
+MAX_DATA_VALUES = 20_000_000  # samples × features of generated data
+MAX_NOISE = 1_000  # the noise of generated data (its values are clipped to [0, 1] anyway)
+MAX_SCENARIO_BYTES = 16 * 2**20
+MAX_DATA_BYTES = 1 * 2**30
+MAX_FRACTION_BITS_LIMIT = 1_000_000  # the largest --max-fraction-bits accepted
+MAX_RUN_ITERATIONS = 10**12  # the largest --iterations accepted

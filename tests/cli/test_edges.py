@@ -1,0 +1,73 @@
+"""The command line at the edges: exit 2 with one short, escaped line naming file and place."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def one_line(done) -> str:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) <= 420, done.stderr
+    return lines[0]
+
+
+def flag_error(done) -> str:
+    """argparse's usage, then one line naming the flag."""
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_max_fraction_bits_has_an_upper_bound(nnstep, broccoli_path):
+    line = flag_error(nnstep("run", broccoli_path, "--max-fraction-bits", "9" * 30))
+    assert "--max-fraction-bits" in line and "expected a whole number" in line
+    line = flag_error(nnstep("run", broccoli_path, "--max-fraction-bits", "10000000"))
+    assert "over the limit of 1,000,000" in line
+
+
+def test_check_escapes_the_title(nnstep, tmp_path, broccoli_path):
+    text = broccoli_path.read_text().replace('title = "', 'title = "\\u001b]0;PWNED\\u0007', 1)
+    path = tmp_path / "t.toml"
+    path.write_text(text)
+    done = nnstep("check", path)
+    assert done.returncode == 0 and "\x1b" not in done.stdout and "\\x1b]0;PWNED" in done.stdout
+
+
+@pytest.mark.parametrize(("old", "new", "place"), [
+    ('learning_rate = "1/10"', 'learning_rate = "1e400"', "training.learning_rate"),
+    ('weights = [["1/2", "-1/4", "1/8"]]', 'weights = [["1e400", "-1/4", "1/8"]]',
+     "layers[1].weights[0][0]"),
+    ('{ x = [1, 2, 3], y = [1] }', '{ x = [1, "-1e309", 3], y = [1] }', "data.samples[0].x[1]"),
+])
+def test_float64_values_beyond_float_range_are_refused(nnstep, tmp_path, old, new, place):
+    text = SMALL.replace(old, new)
+    path = tmp_path / "f.toml"
+    path.write_text(text)
+    line = one_line(nnstep("check", path))
+    assert place in line and "range of float64" in line
+    path.write_text(text.replace('numbers = "float64"', 'numbers = "exact"'))
+    assert nnstep("check", path).returncode == 0
+
+
+SMALL = """title = "Small"
+numbers = "float64"
+
+[data]
+samples = [
+    { x = [1, 2, 3], y = [1] },
+]
+
+[training]
+learning_rate = "1/10"
+
+[[layers]]
+kind = "input"
+size = 3
+
+[[layers]]
+kind = "linear"
+size = 1
+bias = false
+weights = [["1/2", "-1/4", "1/8"]]
+"""
