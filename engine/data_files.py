@@ -16,20 +16,27 @@ from pathlib import Path
 
 import numpy as np
 
+from .labels import LabelError, class_index
 from .tensor_files import FLOATS, INTEGERS, TensorFile
 
 NPZ_ARRAYS = ("x", "y")
 
 
-def fast_csv(text: str, columns: int) -> np.ndarray | None:
+def fast_csv(text: str, columns: int, labels: int | None = None,
+             classes: Sequence[str] = ()) -> np.ndarray | None:
     """Every data row (after the header line) of a CSV text as float64 [rows, columns], parsed
-    by numpy. None when numpy cannot take the text as it is (then read it exactly)."""
+    by numpy; the column ``labels`` holds class labels (names or indices of ``classes``), read
+    as class indices. None when numpy cannot take the text as it is (then read it exactly)."""
+    converters = None
+    if labels is not None:
+        names = tuple(classes)
+        converters = {labels: lambda text: float(class_index(text, names))}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # "input contained no data" and the like
             rows = np.loadtxt(io.StringIO(text), dtype=np.float64, delimiter=",", skiprows=1,
-                              ndmin=2, comments=None, quotechar='"')
-    except (ValueError, UserWarning):
+                              ndmin=2, comments=None, quotechar='"', converters=converters)
+    except (ValueError, LabelError, UserWarning):
         return None
     if rows.shape[1] != columns or not rows.size or not np.isfinite(rows).all():
         return None  # nan, inf, or a number beyond float64: the exact reader says which
@@ -37,8 +44,7 @@ def fast_csv(text: str, columns: int) -> np.ndarray | None:
     return rows
 
 
-def npz_data(path: Path, n_in: int | None, classes: Sequence[str]
-             ) -> tuple[np.ndarray, np.ndarray]:
+def npz_data(path: Path, classes: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
     """``x`` [samples, inputs] and ``y`` [samples, outputs] (or [samples] of class indices,
     made one-hot with ``classes``) from an .npz file, as float64. Raises FileProblem naming the
     file, the array and what was expected."""
@@ -55,8 +61,6 @@ def npz_data(path: Path, n_in: int | None, classes: Sequence[str]
     sx, sy = file.shapes["x"], file.shapes["y"]
     if len(sx) != 2 or not all(sx):
         raise file.problem(f"x has shape {list(sx)}, expected [samples, inputs]")
-    if n_in is not None and sx[1] != n_in:
-        raise file.problem(f"x has {sx[1]} columns, the input layer expects {n_in}")
     if len(sy) not in (1, 2) or sy[0] != sx[0]:
         raise file.problem(f"y has shape {list(sy)}, expected [{sx[0]}, outputs] or "
                            f"[{sx[0]}] (one row per sample of x)")

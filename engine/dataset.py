@@ -16,6 +16,7 @@ import numpy as np
 from .data_files import fast_csv, npz_data
 from .errors import cut, escape, shown, suggest
 from .files import FileProblem, read_text
+from .labels import LabelError, one_hot
 from .limits import (
     MAX_DATA_BYTES,
     MAX_DATA_VALUES,
@@ -56,8 +57,10 @@ class Samples(Sequence):
 Fail = Callable[..., Exception]  # fail(message, path) -> ScenarioError
 
 
-def inline_samples(raw: Any, fail: Fail, mode: str | None = None) -> list[Sample]:
-    """``samples = [{x = [...], y = [...]}, ...]`` -> samples."""
+def inline_samples(raw: Any, fail: Fail, mode: str | None = None,
+                   classes: tuple[str, ...] = ()) -> list[Sample]:
+    """``samples = [{x = [...], y = [...]}, ...]`` -> samples. With ``classes``, ``y`` may be
+    one class label (a name or a 0-based index), made one-hot."""
     if not isinstance(raw, list):
         raise fail("expected a list of {x = [...], y = [...]} tables", ("data", "samples"))
     samples = []
@@ -71,14 +74,22 @@ def inline_samples(raw: Any, fail: Fail, mode: str | None = None) -> list[Sample
         for key in ("x", "y"):
             if key not in item:
                 raise fail(f"missing key '{key}' (expected x and y)", where)
+        y = item["y"]
+        if classes and not isinstance(y, list):
+            try:
+                y = one_hot(y, classes)
+            except LabelError as err:
+                raise fail(str(err), where + ("y",)) from None
         samples.append(Sample(_vector(item["x"], where + ("x",), fail, mode),
-                              _vector(item["y"], where + ("y",), fail, mode)))
+                              _vector(y, where + ("y",), fail, mode)))
     return samples
 
 
 def _vector(raw: Any, where: tuple, fail: Fail, mode: str | None) -> tuple[Fraction, ...]:
     if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
         raw = [raw]
+    elif isinstance(raw, tuple):
+        return raw
     if not isinstance(raw, list) or not raw:
         raise fail("expected a non-empty list of numbers", where)
     out = []
@@ -148,27 +159,29 @@ MAX_COLUMN_SHOWN = 24  # characters of each
 
 def file_samples(
     scenario_path: Path, name: Any, features: list[str] | None, targets: list[str] | None,
-    fail: Fail, mode: str | None = None,
+    fail: Fail, mode: str | None = None, classes: tuple[str, ...] = (),
 ) -> tuple[Sequence[Sample], list[str], list[str]]:
-    """``[data] file = …``: a .npz file (arrays x and y) or a CSV file (csv_samples)."""
+    """``[data] file = …``: a .npz file (arrays x and y; with ``classes``, y holds class
+    indices) or a CSV file (csv_samples)."""
     if isinstance(name, str) and name.lower().endswith(".npz"):
         path = scenario_path.parent / name
         try:
-            x, y = npz_data(path, None, ())
+            x, y = npz_data(path, classes)
         except FileProblem as err:
             raise fail(str(err), ("data", "file")) from None
         return (Samples(x, y), list(features or (f"x{j + 1}" for j in range(x.shape[1]))),
                 list(targets or (f"y{j + 1}" for j in range(y.shape[1]))))
-    return csv_samples(scenario_path, name, features, targets, fail, mode)
+    return csv_samples(scenario_path, name, features, targets, fail, mode, classes)
 
 
 def csv_samples(
     scenario_path: Path, name: Any, features: list[str] | None, targets: list[str] | None,
-    fail: Fail, mode: str | None = None,
+    fail: Fail, mode: str | None = None, classes: tuple[str, ...] = (),
 ) -> tuple[list[Sample], list[str], list[str]]:
     """Samples from a CSV with a header row: target columns by name, features the rest (in file
-    order) unless ``features`` names them. Returns (samples, features, targets). Messages name
-    the file, its line and its columns, never other contents of the file."""
+    order) unless ``features`` names them. With ``classes``, the one target column holds class
+    labels (names or 0-based indices), made one-hot. Returns (samples, features, targets).
+    Messages name the file, its line and its columns, never other contents of the file."""
     where = ("data", "file")
     if not isinstance(name, str) or not name:
         raise fail("expected the path of a CSV file, relative to the scenario", where)
@@ -176,6 +189,9 @@ def csv_samples(
     if not targets:
         raise fail("a CSV data file needs `targets = [...]`, the names of its target columns",
                    ("data", "targets"))
+    if classes and len(targets) != 1:
+        raise fail(f"with classes, targets names the one column of class labels, not "
+                   f"{len(targets)} columns", ("data", "targets"))
     try:
         text = read_text(path, MAX_DATA_BYTES)
     except FileProblem as err:
@@ -205,9 +221,11 @@ def csv_samples(
     fi = [column[c] for c in feats]
     ti = [column[c] for c in targets]
     if mode == FLOAT:
-        table = fast_csv(text, len(header))
+        table = fast_csv(text, len(header), ti[0] if classes else None, classes)
         if table is not None:
-            return Samples(table[:, fi], table[:, ti]), feats, list(targets)
+            y = (np.eye(len(classes))[table[:, ti[0]].astype(np.intp)] if classes
+                 else table[:, ti])
+            return Samples(table[:, fi], y), feats, list(targets)
     try:
         rows = list(reader)
     except csv.Error as err:
@@ -220,8 +238,10 @@ def csv_samples(
         if len(row) != len(header):
             raise fail(f"{label}, line {n}: expected {len(header)} columns, found {len(row)}",
                        where)
-        x = _cells(row, fi, header, mode, f"{label}, line {n}", fail)
-        y = _cells(row, ti, header, mode, f"{label}, line {n}", fail)
+        place = f"{label}, line {n}"
+        x = _cells(row, fi, header, mode, place, fail)
+        y = (_label(row, ti[0], header, classes, place, fail) if classes
+             else _cells(row, ti, header, mode, place, fail))
         samples.append(Sample(x, y))
     return samples, feats, list(targets)
 
@@ -237,6 +257,16 @@ def _cells(row: list[str], columns: list[int], header: list[str], mode: str | No
             raise fail(f"{place}, column '{shown(header[i], MAX_COLUMN_SHOWN)}': {err}",
                        ("data", "file")) from None
     return tuple(out)
+
+
+def _label(row: list[str], column: int, header: list[str], classes: tuple[str, ...],
+           place: str, fail: Fail) -> tuple[Fraction, ...]:
+    """The one-hot row of the class label in ``row[column]``."""
+    try:
+        return one_hot(row[column], classes)
+    except LabelError as err:
+        raise fail(f"{place}, column '{shown(header[column], MAX_COLUMN_SHOWN)}': {err}",
+                   ("data", "file")) from None
 
 
 def _columns(header: list[str]) -> str:

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from nnstep.engine import ScenarioError, Session, load_scenario
-from nnstep.engine import dataset
+from nnstep.engine import ScenarioError, Session, dataset, load_scenario
 
 SCENARIO = """title = "data"
 [data]
@@ -151,3 +150,21 @@ def test_bad_npz_data(tmp_path, arrays_in, expected):
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert expected in str(caught.value)
+
+
+def test_class_labels_in_a_csv_column(tmp_path):
+    text = "a,b,kind\n1,2,cat\n3,4,dog\n5,6,1\n"
+    extra = 'targets = ["kind"]\nclasses = ["cat", "dog", "eel"]'
+    path = write(tmp_path, text, 2, 3, extra)
+    for numbers in (None, "exact"):
+        x, y = arrays(path, numbers)
+        assert [[float(v) for v in row] for row in y] == [[1, 0, 0], [0, 1, 0], [0, 1, 0]]
+    (tmp_path / "d.csv").write_text("a,b,kind\n1,2,cat\n3,4,cow\n")
+    with pytest.raises(ScenarioError, match="line 3, column 'kind': 'cow' is not a class"):
+        load_scenario(path)
+
+
+def test_npz_class_labels(tmp_path):
+    np.savez(tmp_path / "d.npz", x=np.ones((3, 2)), y=np.array([2, 0, 1]))
+    path = write(tmp_path, None, 2, 3, 'classes = ["a", "b", "c"]', name="d.npz")
+    assert arrays(path)[1].tolist() == [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
