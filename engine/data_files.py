@@ -44,6 +44,20 @@ def fast_csv(text: str, columns: int, labels: int | None = None,
     return rows
 
 
+def columns_of(table: np.ndarray, columns: Sequence[int]) -> np.ndarray:
+    """``table[:, columns]`` as a new C-ordered array, copied a run of adjacent columns at a
+    time (a fancy index over 784 columns is ~5× slower and leaves a column-ordered result)."""
+    out = np.empty((table.shape[0], len(columns)), dtype=table.dtype)
+    start = 0
+    while start < len(columns):
+        end = start + 1
+        while end < len(columns) and columns[end] == columns[end - 1] + 1:
+            end += 1
+        out[:, start:end] = table[:, columns[start]:columns[end - 1] + 1]
+        start = end
+    return out
+
+
 def npz_data(path: Path, classes: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
     """``x`` [samples, inputs] and ``y`` [samples, outputs] (or [samples] of class indices,
     made one-hot with ``classes``) from an .npz file, as float64. Raises FileProblem naming the

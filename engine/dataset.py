@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .data_files import fast_csv, npz_data
+from .data_files import columns_of, fast_csv, npz_data
 from .errors import cut, escape, shown, suggest
 from .files import FileProblem, read_text
 from .labels import LabelError, one_hot
@@ -224,8 +224,8 @@ def csv_samples(
         table = fast_csv(text, len(header), ti[0] if classes else None, classes)
         if table is not None:
             y = (np.eye(len(classes))[table[:, ti[0]].astype(np.intp)] if classes
-                 else table[:, ti])
-            return Samples(table[:, fi], y), feats, list(targets)
+                 else columns_of(table, ti))
+            return Samples(columns_of(table, fi), y), feats, list(targets)
     try:
         rows = list(reader)
     except csv.Error as err:
