@@ -168,3 +168,14 @@ def test_npz_class_labels(tmp_path):
     np.savez(tmp_path / "d.npz", x=np.ones((3, 2)), y=np.array([2, 0, 1]))
     path = write(tmp_path, None, 2, 3, 'classes = ["a", "b", "c"]', name="d.npz")
     assert arrays(path)[1].tolist() == [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
+
+
+def test_features_in_any_order_and_place(tmp_path):
+    """Feature columns out of file order and around the target column, read by numpy, give
+    the exact reader's values."""
+    text = "a,y,b,c,d\n1,0,2,3,4\n5,1,6,7,8\n9,0,10,11,12\n"
+    path = write(tmp_path, text, 4, 1, 'targets = ["y"]\nfeatures = ["c", "d", "a", "b"]')
+    x, y = arrays(path)
+    assert x.tolist() == [[3, 4, 1, 2], [7, 8, 5, 6], [11, 12, 9, 10]]
+    assert x.flags.c_contiguous and y.tolist() == [[0], [1], [0]]
+    assert x.tobytes() == exact_then_float(path)[0].tobytes()
