@@ -1,7 +1,8 @@
 """Number formats shared by the headless table, the JSON trace and the UI.
 
-Styles: "fraction" (exact values as p/q; floats as their shortest repr), "decimal" (fixed
-significant digits), "scientific". Non-finite floats read "nan", "inf", "-inf".
+Styles: "fraction" (exact values as p/q; floats as their shortest repr), "decimal" (6
+significant digits, more where rounding would make a value look rounder than it is: see
+``_float_text``), "scientific". Non-finite floats read "nan", "inf", "-inf".
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 STYLES = ("fraction", "decimal", "scientific")
+MORE_DIGITS = 12  # the most significant digits "decimal" grows to (float noise stays hidden)
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -37,8 +39,9 @@ def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | Non
             if max_len is None or len(text) <= max_len:
                 return text
             return "≈" + (_float_text(float(value), "decimal", digits) if _fits(value)
-                          else _big(value, style))
-        return _float_text(float(value), style, digits) if _fits(value) else _big(value, style)
+                          else _big(value, "decimal", digits))
+        return (_float_text(float(value), style, digits) if _fits(value)
+                else _big(value, style, digits))
     v = float(value)
     if not math.isfinite(v):
         return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
@@ -63,22 +66,36 @@ def fraction_text(value: Fraction) -> str:
         return str(value)
     except ValueError:
         return "≈" + (_float_text(float(value), "scientific", 6) if _fits(value)
-                      else _big(value, "scientific"))
+                      else _big(value, "scientific", 6))
+
+
+def count(n: int, word: str) -> str:
+    """'1 sample', '3 samples'."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _fits(value: Fraction) -> bool:
+    """True when ``value`` is a float's size: neither overflows nor vanishes to 0 as one."""
     try:
-        float(value)
-        return True
+        return value == 0 or float(value) != 0
     except OverflowError:
         return False
 
 
-def _big(value: Fraction, style: str) -> str:
-    """Order of magnitude of a fraction too large for a float."""
+def _big(value: Fraction, style: str, digits: int = 6) -> str:
+    """A fraction too large or too small for a float, in scientific notation: its exponent
+    found with integers, its mantissa as a float."""
+    a = abs(value)
+    exp = int((a.numerator.bit_length() - a.denominator.bit_length()) * 0.30103)
+    mantissa = float(a / Fraction(10) ** exp)
+    while mantissa >= 10:
+        mantissa, exp = mantissa / 10, exp + 1
+    while mantissa < 1:
+        mantissa, exp = mantissa * 10, exp - 1
     sign = "-" if value < 0 else ""
-    exp = int((abs(value.numerator).bit_length() - value.denominator.bit_length()) * 0.30103)
-    return f"{sign}1e{exp}"
+    text = (f"{mantissa:.{max(digits - 1, 0)}f}" if style == "scientific"
+            else f"{mantissa:.{digits}g}")
+    return f"{sign}{text}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
 
 
 def _shortest(v: float) -> str:
@@ -90,12 +107,31 @@ def _shortest(v: float) -> str:
 
 
 def _float_text(v: float, style: str, digits: int) -> str:
+    """``v`` with ``digits`` significant digits. In "decimal", a value that rounding would show
+    rounder than it is gets more digits: 23199997/11600 (ŵ²[1,2] of the articles) reads
+    1999.9997, not 2000. Rounded text that lost two or more trailing zeros ("2000", "0.5") must
+    equal the value, else digits are added (up to MORE_DIGITS) until it does or until it shows
+    ``digits`` significant digits of its own. Float noise beyond MORE_DIGITS (0.1 + 0.2) stays
+    hidden, and so does one dropped zero (-0.023323 for -0.02332295: the 6-digit rounding)."""
     if v == 0:
         return "0"
     if style == "scientific":
         return f"{v:.{max(digits - 1, 0)}e}"
     text = f"{v:.{digits}g}"
-    return text
+    more = digits
+    if _significant(text) >= digits - 1:
+        return text
+    while _significant(text) < digits and float(text) != v and more < MORE_DIGITS:
+        more += 1
+        text = f"{v:.{more}g}"
+    return text if float(text) == v or _significant(text) >= digits else f"{v:.{digits}g}"
+
+
+def _significant(text: str) -> int:
+    """The significant digits ``text`` shows (after %g dropped trailing zeros): '2000' → 1,
+    '0.5' → 1, '1999.9997' → 8, '1.5e-07' → 2."""
+    mantissa = text.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+    return len(mantissa.rstrip("0")) or 1
 
 
 def to_json(value: Any) -> Any:
