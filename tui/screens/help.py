@@ -14,7 +14,7 @@ from .main import BINDINGS, HELP_EXTRA
 
 NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "right_square_bracket": "]",
          "left_square_bracket": "[", "right_curly_bracket": "}", "left_curly_bracket": "{",
-         "question_mark": "?", "slash": "/", "shift+tab": "shift+tab"}
+         "question_mark": "?", "slash": "/", "shift+tab": "shift+tab", "equals_sign": "="}
 
 DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.next_op": "next operation (computed the first time)",
@@ -28,7 +28,7 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.goto_iteration": "go to: 12, 12:backward:L3, 12:loss …",
     "app.continue": "continue to the next breakpoint hit",
     "app.reverse_continue": "reverse-continue to the previous hit",
-    "app.breakpoints": "breakpoints: add or remove",
+    "app.breakpoints": "breakpoints: add, on / off, remove",
     "app.gradcheck": "gradient check of this iteration",
     "app.cancel": "cancel a long run",
     "app.select(1)": "select the next weight",
@@ -44,12 +44,16 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.edit_data('target')": "edit a target: NAME = VALUE",
     "app.undo": "undo the last edit",
     "app.cycle_format": "numbers: fraction, decimal, scientific",
+    "app.plot": "loss plot: panel, full screen, hidden",
+    "app.plot_log": "loss plot: log / linear scale",
+    "app.explain": "the arithmetic behind the selection",
+    "app.compare": "this branch against its parent (Δ)",
     "app.save_weights": "save the weights (.safetensors / .npz)",
     "app.save_branch": "save this branch as a scenario (.toml)",
     "scroll(-1)": "scroll the panels up",
     "scroll(1)": "scroll the panels down",
     "app.help": "this help",
-    "app.quit": "quit",
+    "app.quit": "quit (the session is kept)",
 }
 
 
