@@ -21,8 +21,8 @@ def sup(n: int | str) -> str:
 
 def weight_label(k: int, key: str, place: tuple[int, ...]) -> str:
     """A weight as the debugger names it: w²[1,2] is layer k = 1 (the second, 0-based), neuron 1,
-    input 2 (1-based, as in the articles); b²[1] a bias. (The condition language writes the
-    same weight with the layer's name and 0-based indices: L2[0,1].)"""
+    input 2 (1-based, as in the articles); b²[1] a bias. The one screen name of a weight:
+    names.parse_name reads it back (and the older 0-based L2[0,1])."""
     return f"{key}{sup(k + 1)}[{','.join(str(i + 1) for i in place)}]"
 
 

@@ -54,9 +54,9 @@ def opening(scenario: Scenario, goto: str | None, breaks: list[str], continue_: 
     """``nnstep FILE --goto POSITION --break CONDITION --continue``, checked: ValueError with a
     one-line message when a position or a condition is not valid. Without ``goto``, a saved
     branch opens where it was saved (its [branch] goto)."""
-    names = [spec.name for spec in scenario.layers]
     try:
-        conditions = tuple(parse_condition(text, names) for text in breaks)
+        conditions = tuple(parse_condition(text, scenario.layers, scenario.numbers)
+                           for text in breaks)
     except ConditionError as problem:
         raise ValueError(f"--break {problem}") from None
     index = None
@@ -65,7 +65,7 @@ def opening(scenario: Scenario, goto: str | None, breaks: list[str], continue_: 
         goto, where = scenario.branch.goto, f"{scenario.path}: branch.goto"  # a saved branch
     if goto is not None:
         try:
-            position = parse_position(goto, names)
+            position = parse_position(goto, [spec.name for spec in scenario.layers])
             scenario = with_iterations(scenario, position.iteration)
             index = position.index(Model.of(scenario).schedule)
         except PositionError as problem:
@@ -95,10 +95,10 @@ def run(scenario: Scenario, iterations: int | None, form: str, continue_in_float
 def _run(session: Session, scenario: Scenario, iterations: int | None, form: str,
          continue_in_float: bool, breaks: list[str] | None, out: TextIO, err: TextIO,
          stop_nonfinite: bool, numbers_flag: str | None) -> int:
-    names = [spec.name for spec in scenario.layers]
     try:
         always = ["nonfinite"] if stop_nonfinite else []
-        conditions = [parse_condition(text, names) for text in always + list(breaks or ())]
+        conditions = [parse_condition(text, scenario.layers, scenario.numbers)
+                      for text in always + list(breaks or ())]
     except ConditionError as problem:
         print(f"nnstep: --break {problem}", file=err)
         return EXIT_BAD_INPUT

@@ -73,7 +73,7 @@ def test_break_in_table_format(nnstep):
     ("sgn L2[0,0]", "did you mean 'sign'"),
     ("loss < abc", "'loss < abc'"),
     ("L9[0,0] > 0", "no layer named 'L9'"),
-    ("sign L2[0]", "LAYER[row,col]"),
+    ("sign L2[0]", "two indices"),
     ("stuck 0", "≥ 1"),
 ])
 def test_malformed_break(nnstep, condition, expected):

@@ -168,7 +168,7 @@ def test_broccoli_stuck(numbers):
     assert both_ways("broccoli.toml", "stuck L2[0,1] 3", numbers) == expected
     assert both_ways("broccoli.toml", "stuck L2[0,1] 4", numbers) == []  # only 3 iterations
     hit = continue_forward(s, conditions(s, "stuck 1"))
-    assert hit.index == 10 and "L2[0,0]" in hit.message and "1 iterations" in hit.message
+    assert hit.index == 10 and "w²[1,1]" in hit.message and "1 iterations" in hit.message
 
 
 # ---- sign_flip, exact: w learns y = −x from +1/2; an independent Fraction simulation
@@ -280,7 +280,7 @@ def test_dead_relu_stuck():
     for text in ("stuck 3", "stuck L2[1,0] 3", "stuck L2.b[1] 3", "stuck L4[0,1] 3"):
         assert both_ways("dead_relu.toml", text) == [index_of(s, 3, "update")], text
     hit = continue_forward(s, conditions(s, "stuck 3"))
-    assert "L2[1,0]" in hit.message  # the first stuck weight, in model order
+    assert "w²[2,1]" in hit.message  # the first stuck weight, in model order
     for text in ("stuck L2[0,0] 1", "stuck L2.b[0] 2", "stuck L4[0,0] 1"):  # the live neuron
         assert both_ways("dead_relu.toml", text) == [], text
 
