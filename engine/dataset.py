@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import cut, escape, shown, suggest
 from .files import FileProblem, read_text
+from .labels import LabelError, one_hot
 from .limits import (
     MAX_DATA_BYTES,
     MAX_DATA_VALUES,
@@ -35,8 +36,10 @@ class Sample:
 Fail = Callable[..., Exception]  # fail(message, path) -> ScenarioError
 
 
-def inline_samples(raw: Any, fail: Fail, mode: str | None = None) -> list[Sample]:
-    """``samples = [{x = [...], y = [...]}, ...]`` -> samples."""
+def inline_samples(raw: Any, fail: Fail, mode: str | None = None,
+                   classes: tuple[str, ...] = ()) -> list[Sample]:
+    """``samples = [{x = [...], y = [...]}, ...]`` -> samples. With ``classes``, ``y`` may be
+    one class label (a name or a 0-based index), made one-hot."""
     if not isinstance(raw, list):
         raise fail("expected a list of {x = [...], y = [...]} tables", ("data", "samples"))
     samples = []
@@ -50,14 +53,22 @@ def inline_samples(raw: Any, fail: Fail, mode: str | None = None) -> list[Sample
         for key in ("x", "y"):
             if key not in item:
                 raise fail(f"missing key '{key}' (expected x and y)", where)
+        y = item["y"]
+        if classes and not isinstance(y, list):
+            try:
+                y = one_hot(y, classes)
+            except LabelError as err:
+                raise fail(str(err), where + ("y",)) from None
         samples.append(Sample(_vector(item["x"], where + ("x",), fail, mode),
-                              _vector(item["y"], where + ("y",), fail, mode)))
+                              _vector(y, where + ("y",), fail, mode)))
     return samples
 
 
 def _vector(raw: Any, where: tuple, fail: Fail, mode: str | None) -> tuple[Fraction, ...]:
     if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
         raw = [raw]
+    elif isinstance(raw, tuple):
+        return raw
     if not isinstance(raw, list) or not raw:
         raise fail("expected a non-empty list of numbers", where)
     out = []
@@ -127,11 +138,12 @@ MAX_COLUMN_SHOWN = 24  # characters of each
 
 def csv_samples(
     scenario_path: Path, name: Any, features: list[str] | None, targets: list[str] | None,
-    fail: Fail, mode: str | None = None,
+    fail: Fail, mode: str | None = None, classes: tuple[str, ...] = (),
 ) -> tuple[list[Sample], list[str], list[str]]:
     """Samples from a CSV with a header row: target columns by name, features the rest (in file
-    order) unless ``features`` names them. Returns (samples, features, targets). Messages name
-    the file, its line and its columns, never other contents of the file."""
+    order) unless ``features`` names them. With ``classes``, the one target column holds class
+    labels (names or 0-based indices), made one-hot. Returns (samples, features, targets).
+    Messages name the file, its line and its columns, never other contents of the file."""
     where = ("data", "file")
     if not isinstance(name, str) or not name:
         raise fail("expected the path of a CSV file, relative to the scenario", where)
@@ -139,6 +151,9 @@ def csv_samples(
     if not targets:
         raise fail("a CSV data file needs `targets = [...]`, the names of its target columns",
                    ("data", "targets"))
+    if classes and len(targets) != 1:
+        raise fail(f"with classes, targets names the one column of class labels, not "
+                   f"{len(targets)} columns", ("data", "targets"))
     try:
         text = read_text(path, MAX_DATA_BYTES)
     except FileProblem as err:
@@ -176,8 +191,9 @@ def csv_samples(
                        where)
         try:
             x = tuple(parse_number(row[i], mode) for i in fi)
-            y = tuple(parse_number(row[i], mode) for i in ti)
-        except NumberError as err:
+            y = (one_hot(row[ti[0]], classes) if classes
+                 else tuple(parse_number(row[i], mode) for i in ti))
+        except (NumberError, LabelError) as err:
             raise fail(f"{label}, line {n}: {err}", where) from None
         samples.append(Sample(x, y))
     return samples, feats, list(targets)

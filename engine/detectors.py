@@ -33,7 +33,7 @@ import numpy as np
 from .format import brief
 from .numbers import NumberError, parse_number
 from .records import BACKWARD, FORWARD, UPDATE, Record
-from .signs import Finding, blocked_mask
+from .signs import Finding
 from .step import Model
 
 KINDS = ("vanishing", "exploding", "dying", "update_ratio", "unchanged")
@@ -202,7 +202,8 @@ def _linear(model: Model) -> list[int]:
 
 
 def _dies(spec: Any) -> bool:
-    return spec.kind == "relu"
+    """A kind whose units can die: one that blocks the learning flow (the recipe says)."""
+    return spec.recipe.blocks
 
 
 def _grad_norms(rec: Record, model: Model) -> dict[int, Norm]:
@@ -263,7 +264,7 @@ def dying(rec: Record, model: Model, history: History | None, values: tuple) -> 
     for k, spec in enumerate(model.layers):
         if k == 0 or not _dies(spec) or not rec.outputs or rec.outputs[k] is None:
             continue
-        dead = blocked_mask(spec, rec.layer_input(k), True).all(axis=0)
+        dead = spec.recipe.blocked(spec, rec.layer_input(k), True).all(axis=0)
         count, size = int(dead.sum()), dead.size
         if count < share * size:
             continue

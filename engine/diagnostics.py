@@ -18,6 +18,7 @@ from .detectors import History, detect_all
 from .format import brief, weight_label
 from .losses import batch_loss, loss_values
 from .numbers import Numbers
+from .optimizers import layer_direction
 from .records import BACKWARD, UPDATE, Record, produced
 from .signs import Finding, findings
 from .step import Model
@@ -36,11 +37,12 @@ def diagnose(rec: Record, model: Model, history: History | None = None) -> list[
         change = loss_change(rec, model)
         if change is not None and change[1] > 0:
             predicted, actual = change
+            small = (f"where a small step would lower it by {brief(-predicted)}" if predicted < 0
+                     else f"(a small step of this direction would change it by {brief(predicted)})")
             out.append(Finding(
                 "overshoot", -1, "loss", 0, -1, actual,
-                f"the update raised the loss of this batch by {brief(actual)} where a small step "
-                f"would lower it by {brief(-predicted)}: the learning rate α = {brief(rec.lr)} is "
-                "too large for this point"))
+                f"the update raised the loss of this batch by {brief(actual)} {small}: the "
+                f"learning rate α = {brief(rec.lr)} is too large for this point"))
     return out
 
 
@@ -105,7 +107,7 @@ def saturated(rec: Record, model: Model) -> list[Finding]:
         return []
     k = rec.op.layer
     spec = model.layers[k]
-    if spec.kind not in ("sigmoid", "tanh"):
+    if not spec.recipe.saturates:
         return []
     o = rec.outputs[k]
     slope = L.activation_slope(spec, rec.layer_input(k), o, Numbers(rec.mode))
@@ -148,14 +150,16 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
 
 def loss_change(rec: Record, model: Model) -> tuple[Any, Any] | None:
     """(predicted, actual) change of this batch's loss by the update: the first-order prediction
-    −α·Σ‖δw‖² and the measured L(ŵ) − L(w). None before the update."""
+    Σ δw·Δw for the real step Δw = −α·d of the optimizer (−α·Σ‖δw‖² for plain SGD, where
+    d = δw) and the measured L(ŵ) − L(w). None before the update."""
     if rec.new_params is None or rec.loss is None:
         return None
     num = Numbers(rec.mode)
     with np.errstate(all="ignore"):
-        squared = sum(((g[key] * g[key]).sum() for g in rec.grads if g for key in g),
-                      num.scalar(0))
-        predicted = -rec.lr * squared
+        steps = [layer_direction(model.optimizer, rec, k) for k in range(len(model.layers))]
+        dot = sum(((g[key] * d[key]).sum() for g, d in zip(rec.grads, steps) if g
+                   for key in g), num.scalar(0))
+        predicted = -rec.lr * dot
         o = rec.x
         for spec, p in zip(model.layers, rec.new_params):
             o = L.forward(spec, p, o, num)

@@ -107,13 +107,22 @@ def convert(rec, num: Numbers):
         return tuple(None if p is None else MappingProxyType({k: conv(v) for k, v in p.items()})
                      for p in ps)
 
+    def conv_state(state):
+        if state is None:
+            return None
+        return type(state)(state.step, tuple(
+            MappingProxyType({name: MappingProxyType({k: conv(v) for k, v in arrays.items()})
+                              for name, arrays in buffers.items()})
+            for buffers in state.buffers))
+
     loss = rec.loss
     if loss is not None:
         loss = Fraction(loss) if num.mode == EXACT else float(loss)
     return rec.with_(
         mode=num.mode, lr=num.scalar(Fraction(rec.lr) if num.exact else rec.lr),
         params=conv_params(rec.params), new_params=conv_params(rec.new_params),
-        grads=conv_params(rec.grads), data_x=conv(rec.data_x), data_y=conv(rec.data_y),
+        grads=conv_params(rec.grads), state=conv_state(rec.state),
+        new_state=conv_state(rec.new_state), data_x=conv(rec.data_x), data_y=conv(rec.data_y),
         x=conv(rec.x), y=conv(rec.y), outputs=tuple(conv(a) for a in rec.outputs),
         deltas=tuple(conv(a) for a in rec.deltas), losses=conv(rec.losses), loss=loss,
         loss_delta=conv(rec.loss_delta))

@@ -22,6 +22,7 @@ from .format import fmt, sup, weight_label
 from .layers import activation_slope
 from .names import Target
 from .numbers import Numbers
+from .optimizers import layer_direction
 from .ranking import largest
 from .records import Record
 
@@ -136,6 +137,12 @@ class Explainer:
                     f"α = {self.n(rec.lr)})")
         g = rec.grads[k][key][place]
         new = rec.new_params[k][key][place]
+        step = layer_direction(self.model.optimizer, rec, k)
+        if step is not None and step[key] is not rec.grads[k][key]:  # not plain SGD: ŵ = w − α·d
+            d = step[key][place]
+            return (f"{left} = {what} − α·d = {self.n(w)} − {self.factor(rec.lr)} · "
+                    f"{self.factor(d)} = {self.n(new)}, where δ{what} = {self.n(g)} and "
+                    f"{self.model.optimizer.formula}")
         return (f"{left} = {formula} = {self.n(w)} − {self.factor(rec.lr)} · {self.factor(g)}"
                 f" = {self.n(new)}")
 
@@ -198,7 +205,7 @@ class Explainer:
         if last:
             o, y = rec.outputs[k][b, j], rec.y[b, j]
             return [f"{indent}{name} = ∂Loss/∂{self.out_name(k, j)} = {self.n(d[b, j])}   "
-                    f"({model.loss}, with {self.out_name(k, j)} = {self.n(o)} and "
+                    f"({model.loss.name}, with {self.out_name(k, j)} = {self.n(o)} and "
                     f"y[{j + 1}] = {self.n(y)})"]
         nxt = model.layers[k + 1]
         if nxt.trainable:

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import layers as L
 from .format import weight_label
-from .losses import loss_values
+from .losses import loss_delta, loss_values
 from .numbers import Numbers
 from .records import Record
 from .step import Model
@@ -83,14 +83,11 @@ def _forward(model: Model, params, x):
 
 def _loss(model: Model, params, x, y):
     inputs, o = _forward(model, params, x)
-    masks = [inp >= 0 for spec, inp in zip(model.layers, inputs)
-             if spec.kind in ("relu", "leaky_relu")]
+    masks = [inp >= 0 for spec, inp in zip(model.layers, inputs) if spec.recipe.kink]
     return float(loss_values(model.loss, o, y, FLOAT).mean()), masks
 
 
 def _analytic(model: Model, params, x, y):
-    from .losses import loss_delta
-
     inputs, o = _forward(model, params, x)
     outputs = inputs[1:] + [o]
     delta = loss_delta(model.loss, o, y, FLOAT)

@@ -48,6 +48,7 @@ class Policy:
         """Choose from the network's size: ``sizes`` = (parameters, activations per sample)."""
         params, activations = sizes
         sched = model.schedule
+        params *= 1 + len(model.optimizer.state_names)  # the optimizer's state arrays too
         per_op = 1500 + 8 * activations * sched.batch_size
         per_end = 1500 + 8 * (3 * params + 2 * activations * sched.batch_size)
         total_ops = sched.last_index + 1
@@ -258,7 +259,8 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _checkpoint(rec: Record) -> Record:
-    """An iteration-end record stripped to what the next iteration needs (new weights, data, α):
-    a quarter of the memory of the full record for a large network."""
-    return rec.with_(params=rec.new_params, new_params=None, x=None, y=None, outputs=(),
+    """An iteration-end record stripped to what the next iteration needs (new weights and
+    optimizer state, data, α): a quarter of the memory of the full record for a large network."""
+    return rec.with_(params=rec.new_params, new_params=None, state=rec.state_after(),
+                     new_state=None, x=None, y=None, outputs=(),
                      losses=None, loss_delta=None, deltas=(), grads=())

@@ -1,4 +1,5 @@
-"""Losses as pure functions. Shapes: ``o`` and ``y`` are ``[batch, outputs]``.
+"""Losses as pure functions, through their recipes (engine/kinds). Shapes: ``o`` and ``y`` are
+``[batch, outputs]``.
 
 The batch loss is the mean over the batch of the per-sample losses; the loss's learning flow
 δ^{n+1} is per sample (∂Loss_sample/∂o^n), as in the articles.
@@ -6,38 +7,20 @@ The batch loss is the mean over the batch of the per-sample losses; the loss's l
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from fractions import Fraction
-
 import numpy as np
 
+from .kinds import LossKind
 from .numbers import Numbers
 
-HALF = Fraction(1, 2)
+
+def loss_values(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
+    """The per-sample losses -> [batch]."""
+    return loss.values(o, y, num)
 
 
-def half_squared_error(o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
-    """Per-sample ½·Σ(o − y)² -> [batch]."""
-    diff = o - y
-    return (diff * diff).sum(axis=1) * (HALF if num.exact else 0.5)
-
-
-def half_squared_error_delta(o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
-    """δ = o − y -> [batch, outputs]."""
-    return o - y
-
-
-LOSSES: dict[str, tuple[Callable, Callable, str]] = {
-    "half_squared_error": (half_squared_error, half_squared_error_delta, "½·Σ(o − y)²"),
-}
-
-
-def loss_values(kind: str, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
-    return LOSSES[kind][0](o, y, num)
-
-
-def loss_delta(kind: str, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
-    return LOSSES[kind][1](o, y, num)
+def loss_delta(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
+    """δ = ∂Loss_sample/∂o -> [batch, outputs]."""
+    return loss.delta(o, y, num)
 
 
 def batch_loss(per_sample: np.ndarray, num: Numbers):

@@ -54,8 +54,10 @@ class Record:
     ``deltas[k]`` δ^k (at layer k's input) [batch, inputs of k], ``loss_delta`` δ^{n+1}
     [batch, outputs], ``losses`` [batch], ``grads[k]`` {"w": [out, in], "b": [out]}.
     ``params`` are the weights this iteration uses (w); ``new_params`` the updated ones (ŵ),
-    present from the update operation on. ``data_x`` / ``data_y`` hold the whole data set as the
-    session sees it (edits of an input or a target change them).
+    present from the update operation on; likewise ``state`` is the optimizer's state the
+    iteration starts from and ``new_state`` the one after the update (engine/optimizers.py).
+    ``data_x`` / ``data_y`` hold the whole data set as the session sees it (edits of an input or
+    a target change them).
     """
 
     index: int
@@ -77,6 +79,8 @@ class Record:
     deltas: tuple[np.ndarray | None, ...] = ()
     grads: tuple[Mapping[str, np.ndarray] | None, ...] = ()
     new_params: Params | None = None
+    state: Any = None  # OptimizerState (engine/kinds/optimizer.py)
+    new_state: Any = None
     branch: int = 0
 
     def with_(self, **changes: Any) -> Record:
@@ -103,6 +107,10 @@ class Record:
     def weights_after(self) -> Params:
         """The weights the next iteration will use."""
         return self.new_params if self.new_params is not None else self.params
+
+    def state_after(self) -> Any:
+        """The optimizer state the next iteration will start from."""
+        return self.new_state if self.new_state is not None else self.state
 
     def layer_input(self, k: int) -> np.ndarray | None:
         """X^k = o^{k-1}, the input of layer k (the batch x for the first layer); None when
@@ -151,7 +159,7 @@ def before(end: Record, index: int, op: Op) -> Record:
         done = dict(deltas=blank[:k] + end.deltas[k:], grads=blank[:k] + end.grads[k:])
     else:
         raise ValueError(f"no operation {op} inside an iteration")
-    return end.with_(index=index, op=op, new_params=None, **done)
+    return end.with_(index=index, op=op, new_params=None, new_state=None, **done)
 
 
 def produced(rec: Record, layer_names: Sequence[str]) -> list[tuple[str, np.ndarray]]:
@@ -188,7 +196,20 @@ def same(a: Record, b: Record) -> bool:
         if any(not _same_array(p, q) for p, q in zip(getattr(a, f), getattr(b, f))):
             return False
     return (_same_params(a.params, b.params) and _same_params(a.new_params, b.new_params)
-            and _same_params(a.grads, b.grads))
+            and _same_params(a.grads, b.grads) and _same_state(a.state, b.state)
+            and _same_state(a.new_state, b.new_state))
+
+
+def _same_state(p: Any, q: Any) -> bool:
+    """Bit-identical optimizer states (step and every state array)."""
+    if p is None or q is None:
+        return p is q
+    if p.step != q.step or len(p.buffers) != len(q.buffers):
+        return False
+    for u, v in zip(p.buffers, q.buffers):
+        if set(u) != set(v) or not all(_same_params((u[n],), (v[n],)) for n in u):
+            return False
+    return True
 
 
 def _neq(p: Any, q: Any) -> bool:

@@ -17,7 +17,8 @@ from .dataset import Sample, csv_samples, generated_samples, inline_samples
 from .errors import ScenarioError, escape, locate, shown, suggest
 from .files import FileProblem, read_text
 from .init import WeightFiles, initial_params, network_params
-from .layers import FLOAT_ONLY, KINDS, LayerSpec
+from .kinds import DEFAULT_LOSS, LAYERS, LOSSES
+from .layers import KINDS, LayerSpec
 from .limits import (
     MAX_DEPTH,
     MAX_DIGITS,
@@ -25,17 +26,17 @@ from .limits import (
     MAX_SCENARIO_BYTES,
     MAX_WEIGHTS,
 )
-from .losses import LOSSES
 from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
+from .optimizers import Optimizer
+from .settings import parse_loss, parse_optimizer
 from .state_dict import prefixes
 
-TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "layers", "weights",
-            "branch")
-DATA_KEYS = ("features", "targets", "samples", "file", "generate")
+TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "optimizer", "layers",
+            "weights", "branch")
+DATA_KEYS = ("features", "targets", "classes", "samples", "file", "generate")
 TRAINING_KEYS = ("learning_rate", "batch_size", "epochs", "order", "seed")
-LOSS_KEYS = ("kind",)
-LAYER_KEYS = ("name", "kind", "size", "bias", "weights", "biases", "init", "seed", "slope",
-              "grad_at_zero")
+LAYER_KEYS = ("name", "kind", "size") + tuple(
+    dict.fromkeys(key for recipe in LAYERS.values() for key in recipe.keys))
 ORDERS = ("sequential", "shuffle")
 MAX_NAME = 24  # characters of a layer name
 LAYER_NAME = re.compile(rf"[A-Za-z_][A-Za-z0-9_-]{{0,{MAX_NAME - 1}}}")
@@ -69,6 +70,8 @@ class Scenario:
     state_keys: tuple[str | None, ...] = ()  # per layer, its PyTorch state_dict prefix
     branch: BranchTable = BranchTable()  # [branch]: edits to replay, where to open
     source: dict = field(default_factory=dict, repr=False, compare=False)  # the TOML values
+    optimizer: Optimizer = Optimizer.plain()
+    classes: tuple[str, ...] = ()  # [data] classes: the names of the outputs, labels one-hot
 
     @property
     def iterations_per_epoch(self) -> int:
@@ -79,13 +82,15 @@ class Scenario:
         return self.iterations_per_epoch * self.training.epochs
 
     def summary(self) -> str:
-        shape = "-".join(str(spec.size) for spec in self.layers if spec.kind in ("input", "linear"))
+        shape = "-".join(str(spec.size) for spec in self.layers if spec.recipe.sets_size)
         n_w = sum(len(p.get("w", ())) * len(p["w"][0]) + len(p.get("b", ()))
                   for p in self.params if p)
         return (f"{escape(self.path)}: ok — '{escape(self.title)}', {len(self.layers)} layers "
                 f"({shape}), "
                 f"{n_w} weights, {len(self.samples)} samples, {self.training.epochs} epoch(s) of "
-                f"{self.iterations_per_epoch} iteration(s), {self.numbers} numbers")
+                f"{self.iterations_per_epoch} iteration(s), {self.numbers} numbers"
+                + (f", {self.loss} loss" if self.loss != DEFAULT_LOSS else "")
+                + (f", {self.optimizer.describe()}" if self.optimizer.given else ""))
 
 
 def load_scenario(path: str | Path, numbers: str | None = None) -> Scenario:
@@ -216,21 +221,27 @@ class _Builder:
         numbers = self.numbers or numbers
         self.mode = numbers
         training = self.training()
-        loss = self.loss()
+        loss = parse_loss(self.raw.get("loss", {}), numbers, self.fail)
+        optimizer = parse_optimizer(self.raw.get("optimizer"), numbers, self.fail)
         layers_raw = raw.get("layers")
         if not isinstance(layers_raw, list) or not layers_raw:
             raise self.fail("expected [[layers]] tables, the first one of kind \"input\"",
                             ("layers",))
-        samples, features, targets = self.data()
+        samples, features, targets, classes = self.data()
         layers, params = self.layers(layers_raw, numbers, training.seed)
+        if classes and len(classes) != layers[-1].size:
+            raise self.fail(f"{len(classes)} classes for {layers[-1].size} outputs of the last "
+                            f"layer '{layers[-1].name}'", ("data", "classes"))
         keys = prefixes(layers)
         if "weights" in raw:
             params, keys = network_params(raw["weights"], layers, layers_raw, self.files,
                                           self.fail)
         self.check_shapes(layers, samples, features, targets)
+        self.check_targets(samples, loss)
         scenario = Scenario(str(self.path), title, description, numbers, tuple(features or ()),
                             tuple(targets or ()), tuple(samples), training, loss, tuple(layers),
-                            tuple(params), keys, source=self.raw)
+                            tuple(params), keys, source=self.raw, optimizer=optimizer,
+                            classes=tuple(classes or ()))
         if "branch" not in raw:
             return scenario
         from .step import Model  # step imports this module
@@ -257,37 +268,75 @@ class _Builder:
             self.integer(raw, "seed", where, 0, 0),
         )
 
-    def loss(self) -> str:
-        raw = self.table(self.raw.get("loss", {}), ("loss",), LOSS_KEYS)
-        return self.string(raw, "kind", ("loss",), default="half_squared_error",
-                           choices=tuple(LOSSES))
-
-    def data(self) -> tuple[list[Sample], list[str] | None, list[str] | None]:
+    def data(self) -> tuple[list[Sample], list[str] | None, list[str] | None, tuple[str, ...]]:
+        """(samples, feature names, output names, class names)."""
         where = ("data",)
         if "data" not in self.raw:
             raise self.fail("missing table [data] (expected samples = [...] or file = \"...csv\")")
         raw = self.table(self.raw["data"], where, DATA_KEYS)
         features = self.names(raw, "features", where)
         targets = self.names(raw, "targets", where)
+        classes = self.classes(raw, where)
         sources = [key for key in ("samples", "file", "generate") if key in raw]
         if len(sources) > 1:
             raise self.fail(f"give one of samples, file or generate, not {' and '.join(sources)}",
                             where + (sources[1],))
         if "generate" in raw:
             samples, names = generated_samples(raw["generate"], self.fail)
-            targets = targets or names
+            if classes and len(classes) != len(names):
+                raise self.fail(f"{len(classes)} class names for {len(names)} generated classes",
+                                where + ("classes",))
+            targets = targets or list(classes) or names
         elif "file" in raw:
             samples, features, targets = csv_samples(self.path, raw["file"], features, targets,
-                                                     self.fail, self.mode)
+                                                     self.fail, self.mode, classes)
         elif "samples" in raw:
-            samples = inline_samples(raw["samples"], self.fail, self.mode)
+            samples = inline_samples(raw["samples"], self.fail, self.mode, classes)
         else:
             raise self.fail("missing key 'samples' (or 'file', or 'generate'): the data set",
                             where)
         if not samples:
             raise self.fail("the data set is empty (expected at least one sample)",
                             where + (("file",) if "file" in raw else ("samples",)))
-        return samples, features, targets
+        if classes and "file" not in raw and "targets" in raw:
+            raise self.fail("classes names the outputs already: give targets only with a CSV "
+                            "file (the column of class labels)", where + ("targets",))
+        if classes:
+            targets = list(classes)  # the outputs are the classes (not a CSV's label column)
+        return samples, features, targets, classes
+
+    def classes(self, raw: dict, where: tuple) -> tuple[str, ...]:
+        """[data] classes: distinct, non-empty names (at least two), or ()."""
+        names = self.names(raw, "classes", where)
+        if names is None:
+            return ()
+        where = where + ("classes",)
+        if len(names) < 2:
+            raise self.fail(f"expected at least two class names, got {len(names)}", where)
+        for name in names:
+            if not name.strip() or name != name.strip():
+                raise self.fail(f"class name '{shown(name)}' is empty or has spaces around it",
+                                where)
+        seen = set()
+        for name in names:
+            if name in seen:
+                raise self.fail(f"the class name '{shown(name)}' is given twice", where)
+            seen.add(name)
+        return tuple(names)
+
+    def check_targets(self, samples: list[Sample], loss: str) -> None:
+        """Targets the loss accepts (class probabilities for cross-entropy, …)."""
+        recipe = LOSSES[loss]
+        if not recipe.targets:
+            return
+        inline = isinstance(self.raw["data"].get("samples"), list)
+        for i, s in enumerate(samples):
+            for j, value in enumerate(s.y):
+                if not recipe.target_ok(value):
+                    output = f" (output {j + 1})" if len(s.y) > 1 else ""
+                    raise self.fail(f"{loss} needs {recipe.targets}; sample {i + 1} has y = "
+                                    f"{value}{output}",
+                                    ("data", "samples", i, "y") if inline else ("data",))
 
     def layers(self, layers_raw: list, numbers: str, seed: int) -> tuple[list, list]:
         specs: list[LayerSpec] = []
@@ -306,16 +355,19 @@ class _Builder:
             if name in names:
                 raise self.fail(f"the layer name '{shown(name)}' is used twice", where + ("name",))
             names.add(name)
-            if (k == 0) != (kind == "input"):
+            recipe = LAYERS[kind]
+            if (k == 0) != recipe.takes_data:
                 raise self.fail("the first layer must be of kind \"input\", and only the first"
                                 if k == 0 else "only the first layer may be of kind \"input\"",
                                 where + ("kind",))
-            if numbers == EXACT and kind in FLOAT_ONLY:
+            if numbers == EXACT and not recipe.exact:
+                usable = " / ".join(n for n, r in LAYERS.items()
+                                    if r.exact and not r.sets_size)
                 raise self.fail(f"{kind} has no exact rational values; use float64 numbers "
-                                "(numbers = \"float64\", or --float) or relu / leaky_relu / "
-                                "identity", where + ("kind",))
+                                f"(numbers = \"float64\", or --float) or {usable}",
+                                where + ("kind",))
             size = self.layer_size(raw, kind, where, previous)
-            if kind == "linear":
+            if recipe.trainable:
                 weights += size * (previous + 1)
                 if weights > MAX_WEIGHTS:
                     raise self.fail(f"the network has more than the limit of {MAX_WEIGHTS:,} "
@@ -327,20 +379,20 @@ class _Builder:
                                 "analysis does not follow)", where + ("slope",))
             spec = LayerSpec(
                 name, kind, size,
-                bias=self.flag(raw, "bias", where, kind == "linear"),
+                bias=self.flag(raw, "bias", where, recipe.trainable),
                 slope=slope,
                 grad_at_zero=self.number(raw, "grad_at_zero", where, 1),
             )
             self.only_for(raw, kind, where)
             specs.append(spec)
-            own_weights = kind == "linear" and "weights" not in self.raw  # else [weights]
+            own_weights = recipe.trainable and "weights" not in self.raw  # else [weights]
             params.append(initial_params(spec, previous, raw, numbers, seed + k, where, self.fail,
                                          self.files, specs) if own_weights else {})
             previous = size
         return specs, params
 
     def layer_size(self, raw: dict, kind: str, where: tuple, previous: int) -> int:
-        if kind in ("input", "linear"):
+        if LAYERS[kind].sets_size:
             if "size" not in raw:
                 raise self.fail("missing key 'size' (expected the number of neurons)", where)
             return self.integer(raw, "size", where, 1, 1, MAX_NEURONS)
@@ -357,10 +409,9 @@ class _Builder:
         return value
 
     def only_for(self, raw: dict, kind: str, where: tuple) -> None:
-        owners = {"bias": "linear", "weights": "linear", "biases": "linear", "init": "linear",
-                  "seed": "linear", "slope": "leaky_relu", "grad_at_zero": "relu"}
+        owners = {key: name for name, recipe in LAYERS.items() for key in recipe.keys}
         for key, owner in owners.items():
-            if key in raw and kind != owner:
+            if key in raw and key not in LAYERS[kind].keys:
                 raise self.fail(f"'{key}' applies only to {owner} layers, not {kind}",
                                 where + (key,))
 

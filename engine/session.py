@@ -18,7 +18,7 @@ from typing import Any
 from .edits import Edit, EditError, apply, convert
 from .errors import ScenarioError
 from .history import Policy, Timeline
-from .numbers import FLOAT, NumberError, Numbers, parse_number
+from .numbers import EXACT, FLOAT, NumberError, Numbers, parse_number
 from .records import Record
 from .scenario import Scenario
 from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record, next_record
@@ -194,6 +194,7 @@ class Session:
         rec = self.record
         n = len(self.model.layers)
         if edit.kind == "mode":
+            self._check_exact(edit)
             start = self.cursor
             new_first = apply(edit, rec, n)
         else:
@@ -207,6 +208,17 @@ class Session:
         self.branches.append(branch)
         self.branch = branch
         return self.record
+
+    def _check_exact(self, edit: Edit) -> None:
+        """Refuse switching to exact numbers when a kind of the model has no exact values."""
+        if edit.value != EXACT:
+            return
+        model = self.model
+        float_only = [s.kind for s in model.layers if not s.recipe.exact]
+        float_only += [r.name for r in (model.loss, model.optimizer.recipe) if not r.exact]
+        if float_only:
+            raise EditError(f"{', '.join(dict.fromkeys(float_only))} has no exact rational "
+                            "values: this session stays in float64")
 
     def undo(self) -> bool:
         """Go back to the branch the last edit started from, at the same operation. False when

@@ -2,10 +2,11 @@
 
 For each weight w^k[i, j] of a linear layer k, once its δw is known:
   δ^{k+1}_i (the flow arriving at output neuron i), o^{k-1}_j (the input it multiplies),
-  δw = δ^{k+1}_i · o^{k-1}_j, the predicted move of ŵ = w − α·δw (increase when δw < 0,
-  decrease when δw > 0, keep when δw = 0), the situation in words, and, after the update,
-  whether the weight really moved that way. With a batch, δw is the batch mean, and the sign of
-  δ or o is "mixed" when the samples disagree.
+  δw = δ^{k+1}_i · o^{k-1}_j, the move of the real step ŵ = w − α·d (d from the optimizer:
+  δw itself for plain SGD, so increase when δw < 0, decrease when δw > 0, keep when δw = 0;
+  with momentum or Adam d can have the other sign, and the situation says why), the situation in
+  words, and, after the update, whether the weight really moved that way. With a batch, δw is
+  the batch mean, and the sign of δ or o is "mixed" when the samples disagree.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .format import brief
+from .optimizers import layer_direction
 from .ranking import largest
 from .records import Record
 from .step import Model
@@ -89,10 +91,10 @@ class LayerSigns:
     """The sign analysis of one linear layer as arrays of codes (PLUS, MINUS, ZERO, MIXED, NAN).
 
     ``delta`` [out]: δ^{k+1}_i over the batch; ``inputs`` [in (+1 for the bias, always PLUS)]:
-    o^{k-1}_j; ``dw`` [out, in (+1)]: δw; ``move`` [out, in (+1)]: PLUS increase, MINUS decrease,
-    ZERO keep, NAN unknown; ``actual`` the same after the update (None before). The last column is
-    the bias when the layer has one. Cheap for 100k weights: filter and sort on these, then build
-    SignRow objects only for the weights shown."""
+    o^{k-1}_j; ``dw`` [out, in (+1)]: δw; ``move`` [out, in (+1)]: the real step's direction,
+    PLUS increase, MINUS decrease, ZERO keep, NAN unknown; ``actual`` the same after the update
+    (None before). The last column is the bias when the layer has one. Cheap for 100k weights:
+    filter and sort on these, then build SignRow objects only for the weights shown."""
 
     layer: int
     name: str
@@ -139,7 +141,10 @@ def layer_signs(rec: Record, model: Model, k: int) -> LayerSigns | None:
         dw = np.concatenate([dw, grads["b"][:, None]], axis=1)
         inputs = np.append(inputs, np.int8(PLUS))
     dw_codes = _codes(dw)
-    move = np.where(dw_codes == NAN, NAN, -dw_codes).astype(np.int8)
+    d = layer_direction(model.optimizer, rec, k)
+    step = dw if d is None or d["w"] is grads["w"] else _with_bias(d, spec.bias)
+    step_codes = dw_codes if step is dw else _codes(step)
+    move = np.where(step_codes == NAN, NAN, -step_codes).astype(np.int8)
     actual = None
     if rec.new_params is not None:
         before, after = rec.params[k]["w"], rec.new_params[k]["w"]
@@ -151,6 +156,11 @@ def layer_signs(rec: Record, model: Model, k: int) -> LayerSigns | None:
     dw_abs = np.abs(dw.astype(np.float64))
     return LayerSigns(k, spec.name, spec.bias, _batch_codes(delta_next), inputs, dw_codes, move,
                       actual, dw_abs)
+
+
+def _with_bias(p, bias: bool) -> np.ndarray:
+    """w [out, in] with b as one more column when the layer has a bias."""
+    return np.concatenate([p["w"], p["b"][:, None]], axis=1) if bias else p["w"]
 
 
 def sign_rows(rec: Record, model: Model,
@@ -171,10 +181,13 @@ def sign_rows(rec: Record, model: Model,
         col = t.dw.shape[1] - 1 if j is None else j
         move = MOVE_TEXT.get(int(t.move[i, col]), "?")
         actual = None if t.actual is None else MOVE_TEXT.get(int(t.actual[i, col]), "?")
+        said = _situation(rec, model, k, i, CODE_TEXT[int(t.delta[i])])
+        gradient_move = _move(CODE_TEXT[int(t.dw[i, col])])
+        if move != gradient_move and move != "?" and gradient_move != "?":
+            said += f"; it will {move} all the same: {model.optimizer.reason}"
         rows.append(SignRow(k, t.name, i, j, CODE_TEXT[int(t.delta[i])],
                             CODE_TEXT[int(t.inputs[col])], CODE_TEXT[int(t.dw[i, col])], move,
-                            _situation(rec, model, k, i, CODE_TEXT[int(t.delta[i])]),
-                            None if actual is None else actual == move, actual))
+                            said, None if actual is None else actual == move, actual))
     return rows
 
 
@@ -246,19 +259,13 @@ def _passes_sign(model: Model, k: int) -> bool:
     return all(not s.trainable for s in model.layers[k + 1:])
 
 
-def blocked_mask(spec, x_in: np.ndarray, flow: np.ndarray) -> np.ndarray:
-    """Where a ReLU blocks the learning flow: its input is < 0 (or = 0 when its ``grad_at_zero``
-    is 0) while δ^{k+1} ≠ 0 says there is something to learn. Arrays [batch, neurons]."""
-    stop = (x_in < 0) | ((x_in == 0) & (spec.grad_at_zero == 0))
-    return stop & (flow != 0)
-
-
 def findings(rec: Record, model: Model) -> list[Finding]:
-    """Blocked learning flow (a ReLU input < 0, or = 0 with grad_at_zero 0, while δ^{k+1} ≠ 0)
-    and, in float64, sign tests decided by values within rounding of 0."""
+    """Blocked learning flow (a ReLU input < 0, or = 0 with grad_at_zero 0, while δ^{k+1} ≠ 0:
+    the recipe's ``blocked``) and, in float64, sign tests of a kind with a kink at 0 decided by
+    values within rounding of 0."""
     out: list[Finding] = []
     for k, spec in enumerate(model.layers):
-        if spec.kind not in ("relu", "leaky_relu") or k == 0:
+        if not spec.recipe.kink or k == 0:
             continue
         x_in = rec.layer_input(k)
         if x_in is None:
@@ -268,8 +275,8 @@ def findings(rec: Record, model: Model) -> list[Finding]:
         if rec.mode == "float64":
             scale = _scale(rec, model, k - 1)
             rounding = (x_in != 0) & (np.abs(x_in) <= scale)
-        if spec.kind == "relu" and delta_next is not None:
-            blocked = blocked_mask(spec, x_in, delta_next)
+        if spec.recipe.blocks and delta_next is not None:
+            blocked = spec.recipe.blocked(spec, x_in, delta_next)
         for b, i in np.argwhere(rounding | blocked).tolist():
             v = x_in[b, i]
             if rounding[b, i]:
@@ -293,16 +300,9 @@ _ULPS = ROUNDING_ULPS * np.finfo(np.float64).eps
 
 
 def _scale(rec: Record, model: Model, k: int) -> np.ndarray:
-    """Per value of o^k, the rounding tolerance: ULPS · eps · Σ|terms| when layer k is linear
-    (the terms w·x that were summed), else ULPS · eps · |value|."""
-    o = rec.outputs[k]
+    """Per value of o^k, the rounding tolerance: ULPS · eps · the size of the terms that made it
+    (Σ|w·x| for a linear layer: the recipe's ``terms``)."""
     spec = model.layers[k]
-    if spec.kind == "linear" and rec.mode == "float64":
-        weights = np.abs(rec.params[k]["w"].astype(np.float64))
-        terms = np.abs(rec.layer_input(k).astype(np.float64)) @ weights.T
-        if spec.bias:
-            terms = terms + np.abs(rec.params[k]["b"].astype(np.float64))
-        return terms * _ULPS
-    return np.abs(o.astype(np.float64)) * _ULPS
+    return spec.recipe.terms(spec, rec.params[k], rec.layer_input(k), rec.outputs[k]) * _ULPS
 
 

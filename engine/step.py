@@ -13,8 +13,10 @@ from types import MappingProxyType
 import numpy as np
 
 from . import layers as L
+from .kinds import LOSSES, LossKind
 from .losses import batch_loss, loss_delta, loss_values
 from .numbers import Numbers, freeze, max_bits
+from .optimizers import Optimizer
 from .records import (
     BACKWARD,
     BACKWARD_LOSS,
@@ -116,16 +118,18 @@ class Model:
     """The fixed parts of a scenario that the step function needs."""
 
     layers: tuple[L.LayerSpec, ...]
-    loss: str
+    loss: LossKind
     schedule: Schedule
     max_fraction_bits: int = MAX_FRACTION_BITS
+    optimizer: Optimizer = Optimizer.plain()
 
     @classmethod
     def of(cls, scenario: Scenario, max_fraction_bits: int = MAX_FRACTION_BITS) -> Model:
         t = scenario.training
         schedule = Schedule(len(scenario.samples), t.batch_size, t.epochs, t.order, t.seed,
                             len(scenario.layers))
-        return cls(scenario.layers, scenario.loss, schedule, max_fraction_bits)
+        return cls(scenario.layers, LOSSES[scenario.loss], schedule, max_fraction_bits,
+                   scenario.optimizer)
 
     def label(self, op: Op) -> str:
         return op.label([s.name for s in self.layers], [s.describe() for s in self.layers])
@@ -141,6 +145,7 @@ def first_record(scenario: Scenario) -> Record:
     return Record(
         index=0, iteration=0, epoch=0, op=Op(START), mode=num.mode,
         lr=num.scalar(scenario.training.learning_rate), params=params,
+        state=scenario.optimizer.initial_state(params, num),
         data_x=_data(num, [s.x for s in scenario.samples]),
         data_y=_data(num, [s.y for s in scenario.samples]),
     )
@@ -181,7 +186,7 @@ def next_iteration(rec: Record, model: Model) -> Record:
     sched, layers = model.schedule, model.layers
     n = len(layers)
     num = _FLOAT
-    samples, params, x, y = _pick(rec, sched, t)
+    samples, params, state, x, y = _pick(rec, sched, t)
     outputs: list = [None] * n
     deltas: list = [None] * n
     grads: list = [None] * n
@@ -195,11 +200,12 @@ def next_iteration(rec: Record, model: Model) -> Record:
             flow, grads[k] = _backward(layers[k], params[k], x if k == 0 else outputs[k - 1],
                                        outputs[k], flow, num)
             deltas[k] = flow
-        new_params = _update(params, grads, rec.lr)
+        new_params, new_state = model.optimizer.update(params, grads, state, rec.lr, num)
     return rec.copy_with(dict(
         index=sched.iteration_end(t), iteration=t,
         epoch=(t - 1) // sched.iterations_per_epoch + 1, op=sched.ops[-1], params=params,
-        new_params=new_params, samples=samples, x=x, y=y, outputs=tuple(outputs),
+        new_params=new_params, state=state, new_state=new_state, samples=samples, x=x, y=y,
+        outputs=tuple(outputs),
         losses=losses, loss=loss, loss_delta=loss_d, deltas=tuple(deltas), grads=tuple(grads)))
 
 
@@ -208,8 +214,9 @@ def _compute(rec: Record, op: Op, iteration: int, model: Model, num: Numbers) ->
     n = len(model.layers)
     kind, k = op.kind, op.layer
     if kind == PICK:
-        samples, params, x, y = _pick(rec, model.schedule, iteration)
-        return dict(params=params, new_params=None, samples=samples, x=x, y=y,
+        samples, params, state, x, y = _pick(rec, model.schedule, iteration)
+        return dict(params=params, new_params=None, state=state, new_state=None,
+                    samples=samples, x=x, y=y,
                     outputs=(None,) * n, losses=None, loss=None, loss_delta=None,
                     deltas=(None,) * n, grads=(None,) * n)
     if kind == FORWARD:
@@ -225,13 +232,16 @@ def _compute(rec: Record, op: Op, iteration: int, model: Model, num: Numbers) ->
                                  rec.outputs[k], rec.flow_into(k), num)
         return dict(deltas=_put(rec.deltas, k, delta), grads=_put(rec.grads, k, grads))
     if kind == UPDATE:
-        return dict(new_params=_update(rec.params, rec.grads, rec.lr))
+        new_params, new_state = model.optimizer.update(rec.params, rec.grads, rec.state, rec.lr,
+                                                       num)
+        return dict(new_params=new_params, new_state=new_state)
     raise ValueError(f"unknown operation {op}")  # pragma: no cover
 
 
 # ---- one operation each: shared by next_record and next_iteration, so both compute the same
 def _pick(rec: Record, sched: Schedule, iteration: int) -> tuple:
-    """(samples, the weights this iteration uses, x, y) of ``iteration``'s batch."""
+    """(samples, the weights and optimizer state this iteration uses, x, y) of ``iteration``'s
+    batch."""
     samples = sched.samples(iteration)
     first = samples[0]
     if len(samples) == 1 or samples == tuple(range(first, first + len(samples))):
@@ -239,7 +249,7 @@ def _pick(rec: Record, sched: Schedule, iteration: int) -> tuple:
         picked: slice | list = slice(first, first + len(samples))
     else:
         picked = list(samples)
-    return (samples, rec.weights_after(), freeze(rec.data_x[picked]),
+    return (samples, rec.weights_after(), rec.state_after(), freeze(rec.data_x[picked]),
             freeze(rec.data_y[picked]))
 
 
@@ -247,13 +257,13 @@ def _forward(spec: L.LayerSpec, params, inp: np.ndarray, num: Numbers) -> np.nda
     return freeze(L.forward(spec, params, inp, num))
 
 
-def _loss(kind: str, o: np.ndarray, y: np.ndarray, num: Numbers) -> tuple:
-    per_sample = freeze(loss_values(kind, o, y, num))
+def _loss(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> tuple:
+    per_sample = freeze(loss_values(loss, o, y, num))
     return per_sample, batch_loss(per_sample, num)
 
 
-def _loss_delta(kind: str, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
-    return freeze(loss_delta(kind, o, y, num))
+def _loss_delta(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
+    return freeze(loss_delta(loss, o, y, num))
 
 
 def _backward(spec: L.LayerSpec, params, inp: np.ndarray, out: np.ndarray, flow: np.ndarray,
@@ -264,25 +274,8 @@ def _backward(spec: L.LayerSpec, params, inp: np.ndarray, out: np.ndarray, flow:
     return freeze(delta), grads
 
 
-def _update(params, grads, lr) -> tuple:
-    return tuple(_sgd(p, g, lr) if g else p for p, g in zip(params, grads))
-
-
 def _put(items: tuple, k: int, value) -> tuple:
     return items[:k] + (value,) + items[k + 1:]
-
-
-def _sgd(p, g, lr):
-    """ŵ = w − α·δw (and b̂ = b − α·δb), as new read-only arrays.
-
-    Computed as (−α·δw) + w in one new array: the same bits as w − α·δw (negation is exact),
-    without a second large temporary, which costs more than the arithmetic on big layers."""
-    out = {}
-    for key in p:
-        new = g[key] * (-lr)
-        new += p[key]
-        out[key] = freeze(new)
-    return MappingProxyType(out)
 
 
 def _guard(rec: Record, model: Model) -> None:

@@ -10,7 +10,6 @@ import numpy as np
 
 from .ranking import largest
 from .records import Record
-from .signs import blocked_mask
 from .step import Model
 
 
@@ -19,8 +18,9 @@ class LayerStats:
     """One layer at one record. None where not computed yet at this operation.
 
     ``o_*``: its outputs over the batch; ``mean_abs_delta``: mean |δ^k| at its input;
-    ``blocked_share``: for a ReLU, the share of (sample, unit) pairs whose input is < 0 while
-    δ^{k+1} ≠ 0 (learning flow blocked); ``w_*`` / ``mean_abs_dw``: its weights and δw."""
+    ``blocked_share``: for a kind that blocks (ReLU), the share of (sample, unit) pairs whose
+    input is < 0 while δ^{k+1} ≠ 0 (learning flow blocked); ``w_*`` / ``mean_abs_dw``: its
+    weights and δw."""
 
     name: str
     kind: str
@@ -51,10 +51,10 @@ def layer_stats(rec: Record, model: Model) -> list[LayerStats]:
                          o_mean=float(np.nanmean(o)))
         if delta is not None:
             stats["mean_abs_delta"] = float(np.nanmean(np.abs(delta)))
-        if spec.kind == "relu" and rec.layer_input(k) is not None:
+        if spec.recipe.blocks and rec.layer_input(k) is not None:
             nxt = rec.flow_into(k)
             if nxt is not None:
-                blocked = blocked_mask(spec, _f(rec.layer_input(k)), _f(nxt))
+                blocked = spec.recipe.blocked(spec, _f(rec.layer_input(k)), _f(nxt))
                 stats["blocked_share"] = float(blocked.mean())
         if spec.trainable:
             w = _f(rec.params[k]["w"])

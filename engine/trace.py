@@ -8,6 +8,7 @@ from typing import Any
 from .detectors import History
 from .diagnostics import diagnose, loss_change
 from .format import nested_json, to_json
+from .kinds.loss import accuracy
 from .records import Record
 from .signs import sign_rows
 from .step import Model
@@ -19,8 +20,12 @@ def iteration_json(rec: Record, model: Model, history: History | None = None) ->
 
     Shapes: ``x`` [batch][inputs], ``y`` / ``loss_delta`` [batch][outputs]; per layer ``output``
     [batch][neurons], ``delta`` (δ^k at the layer's input) [batch][inputs]; weights [out][in].
+    With an [optimizer] table, each linear layer also has ``optimizer_state`` after the update
+    (``step`` and each state array as ``{"weights": …, "bias": …}``); with a loss that
+    classifies, ``accuracy`` is the share of right predictions in the batch.
     """
     layers = []
+    state = rec.state_after()
     for k, spec in enumerate(model.layers):
         entry: dict[str, Any] = {
             "name": spec.name, "kind": spec.kind, "output": nested_json(rec.outputs[k]),
@@ -35,8 +40,10 @@ def iteration_json(rec: Record, model: Model, history: History | None = None) ->
                 entry.update(bias=nested_json(rec.params[k]["b"]),
                              grad_bias=nested_json(grads.get("b")),
                              bias_after=nested_json(after["b"]))
+            if model.optimizer.given:
+                entry["optimizer_state"] = _state_json(state, k)
         layers.append(entry)
-    return {
+    out = {
         "epoch": rec.epoch,
         "iteration": rec.iteration,
         "samples": list(rec.samples),
@@ -52,6 +59,18 @@ def iteration_json(rec: Record, model: Model, history: History | None = None) ->
         "loss_change": _loss_change(rec, model),
         "diagnostics": [finding_json(f) for f in diagnose(rec, model, history)],
     }
+    if model.loss.classifies:
+        out["accuracy"] = accuracy(model.loss, rec.outputs[-1], rec.y)
+    return out
+
+
+def _state_json(state, k: int) -> dict[str, Any]:
+    """The optimizer state of layer ``k``: {"step": t, name: {"weights": …, "bias": …}}."""
+    out: dict[str, Any] = {"step": state.step}
+    for name, arrays in state.buffers[k].items():
+        out[name] = {("weights" if key == "w" else "bias"): nested_json(a)
+                     for key, a in arrays.items()}
+    return out
 
 
 def finding_json(f) -> dict[str, Any]:

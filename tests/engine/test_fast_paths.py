@@ -8,7 +8,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from nnstep.engine.layers import LayerSpec, backward, forward, linear_grads, relu_slope
+from nnstep.engine.kinds.linear import grads as linear_grads
+from nnstep.engine.kinds.relu import RECIPE as RELU
+from nnstep.engine.layers import LayerSpec, backward, forward
 from nnstep.engine.numbers import Numbers
 
 FLOAT, EXACT = Numbers("float64"), Numbers("exact")
@@ -51,12 +53,13 @@ def test_exact_batch_one_gradient_stays_exact() -> None:
 
 @pytest.mark.parametrize("at_zero", [Fraction(1), Fraction(1, 2), Fraction(0)])
 def test_relu_slope_is_one_above_zero_the_convention_at_zero_and_zero_below(at_zero) -> None:
+    """…and 1 at a NaN input: δ passes a NaN unit, as PyTorch's relu backward lets it."""
     rng = np.random.default_rng(7)
     spec = LayerSpec(name="L3", kind="relu", size=1, grad_at_zero=at_zero)
     x = awkward(rng, 400).reshape(20, 20)
     x[0, :3] = [-np.inf, np.inf, np.nan]
-    plain = np.where(x > 0, 1.0, np.where(x == 0, float(at_zero), 0.0))
-    got = relu_slope(spec, x, FLOAT)
+    plain = np.where(x < 0, 0.0, np.where(x == 0, float(at_zero), 1.0))
+    got = RELU.slope(spec, x, None, FLOAT)
     assert got.dtype == np.float64 and np.array_equal(got, plain)
     assert got.view(np.uint64).tolist() == plain.view(np.uint64).tolist()
 
@@ -77,7 +80,7 @@ def test_relu_backward_is_the_flow_times_the_slope_bit_for_bit(at_zero) -> None:
     x, d = awkward(rng, 300).reshape(10, 30), awkward(rng, 300).reshape(10, 30)
     with np.errstate(all="ignore"):
         got, grads = backward(spec, {}, x, forward(spec, {}, x, FLOAT), d, FLOAT)
-        plain = d * np.where(x > 0, 1.0, np.where(x == 0, float(at_zero), 0.0))
+        plain = d * np.where(x < 0, 0.0, np.where(x == 0, float(at_zero), 1.0))
     assert grads == {} and got.view(np.uint64).tolist() == plain.view(np.uint64).tolist()
 
 

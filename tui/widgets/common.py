@@ -153,7 +153,7 @@ def input_names(view: View, k: int) -> tuple[str, ...]:
 
 @lru_cache(maxsize=256)
 def _names(model: Any, features: tuple[str, ...], k: int) -> tuple[str, ...]:
-    if k == 0 or all(s.kind == "input" for s in model.layers[:k]):
+    if k == 0 or all(s.recipe.takes_data for s in model.layers[:k]):
         size = model.layers[0].size
         return features if len(features) == size else tuple(f"x{j + 1}" for j in range(size))
     prev = model.layers[k - 1]

@@ -73,7 +73,7 @@ def stats_lines(view: View, k: int) -> list[Text]:
     lines = [_line(f"o{K} ", brief(s.o_min, style), " … ", brief(s.o_max, style),
                    " mean ", brief(s.o_mean, style)),
              _line(f"mean |δ{K}| ", brief(s.mean_abs_delta, style))]
-    if view.model.layers[k].kind == "relu":
+    if view.model.layers[k].recipe.blocks:
         share = (Text(BLANK_TEXT, style=BLANK) if s.blocked_share is None else
                  Text(f"{s.blocked_share:.0%}", style="bold red" if s.blocked_share else ""))
         lines.append(_line("blocked ", share))

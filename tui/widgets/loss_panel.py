@@ -14,7 +14,6 @@ from .grid import Columns
 from .panel import Panel
 
 CHANGE_WIDTH = 10  # characters of a predicted / actual change
-LOSS_NAMES = {"half_squared_error": "½(o−y)²"}
 
 
 class LossPanel(Panel):
@@ -30,7 +29,7 @@ class LossPanel(Panel):
                 rec.new_params is not None and rec.index)  # the loss change: at the update
 
     def decorate(self, view: View) -> None:
-        self.border_title = f"loss · {LOSS_NAMES.get(view.model.loss, view.model.loss)}"
+        self.border_title = f"loss · {view.model.loss.label}"
         self.set_class(view.record.op.kind in (LOSS, BACKWARD_LOSS), "-active")
 
     def drawing(self, view: View) -> Text:

@@ -1,0 +1,70 @@
+"""Adam, PyTorch's torch.optim.Adam (without amsgrad):
+
+    g = δw + weight_decay·w                      (L2 added to the gradient)
+    m = β1·m + (1 − β1)·g,  v = β2·v + (1 − β2)·g²
+    m̂ = m/(1 − β1^t),  v̂ = v/(1 − β2^t)
+    ŵ = w − α·m̂/(√v̂ + ε)
+
+Float64 only (a square root)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..numbers import Numbers
+from .optimizer import OptimizerKind, Option
+
+ONE = Fraction(1)
+
+
+def adam_options(weight_decay: Fraction) -> tuple[Option, ...]:
+    return (
+        Option("beta1", Fraction(9, 10), "the decay β1 of the mean m", high=ONE, high_open=True),
+        Option("beta2", Fraction(999, 1000), "the decay β2 of the mean square v", high=ONE,
+               high_open=True),
+        Option("eps", Fraction(1, 10**8), "ε, added to √v̂"),
+        Option("weight_decay", weight_decay, "the weight decay λ"),
+    )
+
+
+class Adam(OptimizerKind):
+    name = "adam"
+    label = "Adam"
+    exact = False
+    options = adam_options(Fraction(0))
+
+    def state_names(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("m", "v")
+
+    def formula(self, settings: Mapping[str, Any]) -> str:
+        grad = "g = δw + λ·w; " if settings["weight_decay"] else ""
+        return f"{grad}ŵ = w − α·m̂/(√v̂ + ε)"
+
+    def reason(self, settings: Mapping[str, Any]) -> str:
+        decay = " (with the weight decay in g)" if settings["weight_decay"] else ""
+        return f"Adam's normalised step follows m̂, the running mean of the gradients{decay}"
+
+    def direction(self, p: np.ndarray, g: np.ndarray, state: Mapping[str, np.ndarray],
+                  step: int, settings: Mapping[str, Any],
+                  num: Numbers) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        if settings["weight_decay"]:
+            g = g + settings["weight_decay"] * p
+        return moments(g, state, step, settings)
+
+
+def moments(g: np.ndarray, state: Mapping[str, np.ndarray], step: int,
+            settings: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(m̂/(√v̂ + ε), {"m": m, "v": v}): Adam's normalised step from the gradient ``g``."""
+    beta1, beta2 = settings["beta1"], settings["beta2"]
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * (g * g)
+    m_hat = m / (1 - beta1 ** step)
+    v_hat = v / (1 - beta2 ** step)
+    return m_hat / (np.sqrt(v_hat) + settings["eps"]), {"m": m, "v": v}
+
+
+RECIPE = Adam()
