@@ -17,7 +17,7 @@ from . import layers as L
 from .detectors import History, detect_all
 from .format import brief, weight_label
 from .losses import batch_loss, loss_values
-from .numbers import Numbers
+from .numbers import Numbers, floats
 from .optimizers import layer_direction
 from .records import BACKWARD, UPDATE, Record, produced
 from .signs import Finding, findings
@@ -129,7 +129,7 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
     for k, (before, after) in enumerate(zip(rec.params, rec.new_params)):
         name = model.layers[k].name
         for key in before:
-            old, new = before[key].astype(np.float64), after[key].astype(np.float64)
+            old, new = floats(before[key]), floats(after[key])
             flipped = [tuple(int(i) for i in place)
                        for place in np.argwhere(np.sign(old) * np.sign(new) < 0)]
             if len(flipped) > SIGN_DETAIL:

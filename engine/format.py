@@ -28,7 +28,8 @@ def weight_label(k: int, key: str, place: tuple[int, ...]) -> str:
 
 def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | None = None) -> str:
     """One number as text in ``style``. A fraction longer than ``max_len`` characters reads
-    "≈" and its decimal value instead (the exact value stays in the record)."""
+    "≈" and its decimal value instead (the exact value stays in the record). Exact values beyond
+    float range keep their digits: 10^400 reads 1e+400 (decimal) or 1.00000e+400 (scientific)."""
     if value is None:
         return ""
     if isinstance(value, Fraction):
@@ -36,9 +37,8 @@ def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | Non
             text = fraction_text(value)
             if max_len is None or len(text) <= max_len:
                 return text
-            return "≈" + (_float_text(float(value), "decimal", digits) if _fits(value)
-                          else _big(value, style))
-        return _float_text(float(value), style, digits) if _fits(value) else _big(value, style)
+            return "≈" + _exact_text(value, "decimal", digits)
+        return _exact_text(value, style, digits)
     v = float(value)
     if not math.isfinite(v):
         return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
@@ -57,28 +57,46 @@ def brief(value: Any, digits: int = 4, max_len: int = 24) -> str:
 
 
 def fraction_text(value: Fraction) -> str:
-    """``str(value)``, or "≈" and an approximation when Python refuses to print integers that
-    long (over 4,300 digits: only derived values can get there, records are guarded)."""
+    """``str(value)``, or "≈" and its scientific text when Python refuses to print integers
+    that long (over 4,300 digits)."""
     try:
         return str(value)
     except ValueError:
-        return "≈" + (_float_text(float(value), "scientific", 6) if _fits(value)
-                      else _big(value, "scientific"))
+        return "≈" + _exact_text(value, "scientific", 6)
 
 
-def _fits(value: Fraction) -> bool:
+def _exact_text(value: Fraction, style: str, digits: int) -> str:
+    """An exact value in ``style`` ("decimal" or "scientific") with ``digits`` significant
+    digits: through float when it is within float range, else with integer arithmetic."""
     try:
-        float(value)
-        return True
+        v = float(value)
     except OverflowError:
-        return False
+        v = math.inf
+    if math.isfinite(v) and (v != 0 or value == 0):
+        return _float_text(v, style, digits)
+    return _big(value, style, digits)
 
 
-def _big(value: Fraction, style: str) -> str:
-    """Order of magnitude of a fraction too large for a float."""
-    sign = "-" if value < 0 else ""
-    exp = int((abs(value.numerator).bit_length() - value.denominator.bit_length()) * 0.30103)
-    return f"{sign}1e{exp}"
+def _big(value: Fraction, style: str, digits: int) -> str:
+    """A fraction beyond float range (or too small for one), written as Python writes floats:
+    ``digits`` significant digits, e.g. 1e+400 / 1.00000e+400 for 10^400."""
+    sign, a = ("-" if value < 0 else ""), abs(value)
+    digits = max(digits, 1)
+    exp = int((a.numerator.bit_length() - a.denominator.bit_length()) * 0.30102999566398)
+    while Fraction(10) ** exp > a:
+        exp -= 1
+    while Fraction(10) ** (exp + 1) <= a:
+        exp += 1
+    mantissa = round(a * Fraction(10) ** (digits - 1 - exp))
+    if mantissa >= 10**digits:
+        mantissa, exp = mantissa // 10, exp + 1
+    text = str(mantissa)
+    if style == "scientific":
+        body = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    else:
+        rest = text[1:].rstrip("0")
+        body = text[0] + ("." + rest if rest else "")
+    return f"{sign}{body}e{'+' if exp >= 0 else '-'}{abs(exp):02d}"
 
 
 def _shortest(v: float) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .format import brief
+from .numbers import floats
 from .optimizers import layer_direction
 from .ranking import largest
 from .records import Record
@@ -153,7 +154,7 @@ def layer_signs(rec: Record, model: Model, k: int) -> LayerSigns | None:
             after = np.concatenate([after, rec.new_params[k]["b"][:, None]], axis=1)
         actual = _codes(after - before) if after.dtype == object else np.where(
             after > before, PLUS, np.where(after < before, MINUS, ZERO)).astype(np.int8)
-    dw_abs = np.abs(dw.astype(np.float64))
+    dw_abs = np.abs(floats(dw))
     return LayerSigns(k, spec.name, spec.bias, _batch_codes(delta_next), inputs, dw_codes, move,
                       actual, dw_abs)
 
