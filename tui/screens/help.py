@@ -18,7 +18,7 @@ NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "right_squar
 
 DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.next_op": "next operation (computed the first time)",
-    "app.prev_op": "previous operation (never recomputed)",
+    "app.prev_op": "previous operation (bit-identical)",
     "app.next_iteration": "end of this iteration, or of the next",
     "app.prev_iteration": "end of the previous iteration",
     "app.next_epoch": "end of this epoch, or of the next",
