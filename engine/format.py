@@ -1,7 +1,8 @@
 """Number formats shared by the headless table, the JSON trace and the UI.
 
-Styles: "fraction" (exact values as p/q; floats as their shortest repr), "decimal" (fixed
-significant digits), "scientific". Non-finite floats read "nan", "inf", "-inf".
+Styles: "fraction" (exact values as p/q; floats as their shortest repr), "decimal" (6
+significant digits, more where rounding would make a value look rounder than it is: see
+``_float_text``), "scientific". Non-finite floats read "nan", "inf", "-inf".
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 STYLES = ("fraction", "decimal", "scientific")
+MORE_DIGITS = 12  # the most significant digits "decimal" grows to (float noise stays hidden)
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -21,15 +23,14 @@ def sup(n: int | str) -> str:
 
 def weight_label(k: int, key: str, place: tuple[int, ...]) -> str:
     """A weight as the debugger names it: w²[1,2] is layer k = 1 (the second, 0-based), neuron 1,
-    input 2 (1-based, as in the articles); b²[1] a bias. The one screen name of a weight:
-    names.parse_name reads it back (and the older 0-based L2[0,1])."""
+    input 2 (1-based, as in the articles); b²[1] a bias. (The condition language writes the
+    same weight with the layer's name and 0-based indices: L2[0,1].)"""
     return f"{key}{sup(k + 1)}[{','.join(str(i + 1) for i in place)}]"
 
 
 def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | None = None) -> str:
     """One number as text in ``style``. A fraction longer than ``max_len`` characters reads
-    "≈" and its decimal value instead (the exact value stays in the record). Exact values beyond
-    float range keep their digits: 10^400 reads 1e+400 (decimal) or 1.00000e+400 (scientific)."""
+    "≈" and its decimal value instead (the exact value stays in the record)."""
     if value is None:
         return ""
     if isinstance(value, Fraction):
@@ -37,8 +38,10 @@ def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | Non
             text = fraction_text(value)
             if max_len is None or len(text) <= max_len:
                 return text
-            return "≈" + _exact_text(value, "decimal", digits)
-        return _exact_text(value, style, digits)
+            return "≈" + (_float_text(float(value), "decimal", digits) if _fits(value)
+                          else _big(value, "decimal", digits))
+        return (_float_text(float(value), style, digits) if _fits(value)
+                else _big(value, style, digits))
     v = float(value)
     if not math.isfinite(v):
         return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
@@ -57,46 +60,42 @@ def brief(value: Any, digits: int = 4, max_len: int = 24) -> str:
 
 
 def fraction_text(value: Fraction) -> str:
-    """``str(value)``, or "≈" and its scientific text when Python refuses to print integers
-    that long (over 4,300 digits)."""
+    """``str(value)``, or "≈" and an approximation when Python refuses to print integers that
+    long (over 4,300 digits: only derived values can get there, records are guarded)."""
     try:
         return str(value)
     except ValueError:
-        return "≈" + _exact_text(value, "scientific", 6)
+        return "≈" + (_float_text(float(value), "scientific", 6) if _fits(value)
+                      else _big(value, "scientific", 6))
 
 
-def _exact_text(value: Fraction, style: str, digits: int) -> str:
-    """An exact value in ``style`` ("decimal" or "scientific") with ``digits`` significant
-    digits: through float when it is within float range, else with integer arithmetic."""
+def count(n: int, word: str) -> str:
+    """'1 sample', '3 samples'."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _fits(value: Fraction) -> bool:
+    """True when ``value`` is a float's size: neither overflows nor vanishes to 0 as one."""
     try:
-        v = float(value)
+        return value == 0 or float(value) != 0
     except OverflowError:
-        v = math.inf
-    if math.isfinite(v) and (v != 0 or value == 0):
-        return _float_text(v, style, digits)
-    return _big(value, style, digits)
+        return False
 
 
-def _big(value: Fraction, style: str, digits: int) -> str:
-    """A fraction beyond float range (or too small for one), written as Python writes floats:
-    ``digits`` significant digits, e.g. 1e+400 / 1.00000e+400 for 10^400."""
-    sign, a = ("-" if value < 0 else ""), abs(value)
-    digits = max(digits, 1)
-    exp = int((a.numerator.bit_length() - a.denominator.bit_length()) * 0.30102999566398)
-    while Fraction(10) ** exp > a:
-        exp -= 1
-    while Fraction(10) ** (exp + 1) <= a:
-        exp += 1
-    mantissa = round(a * Fraction(10) ** (digits - 1 - exp))
-    if mantissa >= 10**digits:
-        mantissa, exp = mantissa // 10, exp + 1
-    text = str(mantissa)
-    if style == "scientific":
-        body = text[0] + ("." + text[1:] if len(text) > 1 else "")
-    else:
-        rest = text[1:].rstrip("0")
-        body = text[0] + ("." + rest if rest else "")
-    return f"{sign}{body}e{'+' if exp >= 0 else '-'}{abs(exp):02d}"
+def _big(value: Fraction, style: str, digits: int = 6) -> str:
+    """A fraction too large or too small for a float, in scientific notation: its exponent
+    found with integers, its mantissa as a float."""
+    a = abs(value)
+    exp = int((a.numerator.bit_length() - a.denominator.bit_length()) * 0.30103)
+    mantissa = float(a / Fraction(10) ** exp)
+    while mantissa >= 10:
+        mantissa, exp = mantissa / 10, exp + 1
+    while mantissa < 1:
+        mantissa, exp = mantissa * 10, exp - 1
+    sign = "-" if value < 0 else ""
+    text = (f"{mantissa:.{max(digits - 1, 0)}f}" if style == "scientific"
+            else f"{mantissa:.{digits}g}")
+    return f"{sign}{text}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
 
 
 def _shortest(v: float) -> str:
@@ -108,12 +107,31 @@ def _shortest(v: float) -> str:
 
 
 def _float_text(v: float, style: str, digits: int) -> str:
+    """``v`` with ``digits`` significant digits. In "decimal", a value that rounding would show
+    rounder than it is gets more digits: 23199997/11600 (ŵ²[1,2] of the articles) reads
+    1999.9997, not 2000. Rounded text that lost two or more trailing zeros ("2000", "0.5") must
+    equal the value, else digits are added (up to MORE_DIGITS) until it does or until it shows
+    ``digits`` significant digits of its own. Float noise beyond MORE_DIGITS (0.1 + 0.2) stays
+    hidden, and so does one dropped zero (-0.023323 for -0.02332295: the 6-digit rounding)."""
     if v == 0:
         return "0"
     if style == "scientific":
         return f"{v:.{max(digits - 1, 0)}e}"
     text = f"{v:.{digits}g}"
-    return text
+    more = digits
+    if _significant(text) >= digits - 1:
+        return text
+    while _significant(text) < digits and float(text) != v and more < MORE_DIGITS:
+        more += 1
+        text = f"{v:.{more}g}"
+    return text if float(text) == v or _significant(text) >= digits else f"{v:.{digits}g}"
+
+
+def _significant(text: str) -> int:
+    """The significant digits ``text`` shows (after %g dropped trailing zeros): '2000' → 1,
+    '0.5' → 1, '1999.9997' → 8, '1.5e-07' → 2."""
+    mantissa = text.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+    return len(mantissa.rstrip("0")) or 1
 
 
 def to_json(value: Any) -> Any:

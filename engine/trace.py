@@ -80,8 +80,8 @@ def finding_json(f) -> dict[str, Any]:
 
 
 def _loss_change(rec: Record, model: Model) -> dict[str, Any] | None:
-    """The update's first-order predicted change of the batch loss (−α·Σ‖δw‖²) and the actual
-    change measured on the same batch."""
+    """The update's first-order predicted change of the batch loss (Σ δw·Δw for the real step,
+    −α·Σ‖δw‖² for plain SGD) and the actual change measured on the same batch."""
     change = loss_change(rec, model)
     if change is None:
         return None

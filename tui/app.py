@@ -25,6 +25,7 @@ from .headless import Opening
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
+from .widgets.panel import Panel
 from .widgets.timeline import Timeline
 
 
@@ -188,6 +189,12 @@ class NnstepApp(App[int]):
 
     def action_select_largest(self, step: int) -> None:
         self.selection.largest(step)
+
+    def action_find(self) -> None:
+        self.selection.find_dialog()
+
+    def on_panel_picked(self, message: Panel.Picked) -> None:
+        self.selection.pick(message.weight)
 
     def action_drill(self) -> None:
         self.selection.drill()

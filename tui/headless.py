@@ -166,7 +166,8 @@ def table(rec, session: Session) -> str:
     """A few readable lines for one finished iteration."""
     model = session.model
     loss = fmt(rec.loss, max_len=TABLE_FRACTION_LEN)
-    head = (f"iteration {rec.iteration} (epoch {rec.epoch}, samples "
+    head = (f"iteration {rec.iteration} (epoch {rec.epoch}, "
+            f"sample{'s' if len(rec.samples) > 1 else ''} "
             f"{', '.join(str(s + 1) for s in rec.samples)}): loss {loss}, "
             f"prediction {_vec(rec.outputs[-1])}, expected {_vec(rec.y)}, δ of the loss "
             f"{_vec(rec.loss_delta)}")

@@ -60,11 +60,18 @@ def moments(g: np.ndarray, state: Mapping[str, np.ndarray], step: int,
             settings: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """(m̂/(√v̂ + ε), {"m": m, "v": v}): Adam's normalised step from the gradient ``g``."""
     beta1, beta2 = settings["beta1"], settings["beta2"]
-    m = beta1 * state["m"] + (1 - beta1) * g
-    v = beta2 * state["v"] + (1 - beta2) * (g * g)
-    m_hat = m / (1 - beta1 ** step)
-    v_hat = v / (1 - beta2 ** step)
-    return m_hat / (np.sqrt(v_hat) + settings["eps"]), {"m": m, "v": v}
+    # m = β1·m + (1 − β1)·g and v = β2·v + (1 − β2)·g², written in place on new arrays (the
+    # same roundings: a sum does not depend on the order of its two terms)
+    m = state["m"] * beta1
+    m += (1 - beta1) * g
+    v = g * g
+    v *= 1 - beta2
+    v += beta2 * state["v"]
+    d = m / (1 - beta1 ** step)  # m̂
+    root = np.sqrt(v / (1 - beta2 ** step))  # √v̂
+    root += settings["eps"]
+    d /= root
+    return d, {"m": m, "v": v}
 
 
 RECIPE = Adam()

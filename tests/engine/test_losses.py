@@ -165,3 +165,19 @@ def test_switching_a_float_only_session_to_exact_is_refused():
     with pytest.raises(EditError, match="adam has no exact"):
         session.edit(Edit("mode", "exact"))
     assert len(session.branches) == 1
+
+
+def test_continuing_in_float_converts_the_velocity():
+    exact = Session(parse_scenario(EXACT_NET, "exact.toml"))
+    switched = Session(parse_scenario(EXACT_NET, "exact.toml"))
+    switched.goto_iteration(2)
+    switched.continue_in_float()
+    end = switched.goto_iteration(4)
+    assert end.mode == "float64" and end.new_state.step == 4
+    assert end.new_state.buffers[1]["velocity"]["w"].dtype == np.float64
+    want = exact.goto_iteration(4)
+    np.testing.assert_allclose(end.new_params[1]["w"], want.new_params[1]["w"].astype(float),
+                               rtol=1e-12)
+    np.testing.assert_allclose(end.new_state.buffers[1]["velocity"]["w"],
+                               want.new_state.buffers[1]["velocity"]["w"].astype(float),
+                               rtol=1e-12)

@@ -56,6 +56,30 @@ async def test_breakpoint_dialog_adds_refuses_and_removes() -> None:
         assert "sign L2[0,1]" in status(app)
 
 
+async def test_tab_then_delete_removes_the_first_and_the_highlight_stays() -> None:
+    """Tab from the field to the list highlights its first condition, so delete works at once;
+    after a delete the highlight stays (on the next one, or the new last)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        for text in ("loss rises", "sign", "blocked"):
+            assert await add_breakpoint(app, pilot, text) == ""
+        options = app.screen.query_one(OptionList)
+        await pilot.press("tab")
+        assert app.screen.focused is options and options.highlighted == 0
+        await pilot.press("delete")
+        await pilot.pause()
+        assert [c.text for c in app.breakpoints] == ["sign", "blocked"]
+        assert options.highlighted == 0
+        await pilot.press("down", "delete")
+        await pilot.pause()
+        assert [c.text for c in app.breakpoints] == ["sign"]
+        assert options.highlighted == 0
+        await pilot.press("delete")
+        await pilot.pause()
+        assert app.breakpoints == []
+
+
 async def test_continue_stops_at_the_exact_operation_and_reverse_goes_back() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

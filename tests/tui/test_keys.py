@@ -283,3 +283,16 @@ async def test_repeated_findings_in_a_layer_panel_are_counted_once() -> None:
         console.print(app.screen.query_one("#layer-1").content)
         text = console.file.getvalue()
         assert text.count("sign flip") == 1 and "± sign flip n1 ×2" in text
+
+
+async def test_goto_echoes_a_huge_number_cut(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        app.screen.query_one(Input).value = "7" * 5000
+        await pilot.press("enter")
+        error = str(app.screen.query_one("#dialog-error").content)
+        assert "7" * 40 in error and "7" * 100 not in error and len(error) < 200
+        app.screen.query_one(Input).value = "x\x1b" + "y" * 100
+        await pilot.press("enter")
+        error = str(app.screen.query_one("#dialog-error").content)
+        assert "\\x1b" in error and "\x1b" not in error and len(error) < 200

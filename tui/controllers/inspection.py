@@ -131,6 +131,7 @@ class Inspection:
         if not checks:
             host.say("no linear layer: nothing to check", error=True)
             return
-        title = (f"gradient check · iteration {rec.iteration}, samples "
+        title = (f"gradient check · iteration {rec.iteration}, "
+                 f"sample{'s' if len(rec.samples) > 1 else ''} "
                  f"{', '.join(str(i + 1) for i in rec.samples)}")
         host.push_screen(GradcheckScreen(title, checks))

@@ -1,12 +1,15 @@
 """Which weight is selected: the next / previous one in model order (tab, ↑ ↓), along the
-weights of largest |δw| (w / W), or chosen in the drill-in on its neuron (d). The status line
-describes the selection when nothing else is said (``describe``)."""
+weights of largest |δw| (w / W), chosen in the drill-in on its neuron (d), found by the name the
+screen shows (/, read by ``engine.names.parse_name``), or clicked. The status line describes the
+selection when nothing else is said (``describe``)."""
 
 from __future__ import annotations
 
 from nnstep.engine.format import fmt
+from nnstep.engine.names import BadName, Target, parse_name
 from nnstep.engine.signs import select_weights
 
+from ..screens.dialog import FindDialog
 from ..screens.row import RowScreen
 from ..widgets.common import FRACTION_WIDTH as WIDTH
 from ..widgets.common import View, Weight, input_names, value_of, weight_label
@@ -46,6 +49,64 @@ class Selection:
         host.selected = ranked[n]
         host.say(f"|δw| rank {n + 1} of the {len(ranked)} largest: "
                  f"{weight_label(host.view(), ranked[n])} · w next · W previous · d its row")
+
+    def pick(self, weight: Weight) -> None:
+        """A weight clicked on the screen."""
+        if weight in self.weights:
+            self.host.status = Status()
+            self.host.selected = weight
+
+    def find_dialog(self) -> None:
+        """/: a weight, a bias or a neuron by name."""
+        host = self.host
+        if not self.weights:
+            host.say("no trainable weight in this model", error=True)
+            return
+        host.push_screen(FindDialog(
+            "find", "a weight, a bias or a neuron by the name the screen shows: "
+            "w²[1,3] or w2[1,3], b²[1], L3 n2, or a feature name", "", self.find,
+            host.cursor_blink, "enter select · escape cancel"))
+
+    def find(self, text: str) -> str | None:
+        """Select what ``text`` names: None when found, else why not. A neuron selects its
+        first weight, or for an input or activation unit the first weight it feeds (the one
+        that produces it when nothing follows)."""
+        s = self.host.session
+        try:
+            target = parse_name(text, s.model.layers, s.scenario.features)
+        except BadName as problem:
+            return str(problem)
+        weight = self.weight_of(target)
+        if weight is None:
+            return f"{target.label(self._layer_names())} is not next to any weight"
+        self.host.status = Status()
+        self.host.selected = weight
+        if target.key == "o":  # say which weight stands for the neuron
+            self.host.say(f"{target.label(self._layer_names())}: "
+                          f"{self.describe(self.host.view())}")
+        return None
+
+    def weight_of(self, target: Target) -> Weight | None:
+        """The weight a found name selects (see ``find``)."""
+        layers = self.host.session.model.layers
+        k = target.layer
+        if target.key == "w":
+            return Weight(k, *target.place)
+        if target.key == "b":
+            return Weight(k, target.place[0], None)
+        n = target.place[0]
+        if layers[k].trainable:
+            return Weight(k, n, 0)
+        later = [j for j in range(k + 1, len(layers)) if layers[j].trainable]
+        if later and all(layers[j].size == layers[k].size for j in range(k + 1, later[0])):
+            return Weight(later[0], 0, n)  # the first weight it feeds
+        earlier = [j for j in range(k) if layers[j].trainable]
+        if earlier and layers[earlier[-1]].size == layers[k].size:
+            return Weight(earlier[-1], n, 0)  # the weights producing it
+        return None
+
+    def _layer_names(self) -> list[str]:
+        return [spec.name for spec in self.host.session.model.layers]
 
     def drill(self) -> None:
         """d: the selected weight's neuron with every input in full (enter selects a weight)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -52,12 +53,21 @@ class BreakpointsScreen(ModalScreen[None]):
         field.focus()
         self.refill()
 
-    def refill(self) -> None:
+    def refill(self, highlight: int | None = None) -> None:
+        """List the conditions again; ``highlight`` the n-th (the last when past the end)."""
         options = self.query_one(OptionList)
         options.clear_options()
         texts = self.listing()
         options.add_options(texts or ["(none: only NaN / inf stop a continue)"])
         options.disabled = not texts
+        if texts and highlight is not None:
+            options.highlighted = min(highlight, len(texts) - 1)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Tab to the list highlights its first condition: delete works at once."""
+        options = self.query_one(OptionList)
+        if event.widget is options and options.highlighted is None and options.option_count:
+            options.highlighted = 0
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -75,8 +85,9 @@ class BreakpointsScreen(ModalScreen[None]):
         options = self.query_one(OptionList)
         if options.disabled or options.highlighted is None:
             return
-        self.drop(options.highlighted)
-        self.refill()
+        n = options.highlighted
+        self.drop(n)
+        self.refill(highlight=n)
 
     def action_close(self) -> None:
         self.dismiss(None)

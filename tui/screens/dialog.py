@@ -1,4 +1,5 @@
-"""A small modal asking for one value: the edit dialog (a weight, α), go to, a file to write.
+"""A small modal asking for one value: the edit dialog (a weight, α), go to, find, a file to
+write.
 
 The dialog does not know the maths: ``submit(text)`` tries the value and returns None when it
 was accepted (the dialog closes) or a message saying why it was refused (the dialog stays open,
@@ -64,6 +65,10 @@ class ValueDialog(ModalScreen[bool]):
 
 class EditDialog(ValueDialog):
     """Edit a weight, a bias or α: accepts 1/200, -0.25, 3e-4."""
+
+
+class FindDialog(ValueDialog):
+    """Find a weight, a bias or a neuron by name (/)."""
 
 
 class GotoDialog(ValueDialog):

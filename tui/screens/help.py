@@ -14,7 +14,7 @@ from .main import BINDINGS, HELP_EXTRA
 
 NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "right_square_bracket": "]",
          "left_square_bracket": "[", "right_curly_bracket": "}", "left_curly_bracket": "{",
-         "question_mark": "?", "shift+tab": "shift+tab"}
+         "question_mark": "?", "slash": "/", "shift+tab": "shift+tab"}
 
 DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.next_op": "next operation (computed the first time)",
@@ -35,6 +35,7 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.select(-1)": "select the previous weight",
     "app.select_largest(1)": "select the next weight by |δw|",
     "app.select_largest(-1)": "select the previous weight by |δw|",
+    "app.find": "find a weight, bias or neuron by name",
     "app.drill": "the selected weight's row in full",
     "app.sign_filter": "sign table: all/largest/moving/against",
     "app.edit_weight": "edit the selected weight (branches)",
@@ -60,7 +61,10 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "close")]
 
     def compose(self) -> ComposeResult:
-        rows = [(key_text(b.key), DESCRIPTIONS.get(b.action, b.description)) for b in BINDINGS]
+        last = ("app.help", "app.quit")  # first in the footer, last here
+        ordered = [b for b in BINDINGS if b.action not in last]
+        ordered += [b for b in BINDINGS if b.action in last]
+        rows = [(key_text(b.key), DESCRIPTIONS.get(b.action, b.description)) for b in ordered]
         rows += HELP_EXTRA
         half = -(-len(rows) // 2)  # two column pairs, so every key fits a 40-row terminal
         table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold",

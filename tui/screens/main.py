@@ -24,7 +24,10 @@ from ..widgets.status_line import StatusLine
 from ..widgets.timeline import Timeline
 
 # Selection moves with tab / shift+tab, ↑ / ↓ and j / k; ← / → always step through training.
+# Help and quit come first so the footer never cuts them (the help screen lists them last).
 BINDINGS = [
+    Binding("question_mark", "app.help", "help", key_display="?"),
+    Binding("q", "app.quit", "quit"),
     Binding("n,right", "app.next_op", "next op"),
     Binding("p,left", "app.prev_op", "prev op"),
     Binding("right_square_bracket", "app.next_iteration", "iteration▶", key_display="]"),
@@ -47,6 +50,8 @@ BINDINGS = [
     Binding("w", "app.select_largest(1)", "next weight by |δw|", show=False),
     Binding("W", "app.select_largest(-1)", "previous weight by |δw|", key_display="W",
             show=False),
+    Binding("slash", "app.find", "find a weight or neuron by name", key_display="/",
+            show=False),
     Binding("d", "app.drill", "row"),
     Binding("s", "app.sign_filter", "filter"),
     Binding("e", "app.edit_weight", "edit"),
@@ -60,14 +65,13 @@ BINDINGS = [
             show=False),
     Binding("pageup", "scroll(-1)", "scroll the panels up", show=False),
     Binding("pagedown", "scroll(1)", "scroll the panels down", show=False),
-    Binding("question_mark", "app.help", "help", key_display="?"),
-    Binding("q", "app.quit", "quit"),
 ]
 
 MAX_GRID = 6  # the most columns of the wrapped layer strip
 
 HELP_EXTRA = [
     ("click timeline", "go to that operation"),
+    ("click a weight", "select it (a value or a sign row)"),
 ]
 
 

@@ -16,6 +16,7 @@ from nnstep.engine.format import fmt
 from nnstep.engine.format import weight_label as label
 from nnstep.engine.records import Record
 from nnstep.engine.signs import Finding, SignRow
+from rich.style import Style
 from rich.text import Text
 
 POSITIVE, NEGATIVE, ZERO, BLANK = "green", "red", "dim", "dim"
@@ -36,6 +37,7 @@ FINDING_MARKS = {
     "update_ratio": ("÷", "update ratio", "yellow", None),
     "unchanged": ("=", "unchanged", "yellow", None),
 }
+WEIGHT_META = "weight"  # the key of a style's meta naming a weight (pointing_at)
 FRACTION_WIDTH = 24  # longer exact values show as ≈ decimals (the record keeps them exact)
 
 _SUP = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
@@ -105,6 +107,12 @@ def layer_inputs(view: View, k: int) -> tuple:
             tuple(f for f in view.findings if f.layer == k))
 
 
+def pointing_at(weight: Weight) -> Style:
+    """A style that names ``weight``: a click on text in it selects that weight
+    (``Panel.on_click``)."""
+    return Style.from_meta({WEIGHT_META: tuple(weight)})
+
+
 def sup(n: int | str) -> str:
     """Superscript digits: sup(2) -> '²'."""
     return str(n).translate(_SUP)
@@ -122,14 +130,17 @@ def sign_style(value: Any) -> str:
         return ""
 
 
-def num(value: Any, style: str, selected: bool = False) -> Text:
-    """A number coloured by its sign; None (not computed yet) reads "·"."""
+def num(value: Any, style: str, selected: bool = False, pointing: Style | None = None) -> Text:
+    """A number coloured by its sign; None (not computed yet) reads "·". ``pointing``: a
+    style naming the weight it belongs to (``pointing_at``)."""
     if value is None:
         text = Text(BLANK_TEXT, style=BLANK)
     else:
         text = Text(fmt(value, style, max_len=FRACTION_WIDTH), style=sign_style(value))
     if selected:
         text.stylize(SELECTED)
+    if pointing is not None:
+        text.stylize(pointing)
     return text
 
 

@@ -4,7 +4,7 @@ benchmarks/tui_latency.py). Here instead:
 
 - ``Columns``: cells in aligned columns, built as the lines of one Rich ``Text`` — what a Table
   without a box draws (two spaces between columns, a bold header row);
-- ``Fitted``: the widest of several drawings that fits a width;
+- ``Fitted`` / ``first_fitting``: the richest of several drawings that fits a width;
 - ``ByWidth``: a Textual visual drawn for the width the widget has (a column that fills the
   room, heat maps as wide as the panel), each width once.
 
@@ -16,11 +16,12 @@ Not widgets: builders used by the widgets. A cell is a ``str`` or a Rich ``Text`
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.content import Content
 from textual.css.styles import RulesMap
@@ -49,10 +50,11 @@ class Columns:
         self.justify = justify or ["left"] + ["right"] * (len(headers) - 1)
         self.header_style = header_style
         self.fill, self.fill_min = fill, fill_min
-        self.rows: list[tuple[list[Text], str] | Text] = []
+        self.rows: list[tuple[list[Text], str | RichStyle] | Text] = []
 
-    def add_row(self, *cells: str | Text, style: str = "") -> None:
-        """A row; missing cells at the end are blank; ``style`` covers the whole line."""
+    def add_row(self, *cells: str | Text, style: str | RichStyle = "") -> None:
+        """A row; missing cells at the end are blank; ``style`` covers the whole line (and
+        the lines a wrapped cell adds)."""
         row = [_cell(c) for c in cells]
         row += [Text("")] * (len(self.headers) - len(row))
         self.rows.append((row, style))
@@ -96,7 +98,8 @@ class Columns:
                 self._put(out, blank, widths, style)
         return out
 
-    def _put(self, out: Text, cells: list[Text], widths: list[int], style: str) -> None:
+    def _put(self, out: Text, cells: list[Text], widths: list[int],
+             style: str | RichStyle) -> None:
         """One line of ``cells`` appended to ``out``, each padded to its column's width and
         alignment; ``style`` over the whole line."""
         start = len(out)
@@ -123,13 +126,22 @@ class Fitted:
         self.choices = choices
 
     def choose(self, width: int) -> Text:
-        for text in self.choices:
-            if all(cell_len(line) <= width for line in text.plain.split("\n")):
-                return text
-        lines = self.choices[-1].split("\n")
-        for line in lines:
-            line.truncate(width, overflow="ellipsis")
-        return Text("\n").join(lines)
+        return first_fitting(self.choices, width)
+
+
+def first_fitting(choices: Iterable[Text], width: int) -> Text:
+    """The first of ``choices`` (richest first; taken one by one, so a generator builds only
+    what it must) whose every line fits ``width`` cells, else the last one cropped with an
+    ellipsis."""
+    last = Text("")
+    for text in choices:
+        if all(cell_len(line) <= width for line in text.plain.split("\n")):
+            return text
+        last = text
+    lines = last.split("\n")
+    for line in lines:
+        line.truncate(width, overflow="ellipsis")
+    return Text("\n").join(lines)
 
 
 def to_content(text: Text) -> Content:
@@ -145,10 +157,14 @@ class ByWidth(Visual):
     """A Textual visual drawn by ``draw(width)`` for the width the widget has (e.g. a table
     whose one column fills the room and wraps, heat maps as wide as the panel). ``draw`` gives
     lines: Rich Text or Textual Content (which wrap if too long) and ready Strips (drawn as
-    they are, over the widget's style). Each width's drawing is made once."""
+    they are, over the widget's style). Each width's drawing is made once. ``natural(container
+    width)``, when given, is the width it asks for (e.g. a comfortable table that shows more
+    when given more room); by default the width of its drawing at the container's width."""
 
-    def __init__(self, draw: Callable[[int], list[Text | Content | Strip]]) -> None:
+    def __init__(self, draw: Callable[[int], list[Text | Content | Strip]],
+                 natural: Callable[[int], int] | None = None) -> None:
         self.draw = draw
+        self.natural = natural  # the width it asks for in a container (default: what it draws)
         self._drawn: dict[int, list[Content | Strip]] = {}
 
     def at(self, width: int) -> list[Content | Strip]:
@@ -169,6 +185,8 @@ class ByWidth(Visual):
         return blocks
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        if self.natural is not None:
+            return min(container_width, self.natural(container_width))
         return max([b.cell_length if isinstance(b, Strip) else
                     b.get_optimal_width(rules, container_width)
                     for b in self.at(container_width)], default=0)

@@ -1,33 +1,67 @@
 """The header line: title, epoch, iteration, sample(s), the operation in words, the number mode,
-and the branch when on an edited one. No clock."""
+and the branch when on an edited one. No clock. The operation is never cut: on a narrow screen
+the samples are counted instead of listed, then the title is shortened."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 
-from .common import View
+from .common import View, short
 from .panel import Panel
+
+SEP = " │ "
+MIN_TITLE = 8  # the title is cut to no less than this before anything else goes
 
 
 class HeaderBar(Panel):
     """Classes: -branch when the session is on an edited branch, -float in float64 mode."""
 
+    shown: View | None = None
+
     def draw(self, view: View) -> None:
+        session = view.session
+        self.set_class(bool(session.branch.id), "-branch")
+        self.set_class(view.record.mode != "exact", "-float")
+        self.shown = view
+        width = self.content_region.width or 1000  # not laid out yet: drawn again on resize
+        self.update(self.line(view, width), layout=False)  # one docked line
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.shown is not None:
+            self.draw(self.shown)
+
+    @staticmethod
+    def line(view: View, width: int) -> Text:
+        """The header for ``width`` cells (padding excluded)."""
         rec, session = view.record, view.session
         sched = session.schedule
-        text = Text(view.scenario.title, style="bold")
-        sep = " │ "
+        where: list[str] = []  # longest first
         if rec.iteration:
             epochs = session.scenario.training.epochs
-            text.append(f"{sep}epoch {rec.epoch}/{epochs} · iteration {rec.iteration}/"
-                        f"{sched.iterations}")
-            if rec.samples:
-                s = "samples" if len(rec.samples) > 1 else "sample"
-                text.append(f" · {s} {', '.join(str(i + 1) for i in rec.samples)}")
-        text.append(sep).append(session.label(rec), style="bold")
-        text.append(sep).append(rec.mode, style="bold yellow" if rec.mode != "exact" else "")
+            it = f"epoch {rec.epoch}/{epochs} · iteration {rec.iteration}/{sched.iterations}"
+            listed = ", ".join(str(i + 1) for i in rec.samples)
+            if len(rec.samples) > 1:
+                where = [f"{it} · samples {listed}", f"{it} · {len(rec.samples)} samples",
+                         f"it {rec.iteration}/{sched.iterations} · {len(rec.samples)} samples",
+                         f"it {rec.iteration}"]
+            elif rec.samples:
+                where = [f"{it} · sample {listed}",
+                         f"it {rec.iteration}/{sched.iterations} · sample {listed}",
+                         f"it {rec.iteration}"]
+            else:
+                where = [it, f"it {rec.iteration}/{sched.iterations}"]
+        tail = Text()
+        tail.append(SEP).append(session.label(rec), style="bold")
+        tail.append(SEP).append(rec.mode, style="bold yellow" if rec.mode != "exact" else "")
         if session.branch.id:
-            text.append(sep).append(f"branch {session.branch.id}", style="bold magenta")
-        self.set_class(bool(session.branch.id), "-branch")
-        self.set_class(rec.mode != "exact", "-float")
-        self.update(text, layout=False)  # one docked line: its size never changes
+            tail.append(SEP).append(f"branch {session.branch.id}", style="bold magenta")
+        title = view.scenario.title
+        for middle in [*where, None]:
+            text = Text(SEP + middle) if middle else Text()
+            room = width - cell_len(text.plain) - tail.cell_len
+            if room >= min(MIN_TITLE, cell_len(title)) or middle is None:
+                head = Text(short(title, max(1, room)), style="bold")
+                return head.append_text(text).append_text(tail)
+        raise AssertionError("unreachable")

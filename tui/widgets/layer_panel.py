@@ -4,16 +4,30 @@ layer the weight matrix (rows = output neurons, columns = inputs) with w, δw an
 from __future__ import annotations
 
 from nnstep.engine.records import BACKWARD, FORWARD
+from rich.cells import cell_len
 from rich.text import Text
 
-from .common import FINDING_MARKS, View, input_names, layer_inputs, num, short, sub, sup, window
-from .grid import ByWidth, Columns
+from .common import (
+    FINDING_MARKS,
+    View,
+    Weight,
+    input_names,
+    layer_inputs,
+    num,
+    pointing_at,
+    short,
+    sub,
+    sup,
+    window,
+)
+from .grid import ByWidth, Columns, first_fitting
 from .layer_summary import LinearBody, is_big, neurons_body
 from .panel import Panel
 
-NAME_WIDTH = 10
-# big layers and batches: a window around the selection, the first samples
-MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 2
+NAME_WIDTH = 10  # the least letters of a name shown; more when the width has room
+NAME_WIDTHS = (24, 16, NAME_WIDTH)
+# big layers and batches: a window around the selection, the first samples (as many as fit)
+MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 4
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
 
 
@@ -69,13 +83,14 @@ class LayerPanel(Panel):
             title = Text(f"neuron {i + 1}: the selected weight's row (d: all "
                          f"{view.model.layers[k - 1].size} inputs)", style="bold")
             body = LinearBody(view, k, title, [
-                self._linear(view, max_neurons=1, max_inputs=n).text() for n in (4, 3, 2, 1)],
+                self._linear(view, max_neurons=1, max_inputs=n, batch=2).text()
+                for n in (4, 3, 2, 1)],
                 reuse=self.heat_maps)
             self._maps = body.maps
         elif big:
             body = neurons_body(view, k)
-        else:
-            body = [(self._linear(view) if spec.trainable else self._neurons(view)).text()]
+        else:  # as many inputs, samples and letters of names as the width has room for
+            body = []
         findings: list[Text] = []
         if len(mine) > MAX_FINDINGS:  # one line per kind: how many, and the first few
             findings.extend(self._findings_summary(view, mine))
@@ -95,7 +110,9 @@ class LayerPanel(Panel):
         # and paint, where Rich tables were measured and rendered anew at every paint
         if isinstance(body, LinearBody):
             return ByWidth(lambda width, body=body: [*body.lines(width), *findings])
-        return Text("\n").join([*body, *findings])
+        if body:
+            return Text("\n").join([*body, *findings])
+        return self._fitted(view, findings)
 
     @staticmethod
     def _findings_summary(view: View, mine: list) -> list[Text]:
@@ -117,11 +134,55 @@ class LayerPanel(Panel):
                               style=colour))
         return lines
 
-    def _neurons(self, view: View) -> Columns:
-        """Input / activation layers: one row per neuron, o^k and δ^k (sizes are equal)."""
+    def _fitted(self, view: View, findings: list[Text]) -> ByWidth:
+        """A small layer's table with as many inputs, samples of the batch and letters of
+        names as the width has room for. The choice is made on what the end of the iteration
+        shows (``view.end``), so the table keeps its columns through an iteration. It asks
+        for the room of a comfortable table (MAX_INPUTS inputs, two samples)."""
+        spec = view.model.layers[self.k]
+        build = self._linear if spec.trainable else self._neurons
+        choices = self._choices(view)
+        sizing = view.end or view
+
+        def widest(table: Text) -> int:
+            return max(cell_len(line) for line in [*table.plain.split("\n"),
+                                                    *(f.plain for f in findings)])
+
+        def draw(width: int) -> list[Text]:
+            chosen = choices[-1]
+            for kw in choices:
+                if widest(build(sizing, **kw).text()) <= width:
+                    chosen = kw
+                    break
+            return [first_fitting([build(view, **chosen).text()], width), *findings]
+
+        comfortable = self._comfortable(view)
+        return ByWidth(draw, lambda _: widest(build(sizing, **comfortable).text()))
+
+    def _choices(self, view: View) -> list[dict]:
+        """Table sizes, richest first: longer names, then fewer samples of the batch, then
+        (a linear layer) fewer inputs around the selection."""
+        batch = min(len(view.record.samples) or 1, MAX_BATCH)
+        out = [dict(batch=batch, name_width=w) for w in NAME_WIDTHS]
+        out += [dict(batch=b) for b in range(batch - 1, 0, -1)]
+        if view.model.layers[self.k].trainable:
+            inputs = view.model.layers[self.k - 1].size
+            out = [dict(max_inputs=inputs, **kw) for kw in out]
+            out += [dict(max_inputs=n, batch=1) for n in range(inputs - 1, 0, -1)]
+        return out
+
+    def _comfortable(self, view: View) -> dict:
+        batch = min(len(view.record.samples) or 1, 2)
+        if view.model.layers[self.k].trainable:
+            inputs = view.model.layers[self.k - 1].size
+            return dict(max_inputs=min(inputs, MAX_INPUTS), batch=batch)
+        return dict(batch=batch)
+
+    def _neurons(self, view: View, batch: int, name_width: int = NAME_WIDTH) -> Columns:
+        """Input / activation layers: one row per neuron, o^k and δ^k (sizes are equal), for
+        the first ``batch`` samples of the batch."""
         k, rec, style = self.k, view.record, view.style
         K = sup(k + 1)
-        batch = min(len(rec.samples) or 1, MAX_BATCH)  # big batches: the first samples
         tag = [f" #{s + 1}" if len(rec.samples) > 1 else "" for s in (rec.samples or (0,))]
         tag = tag[:batch]
         table = Columns("", *[f"o{K}{t}" for t in tag], *[f"δ{K}{t}" for t in tag])
@@ -133,17 +194,18 @@ class LayerPanel(Panel):
             name = names[j]
             cells = [num(None if o is None else o[b, j], style) for b in range(batch)]
             cells += [num(None if d is None else d[b, j], style) for b in range(batch)]
-            table.add_row(short(name, NAME_WIDTH), *cells)
+            table.add_row(short(name, name_width), *cells)
         if len(shown) < len(names):
             table.add_line(Text(f"… {len(names) - len(shown)} more", style="dim"))
         if len(rec.samples) > batch:
             table.add_line(Text(f"{batch} of {len(rec.samples)} samples", style="dim"))
         return table
 
-    def _linear(self, view: View, max_neurons: int = MAX_NEURONS,
-                max_inputs: int = MAX_INPUTS) -> Columns:
+    def _linear(self, view: View, max_neurons: int = MAX_NEURONS, max_inputs: int = MAX_INPUTS,
+                batch: int = 1, name_width: int = NAME_WIDTH) -> Columns:
         """Rows per output neuron i: w, δw, ŵ across inputs j (and b); δ^k over the inputs on
-        top; o^k of neuron i at the right of its w row."""
+        top, for the first ``batch`` samples; o^k of neuron i at the right of its w row
+        (one row of them per neuron for a batch)."""
         k, rec, style = self.k, view.record, view.style
         spec = view.model.layers[k]
         K = sup(k + 1)
@@ -151,10 +213,10 @@ class LayerPanel(Panel):
         all_names = input_names(view, k)
         cols = window(len(all_names), sel[2] if sel else None, max_inputs)
         rows = window(spec.size, sel[1] if sel else None, max_neurons)
-        names = [short(all_names[j], NAME_WIDTH) for j in cols]
+        names = [short(all_names[j], name_width) for j in cols]
         table = Columns("", *names, *(["b"] if spec.bias else []), f"→o{K}")
         n_in = len(names)
-        batch = min(len(rec.samples) or 1, MAX_BATCH)
+        batch = min(len(rec.samples) or 1, batch)
         d = rec.deltas[k] if rec.deltas else None
         for b in range(batch):
             label = f"δ{K}" + (f" #{rec.samples[b] + 1}" if len(rec.samples) > 1 else "")
@@ -169,10 +231,10 @@ class LayerPanel(Panel):
             i_ = sub(i + 1)
             for label, source in ((f"w{i_}", w), (f"δw{i_}", g), (f"ŵ{i_}", new)):
                 cells = [num(None if source is None else source["w"][i, j], style,
-                             sel == (k, i, j)) for j in cols]
+                             sel == (k, i, j), pointing_at(Weight(k, i, j))) for j in cols]
                 if spec.bias:
                     cells.append(num(None if source is None else source["b"][i], style,
-                                     sel == (k, i, None)))
+                                     sel == (k, i, None), pointing_at(Weight(k, i, None))))
                 tail = Text("")
                 if source is w and batch == 1:
                     tail = num(None if o is None else o[0, i], style)

@@ -1,6 +1,7 @@
 """The loss: prediction o, truth y and δ = o − y (the flow entering the last layer) per output,
 and the loss value; after the update, the change of this batch's loss that a small step predicts
-(−α·Σ‖δw‖²) against the change the step really makes, so a too-large α shows at once."""
+(Σ δw·Δw, −α·Σ‖δw‖² for plain SGD) against the change the step really makes, so a too-large α
+shows at once."""
 
 from __future__ import annotations
 

@@ -18,24 +18,37 @@ it will show at the end (the update) of the iteration at the cursor, where every
 iteration is known, and takes the larger of the two sizes. Values appearing, findings or a
 longer number then never move a panel within an iteration.
 
+A click on text styled ``pointing_at(weight)`` posts ``Panel.Picked`` with that weight.
+
 Tests turn economising off to compare against a screen redrawn and laid out in full."""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.geometry import Size
+from textual.message import Message
 from textual.visual import Visual, visualize
 from textual.widgets import Static
 
-from .common import View, same_key
+from .common import WEIGHT_META, View, Weight, same_key
 from .grid import ByWidth
+
+TITLE_MARGIN = 3  # "╭─ title ─╮" is the title and 6 cells; a panel's gutter takes 3
 
 
 class Panel(Static):
     """A widget drawn from the view (see the module's redraw protocol)."""
 
     HOLDS_STILL = False  # reserve the room the end of the iteration needs
+
+    class Picked(Message):
+        """The person clicked on a weight's value or row."""
+
+        def __init__(self, weight: Weight) -> None:
+            super().__init__()
+            self.weight = weight
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
@@ -97,6 +110,8 @@ class Panel(Static):
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         width = super().get_content_width(container, viewport)
+        if self.HOLDS_STILL and self.border_title:  # room for the whole title in the border
+            width = max(width, cell_len(str(self.border_title)) + TITLE_MARGIN)
         if self.reserve is not None:
             width = max(width, self.reserve.get_optimal_width(self.styles, container.width))
         return width
@@ -106,3 +121,9 @@ class Panel(Static):
         if self.reserve is not None and width:
             height = max(height, self.reserve.get_height(self.styles, width))
         return height
+
+    def on_click(self, event: events.Click) -> None:
+        place = event.style.meta.get(WEIGHT_META)
+        if place is not None:
+            event.stop()
+            self.post_message(self.Picked(Weight(*place)))

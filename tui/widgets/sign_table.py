@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rich.style import Style as RichStyle
 from rich.text import Text
 
 from .common import (
@@ -16,11 +17,12 @@ from .common import (
     SELECTED,
     View,
     input_names,
+    pointing_at,
     short,
     sign_text,
     weight_label,
 )
-from .grid import ByWidth, Columns
+from .grid import GAP, ByWidth, Columns
 from .panel import Panel
 
 # the filters (tui/sign_view.py) as the title names them
@@ -28,6 +30,7 @@ LABELS = {"all": "all weights", "largest": "largest |δw|", "moving": "moving (�
           "against": "moved against the prediction"}
 MOVES = {"increase": "↑ increase", "decrease": "↓ decrease", "keep": "= keep"}
 MAX_FINDINGS = 10  # findings listed in full; the rest are counted per kind
+NAME_WIDTHS = (24, 16, 10)  # letters of an input's name, as the width has room
 # the order findings are listed in: what stops or spoils training first
 FIRST = {"nonfinite": 0, "exploding": 1, "overshoot": 2, "rounding": 3, "blocked": 4, "dying": 5,
          "vanishing": 6, "saturated": 7, "update_ratio": 8, "unchanged": 9, "sign": 10}
@@ -50,6 +53,25 @@ class SignTable(Panel):
         self.border_subtitle = "s filter"
 
     def drawing(self, view: View) -> ByWidth:
+        tables = {n: self._table(view, n) for n in NAME_WIDTHS}
+        parts = self._notes(view)
+
+        def draw(width: int) -> list[Text]:
+            """Input names as long as the width has room for without wrapping the situation
+            (which otherwise wraps to fill what the other columns leave)."""
+            chosen = tables[NAME_WIDTHS[-1]]
+            for n in NAME_WIDTHS:
+                widths = tables[n].widths()
+                if sum(widths) + len(GAP) * (len(widths) - 1) <= width:
+                    chosen = tables[n]
+                    break
+            return [chosen.text(width), *parts]
+
+        return ByWidth(draw)
+
+    @staticmethod
+    def _table(view: View, name_width: int) -> Columns:
+        """One row per weight listed, input names cut to ``name_width`` letters."""
         known = {(r.layer, r.row, r.col): r for r in view.rows}
         # the situation fills the room the other columns leave, wrapping (see grid.Columns)
         table = Columns("weight", "δᵏ⁺¹", "oᵏ⁻¹", "δw", "move", "situation", "moved",
@@ -57,7 +79,7 @@ class SignTable(Panel):
                                  "center"], fill=5, fill_min=10)
         for weight in view.sign_places:
             k, i, j = weight
-            name = "bias" if j is None else short(input_names(view, k)[j], 10)
+            name = "bias" if j is None else short(input_names(view, k)[j], name_width)
             label = Text(f"{weight_label(view, weight)} ").append(name, style="dim")
             row = known.get(weight)
             if row is None:
@@ -70,7 +92,15 @@ class SignTable(Panel):
                 cells = [label, sign_text(row.delta_sign), sign_text(row.input_sign),
                          sign_text(row.dw_sign), Text(MOVES.get(row.move, row.move)),
                          Text(row.situation), moved]
-            table.add_row(*cells, style=SELECTED if weight == view.selected else "")
+            line = pointing_at(weight)  # a click on the row selects the weight
+            if weight == view.selected:
+                line = RichStyle.parse(SELECTED) + line
+            table.add_row(*cells, style=line)
+        return table
+
+    @staticmethod
+    def _notes(view: View) -> list[Text]:
+        """How many weights are listed of how many, and the findings."""
         parts: list[Text] = []
         places, total = view.sign_places, view.sign_matches
         if view.sign_filter == "all" and len(places) < total:
@@ -94,4 +124,4 @@ class SignTable(Panel):
             parts.append(Text(f"… {sum(rest.values())} more findings ({kinds}): the layer "
                               "panels sum them up per layer, run --format json lists them all",
                               style="dim"))
-        return ByWidth(lambda width: [table.text(width), *parts])
+        return parts
