@@ -274,8 +274,10 @@ def findings(rec: Record, model: Model) -> list[Finding]:
         delta_next = rec.flow_into(k)
         rounding = blocked = np.zeros(x_in.shape, bool)
         if rec.mode == "float64":
-            scale = _scale(rec, model, k - 1)
-            rounding = (x_in != 0) & (np.abs(x_in) <= scale)
+            with np.errstate(over="ignore", invalid="ignore"):
+                scale = _scale(rec, model, k - 1)
+            # terms of size inf say nothing about rounding: inf − inf is not "probably 0"
+            rounding = (x_in != 0) & (np.abs(x_in) <= scale) & np.isfinite(scale)
         if spec.recipe.blocks and delta_next is not None:
             blocked = spec.recipe.blocked(spec, x_in, delta_next)
         for b, i in np.argwhere(rounding | blocked).tolist():

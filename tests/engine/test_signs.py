@@ -180,3 +180,20 @@ def test_nan_flow_is_not_called_a_disagreement(data_dir):
     assert rows and all(r.delta_sign == "nan" for r in rows)
     assert all("disagree" not in r.situation for r in rows)
     assert all("nan" in r.situation.lower() for r in rows)
+
+
+def test_an_infinite_input_is_not_called_rounding(repo_root):
+    """dead_relu with w²[1,1] = 1e308: L3's input is inf, and terms of size inf that 'cancelled'
+    say nothing about rounding (issue 9)."""
+    import numpy as np
+    from nnstep.engine import Session, load_scenario
+    from nnstep.engine.signs import findings
+
+    session = Session(load_scenario(repo_root / "scenarios" / "dead_relu.toml"))
+    session.set_weight(1, 0, 0, "1e308")
+    seen_inf = False
+    for index in range(1, session.schedule.iteration_end(3) + 1):
+        rec = session.goto(index)
+        seen_inf |= rec.outputs[1] is not None and bool(np.isinf(rec.outputs[1]).any())
+        assert not [f for f in findings(rec, session.model) if f.kind == "rounding"], index
+    assert seen_inf
