@@ -159,7 +159,12 @@ def _finding(c: Condition, prev: Record, rec: Record, model, history) -> str | N
     before = set()
     if now and prev.iteration == rec.iteration and rec.op.kind != PICK:
         before = {(f.layer, f.neuron, f.sample) for f in by_kind(c.kind, prev, model)}
-    new = [f for key, f in now.items() if key not in before]
+    held = set()  # (layer, neuron) that held it at the end of the previous iteration
+    if now and rec.iteration > 1:
+        last = history(rec.iteration - 1)
+        if last is not None:
+            held = {(f.layer, f.neuron) for f in by_kind(c.kind, last, model)}
+    new = [f for key, f in now.items() if key not in before and key[:2] not in held]
     return new[0].message if new else None
 
 

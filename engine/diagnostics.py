@@ -19,7 +19,7 @@ from .format import brief, weight_label
 from .losses import batch_loss, loss_values
 from .numbers import Numbers, floats
 from .optimizers import layer_direction
-from .records import BACKWARD, UPDATE, Record, produced
+from .records import UPDATE, Record, produced
 from .signs import Finding, findings
 from .step import Model
 
@@ -102,23 +102,20 @@ def _place_text(what: str, place: tuple, rec: Record) -> str:
 
 def saturated(rec: Record, model: Model) -> list[Finding]:
     """Sigmoid/tanh layers whose derivative is < SATURATION where δ^{k+1} ≠ 0 (vanishing flow);
-    reported at the backward operation of that layer."""
-    if rec.op.kind != BACKWARD:
-        return []
-    k = rec.op.layer
-    spec = model.layers[k]
-    if not spec.recipe.saturates:
-        return []
-    o = rec.outputs[k]
-    slope = L.activation_slope(spec, rec.layer_input(k), o, Numbers(rec.mode))
-    delta_next = rec.flow_into(k)
+    reported from the backward operation of that layer to the end of the iteration."""
     out = []
-    for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
-        out.append(Finding(
-            "saturated", k, spec.name, int(i), rec.samples[b], float(slope[b, i]),
-            f"{spec.name} neuron {int(i) + 1} is saturated (output {brief(o[b, i])}, derivative "
-            f"{brief(slope[b, i])}): the learning flow δ = {brief(delta_next[b, i])} shrinks to "
-            f"{brief(rec.deltas[k][b, i])}"))
+    for k, spec in enumerate(model.layers):
+        if not spec.recipe.saturates or not rec.deltas or rec.deltas[k] is None:
+            continue
+        o = rec.outputs[k]
+        slope = L.activation_slope(spec, rec.layer_input(k), o, Numbers(rec.mode))
+        delta_next = rec.flow_into(k)
+        for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
+            out.append(Finding(
+                "saturated", k, spec.name, int(i), rec.samples[b], float(slope[b, i]),
+                f"{spec.name} neuron {int(i) + 1} is saturated (output {brief(o[b, i])}, "
+                f"derivative {brief(slope[b, i])}): the learning flow δ = "
+                f"{brief(delta_next[b, i])} shrinks to {brief(rec.deltas[k][b, i])}"))
     return out
 
 

@@ -247,7 +247,23 @@ def _situation(rec: Record, model: Model, k: int, i: int, d: str) -> str:
         if loss_sign in ("+", "-"):
             said = (situation(loss_sign, neuron)
                     + ", but the flow is blocked before this weight: nothing is learnt")
+    elif d == "0":
+        blocker = _blocked_after(rec, model, k, i)
+        if blocker is not None:
+            said = f"{neuron}: blocked by {blocker} (its input < 0), nothing is learnt"
     return said
+
+
+def _blocked_after(rec: Record, model: Model, k: int, i: int) -> str | None:
+    """The name of the layer right after linear layer ``k`` when it blocked the flow arriving at
+    neuron ``i`` for some sample of the batch (a dead ReLU), else None."""
+    if k + 1 >= len(model.layers):
+        return None
+    spec = model.layers[k + 1]
+    x_in, flow = rec.layer_input(k + 1), rec.flow_into(k + 1)
+    if not spec.recipe.blocks or x_in is None or flow is None:
+        return None
+    return spec.name if bool(spec.recipe.blocked(spec, x_in, flow)[:, i].any()) else None
 
 
 def _last_trainable(model: Model) -> int:
@@ -278,7 +294,9 @@ def findings(rec: Record, model: Model) -> list[Finding]:
                 scale = _scale(rec, model, k - 1)
             # terms of size inf say nothing about rounding: inf − inf is not "probably 0"
             rounding = (x_in != 0) & (np.abs(x_in) <= scale) & np.isfinite(scale)
-        if spec.recipe.blocks and delta_next is not None:
+        own_backward_done = bool(rec.deltas) and rec.deltas[k] is not None
+        if spec.recipe.blocks and delta_next is not None and own_backward_done:
+            # reported from the ReLU's own backward operation on, where it stops the flow
             blocked = spec.recipe.blocked(spec, x_in, delta_next)
         for b, i in np.argwhere(rounding | blocked).tolist():
             v = x_in[b, i]
