@@ -13,6 +13,22 @@ class LabelError(ValueError):
     """A target that is not one of the classes; the message quotes it, escaped."""
 
 
+def parse_classes(names: list[str] | None, where: tuple, fail) -> tuple[str, ...]:
+    """[data] classes: distinct names without spaces around them, at least two; () without."""
+    if names is None:
+        return ()
+    if len(names) < 2:
+        raise fail(f"expected at least two class names, got {len(names)}", where)
+    seen: set[str] = set()
+    for name in names:
+        if not name.strip() or name != name.strip():
+            raise fail(f"class name '{shown(name)}' is empty or has spaces around it", where)
+        if name in seen:
+            raise fail(f"the class name '{shown(name)}' is given twice", where)
+        seen.add(name)
+    return tuple(names)
+
+
 def class_index(value: Any, classes: tuple[str, ...]) -> int:
     """The 0-based index of a label: a class name, or an index (an integer, or its digits)."""
     if isinstance(value, str):

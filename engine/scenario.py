@@ -17,7 +17,8 @@ from .dataset import Sample, csv_samples, generated_samples, inline_samples
 from .errors import ScenarioError, escape, locate, shown, suggest
 from .files import FileProblem, read_text
 from .init import WeightFiles, initial_params, network_params
-from .kinds import DEFAULT_LOSS, LAYERS, LOSSES
+from .kinds import DEFAULT_LOSS, LAYERS
+from .labels import parse_classes
 from .layers import KINDS, LayerSpec
 from .limits import (
     MAX_DEPTH,
@@ -28,7 +29,7 @@ from .limits import (
 )
 from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
 from .optimizers import Optimizer
-from .settings import parse_loss, parse_optimizer
+from .settings import check_targets, parse_loss, parse_optimizer
 from .state_dict import prefixes
 
 TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "optimizer", "layers",
@@ -237,7 +238,8 @@ class _Builder:
             params, keys = network_params(raw["weights"], layers, layers_raw, self.files,
                                           self.fail)
         self.check_shapes(layers, samples, features, targets)
-        self.check_targets(samples, loss)
+        check_targets(samples, loss, isinstance(self.raw["data"].get("samples"), list),
+                      self.fail)
         scenario = Scenario(str(self.path), title, description, numbers, tuple(features or ()),
                             tuple(targets or ()), tuple(samples), training, loss, tuple(layers),
                             tuple(params), keys, source=self.raw, optimizer=optimizer,
@@ -276,7 +278,8 @@ class _Builder:
         raw = self.table(self.raw["data"], where, DATA_KEYS)
         features = self.names(raw, "features", where)
         targets = self.names(raw, "targets", where)
-        classes = self.classes(raw, where)
+        classes = parse_classes(self.names(raw, "classes", where), where + ("classes",),
+                                self.fail)
         sources = [key for key in ("samples", "file", "generate") if key in raw]
         if len(sources) > 1:
             raise self.fail(f"give one of samples, file or generate, not {' and '.join(sources)}",
@@ -304,39 +307,6 @@ class _Builder:
         if classes:
             targets = list(classes)  # the outputs are the classes (not a CSV's label column)
         return samples, features, targets, classes
-
-    def classes(self, raw: dict, where: tuple) -> tuple[str, ...]:
-        """[data] classes: distinct, non-empty names (at least two), or ()."""
-        names = self.names(raw, "classes", where)
-        if names is None:
-            return ()
-        where = where + ("classes",)
-        if len(names) < 2:
-            raise self.fail(f"expected at least two class names, got {len(names)}", where)
-        for name in names:
-            if not name.strip() or name != name.strip():
-                raise self.fail(f"class name '{shown(name)}' is empty or has spaces around it",
-                                where)
-        seen = set()
-        for name in names:
-            if name in seen:
-                raise self.fail(f"the class name '{shown(name)}' is given twice", where)
-            seen.add(name)
-        return tuple(names)
-
-    def check_targets(self, samples: list[Sample], loss: str) -> None:
-        """Targets the loss accepts (class probabilities for cross-entropy, …)."""
-        recipe = LOSSES[loss]
-        if not recipe.targets:
-            return
-        inline = isinstance(self.raw["data"].get("samples"), list)
-        for i, s in enumerate(samples):
-            for j, value in enumerate(s.y):
-                if not recipe.target_ok(value):
-                    output = f" (output {j + 1})" if len(s.y) > 1 else ""
-                    raise self.fail(f"{loss} needs {recipe.targets}; sample {i + 1} has y = "
-                                    f"{value}{output}",
-                                    ("data", "samples", i, "y") if inline else ("data",))
 
     def layers(self, layers_raw: list, numbers: str, seed: int) -> tuple[list, list]:
         specs: list[LayerSpec] = []

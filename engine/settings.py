@@ -91,3 +91,18 @@ def parse_optimizer(raw: Any, numbers: str, fail: Fail) -> Optimizer:
     if refused:
         raise fail(refused[1], where + (refused[0],))
     return Optimizer(name, tuple(settings.items()), given=True)
+
+
+def check_targets(samples, loss: str, inline: bool, fail: Fail) -> None:
+    """Every target is one the loss accepts (class probabilities for cross-entropy, …): the
+    first one that is not names its sample (``inline``: by its key path)."""
+    recipe = LOSSES[loss]
+    if not recipe.targets:
+        return
+    for i, sample in enumerate(samples):
+        for j, value in enumerate(sample.y):
+            if not recipe.target_ok(value):
+                output = f" (output {j + 1})" if len(sample.y) > 1 else ""
+                raise fail(f"{loss} needs {recipe.targets}; sample {i + 1} has y = "
+                           f"{value}{output}", ("data", "samples", i, "y") if inline
+                           else ("data",))

@@ -158,3 +158,15 @@ def test_json_of_the_articles_is_unchanged(broccoli_path):
     obj = iteration_json(session.goto(session.schedule.ops_per_iteration), session.model)
     assert "accuracy" not in obj
     assert all("optimizer_state" not in layer for layer in obj["layers"])
+
+
+def test_explain_shows_the_step_of_the_optimizer():
+    from nnstep.engine.explain import Explainer
+    from nnstep.engine.names import parse_name
+
+    session = one_weight('kind = "sgd"\nmomentum = 0.9')
+    rec = session.goto(2 * session.schedule.ops_per_iteration)
+    target = parse_name("w²[1,1]", session.model.layers, session.scenario.features)
+    lines = Explainer(rec, session.model, "decimal").explain(target)
+    assert lines[1] == ("ŵ²[1,1]  = w − α·d = −0.5 − 0.5 · 0.8 = −0.9, where δw = −0.1 and "
+                        "v = μ·v + δw; ŵ = w − α·v"), lines

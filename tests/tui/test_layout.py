@@ -41,3 +41,27 @@ async def test_panels_hold_still_through_an_iteration(name: str, iteration: int)
                 moved = {k: (seen[labels[0]][k], v) for k, v in seen[label].items()
                          if seen[labels[0]].get(k) != v}
                 assert not moved, f"{name} {size}: at '{label}' vs '{labels[0]}': {moved}"
+
+
+async def test_nothing_essential_is_cut_at_80_columns() -> None:
+    """At 80×24: the header keeps the operation's name, the footer keeps ? and q, and the
+    gradient check names its worst weights in full."""
+    from nnstep.tui.screens.gradcheck import GradcheckScreen
+    from test_redraw import screen_text
+
+    for name in ("iris.toml", "mlp784.toml", "broccoli.toml"):
+        app = build_app(load_scenario(SCENARIOS / name), cursor_blink=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            ops = app.session.schedule.ops_per_iteration
+            for index in range(1, ops + 1):
+                app.move_to(index)
+                await pilot.pause()
+                rows = [row.replace("\xa0", " ") for row in screen_text(app)]
+                assert app.session.label() in rows[0], (name, rows[0])
+                assert rows[-1].startswith("? helpq quit"), (name, rows[-1])  # keys abut
+            if name == "iris.toml":
+                await pilot.press("x")
+                await pilot.pause()
+                assert isinstance(app.screen, GradcheckScreen)
+                text = "\n".join(screen_text(app)).replace("\xa0", " ")
+                assert all(c.where in text for c in app.screen.checks), text

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnstep.engine.diagnostics import diagnose
+from nnstep.engine.format import count
 from nnstep.engine.gradcheck import gradient_check
 from nnstep.engine.records import Record, before
 from nnstep.engine.signs import Finding, SignRow, sign_rows
@@ -131,7 +132,8 @@ class Inspection:
         if not checks:
             host.say("no linear layer: nothing to check", error=True)
             return
-        title = (f"gradient check · iteration {rec.iteration}, "
-                 f"sample{'s' if len(rec.samples) > 1 else ''} "
-                 f"{', '.join(str(i + 1) for i in rec.samples)}")
+        listed = ", ".join(str(i + 1) for i in rec.samples)
+        title = (f"gradient check · iteration {rec.iteration}, " + (
+            f"sample{'s' if len(rec.samples) > 1 else ''} {listed}" if len(rec.samples) <= 3
+            else count(len(rec.samples), "sample")))
         host.push_screen(GradcheckScreen(title, checks))

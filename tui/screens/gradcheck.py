@@ -22,17 +22,21 @@ class GradcheckScreen(ModalScreen[None]):
         self.title_text, self.checks = title, checks
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, padding=(0, 2), pad_edge=False, header_style="bold")
-        for head in ("layer", "checked", "at a kink", "worst rel. error", "where", "analytic",
+        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+        wheres = [len(c.where or "·") for c in self.checks]
+        for head in ("layer", "weights", "kinks", "worst error", "where", "analytic",
                      "finite diff."):
-            table.add_column(head, justify="right" if head != "layer" else "left", no_wrap=True)
+            # a weight's name is never cut (w²[12,34]); the other columns give way first
+            table.add_column(head, justify="right" if head != "layer" else "left", no_wrap=True,
+                             min_width=max(wheres, default=1) if head == "where" else None)
         for c in self.checks:
             colour = "green" if c.worst < GOOD else "yellow" if c.worst < DOUBT else "bold red"
             table.add_row(c.layer, str(c.checked), str(c.kinks),
                           Text(f"{c.worst:.2e}", style=colour), c.where or "·",
                           f"{c.analytic:.6g}", f"{c.numeric:.6g}")
         note = Text(
-            "(L(w+h) − L(w−h)) / 2h in float64 against δw, per weight; error "
+            "(L(w+h) − L(w−h)) / 2h in float64 against δw, per weight (kinks: weights at a "
+            "kink, below); error "
             f"|a − n| / max(|a|, |n|): green < {GOOD:g}, red > {DOUBT:g}. A weight whose ±h "
             "moves a ReLU input across 0 sits at a kink, where finite differences say nothing: "
             "counted apart. Layers over 200 weights are sampled.", style="dim")
