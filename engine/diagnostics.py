@@ -66,10 +66,12 @@ def iteration_finite(rec: Record) -> bool:
 
 
 def nonfinite(rec: Record, model: Model) -> list[Finding]:
-    """NaN or ±inf in what this operation produced, naming the array, neuron and sample."""
+    """NaN or ±inf in what this operation produced, naming the array, neuron and sample (the
+    place comes from ``records.produced``: layer, batch axis, weight key)."""
     out = []
     names = [s.name for s in model.layers]
-    for what, arr in produced(rec, names):
+    for made in produced(rec, names):
+        arr = made.array
         if arr is None or arr.dtype == object:
             continue
         bad = np.argwhere(~np.isfinite(arr))
@@ -77,27 +79,24 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
             continue
         place = tuple(int(i) for i in bad[0])
         value = float(arr[place])
-        layer = rec.op.layer if rec.op.layer is not None else -1
-        where = _place_text(what, place, rec)
+        layer = -1 if made.layer is None else made.layer
+        neuron = place[-1] if made.batched else place[0]
+        sample = rec.samples[place[0]] if made.batched and rec.samples else -1
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        out.append(Finding("nonfinite", layer, what.split(" ")[0], place[-1],
-                           _sample_of(place, rec, what), value,
-                           f"{model.label(rec.op)} produced {brief(value)} in {where}{more}"))
+        out.append(Finding("nonfinite", layer, "loss" if made.layer is None else names[layer],
+                           neuron, sample, value,
+                           f"{model.label(rec.op)} produced {brief(value)} in "
+                           f"{_place_text(made, place, rec)}{more}"))
     return out
 
 
-def _sample_of(place: tuple, rec: Record, what: str) -> int:
-    if ("̂" in what) or (" δw" in what) or (" δb" in what) or not rec.samples:
-        return -1
-    return rec.samples[place[0]]
-
-
-def _place_text(what: str, place: tuple, rec: Record) -> str:
-    if "̂" in what or " δw" in what or " δb" in what:
-        return f"{what}[{', '.join(str(i) for i in place)}]"
-    if what == "loss":
+def _place_text(made, place: tuple, rec: Record) -> str:
+    if not made.batched:
+        label = weight_label(made.layer, made.key, place)
+        return f"the updated {label}" if rec.op.kind == UPDATE else f"δ{made.key} of {label}"
+    if made.layer is None:
         return f"the loss of sample {rec.samples[place[0]] + 1}"
-    return f"{what}, neuron {place[-1] + 1} of sample {rec.samples[place[0]] + 1}"
+    return f"{made.text}, neuron {place[-1] + 1} of sample {rec.samples[place[0]] + 1}"
 
 
 def saturated(rec: Record, model: Model) -> list[Finding]:

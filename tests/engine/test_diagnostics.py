@@ -106,7 +106,18 @@ def test_nonfinite_in_a_weight_names_the_weight():
     s = session_of("diverging.toml")
     rec = s.at(t * 8)
     [finding] = nonfinite(rec, s.model)
-    assert finding.name == "L2" and finding.sample == -1 and "L2 w\u0302[0, 0]" in finding.message
+    assert finding.name == "L2" and finding.sample == -1
+    assert "the updated w²[1,1]" in finding.message
+    # a structured place (issue 9): layer 1 (L2), neuron 0 — so the L2 panel is marked
+    assert (finding.layer, finding.neuron) == (1, 0)
+
+
+def test_nonfinite_in_a_backward_op_names_its_layer():
+    """A NaN in δ at a layer's input belongs to that layer (it read "δ" before issue 9)."""
+    s = session_of("diverging.toml")
+    hit = next(f for i in range(1, s.last_index + 1) for f in nonfinite(s.at(i), s.model)
+               if s.at(i).op.kind == "backward")
+    assert hit.name in [spec.name for spec in s.model.layers] and hit.layer >= 0
 
 
 # ---- overshoot and loss_change
