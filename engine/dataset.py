@@ -196,7 +196,7 @@ def csv_samples(
         except (NumberError, LabelError) as err:
             raise fail(f"{label}, line {n}: {err}", where) from None
         samples.append(Sample(x, y))
-    return samples, feats, list(targets)
+    return samples, [escape(f) for f in feats], [escape(t) for t in targets]
 
 
 def _columns(header: list[str]) -> str:

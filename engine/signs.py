@@ -186,6 +186,9 @@ def sign_rows(rec: Record, model: Model,
         gradient_move = _move(CODE_TEXT[int(t.dw[i, col])])
         if move != gradient_move and move != "?" and gradient_move != "?":
             said += f"; it will {move} all the same: {model.optimizer.reason}"
+        if actual == KEEP and move in (INCREASE, DECREASE):
+            said += ("; the step is smaller than the weight's float64 precision, so it did not "
+                     "change" if rec.mode == "float64" else "; it did not change")
         rows.append(SignRow(k, t.name, i, j, CODE_TEXT[int(t.delta[i])],
                             CODE_TEXT[int(t.inputs[col])], CODE_TEXT[int(t.dw[i, col])], move,
                             said, None if actual is None else actual == move, actual))

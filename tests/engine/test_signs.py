@@ -217,3 +217,18 @@ def test_the_dead_neurons_sign_rows_see_the_block(repo_root):
                         for r in rows)
     live = [r for r in sign_rows(rec, session.model) if r.layer == 1 and r.row == 0]
     assert all("blocked" not in r.situation for r in live)
+
+
+def test_a_weight_that_did_not_move_says_why(repo_root):
+    """saturated_sigmoid, iteration 1: δw > 0 predicts a decrease, but α·δw is below w's float64
+    precision, so w kept its value — the row says so instead of a bare ✗ (issue 9)."""
+    from nnstep.engine import Session, load_scenario
+    from nnstep.engine.signs import sign_rows
+
+    session = Session(load_scenario(repo_root / "scenarios" / "saturated_sigmoid.toml"))
+    rec = session.goto(session.schedule.iteration_end(1))
+    [row] = [r for r in sign_rows(rec, session.model) if r.moved is False]
+    w, new = rec.params[row.layer]["w"][row.row, row.col], rec.new_params[row.layer]["w"][row.row,
+                                                                                        row.col]
+    assert w == new and (row.move, row.actual) == ("decrease", "keep")
+    assert "smaller than the weight's float64 precision" in row.situation
