@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .format import brief
+from .format import brief, weight_label
 from .numbers import EXACT, MODES, Numbers, float_range, freeze, to_float
 
 KINDS = ("weight", "bias", "input", "target", "learning_rate", "mode")
@@ -35,16 +35,17 @@ class Edit:
     row: int | None = None
     col: int | None = None
 
-    def describe(self, layer_names: list[str]) -> str:
+    def describe(self) -> str:
+        """As the screen writes it: "w²[1,2] := 0", "α := 1/2", "input 2 of batch sample 1 := 5"."""
         where = {
-            "weight": lambda: f"w[{layer_names[self.layer]}][{self.row},{self.col}]",
-            "bias": lambda: f"b[{layer_names[self.layer]}][{self.row}]",
-            "input": lambda: f"x[{self.row}][{self.col}]",
-            "target": lambda: f"y[{self.row}][{self.col}]",
+            "weight": lambda: weight_label(self.layer, "w", (self.row, self.col)),
+            "bias": lambda: weight_label(self.layer, "b", (self.row,)),
+            "input": lambda: f"input {self.col + 1} of batch sample {self.row + 1}",
+            "target": lambda: f"target {self.col + 1} of batch sample {self.row + 1}",
             "learning_rate": lambda: "α",
             "mode": lambda: "numbers",
         }[self.kind]()
-        return f"{where} := {self.value}"
+        return f"{where} := {brief(self.value) if self.kind != 'mode' else self.value}"
 
 
 def apply(edit: Edit, rec, n_layers: int):

@@ -12,6 +12,7 @@ are the recorded operands. What is not computed yet at the record's operation is
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -84,7 +85,7 @@ class Explainer:
                      f"yet at this operation (backward · {spec.name} computes it)"]
         else:
             lines = self._gradient(k, key, place, left[0], flow)
-        lines.append(self._update(k, key, place, left[1], name))
+        lines.extend(self._update(k, key, place, left[1], name))
         if grads is not None:
             lines.append("")
             lines.append(f"where {flow} came from:")
@@ -127,24 +128,35 @@ class Explainer:
         lines.append(f"  = ({total}) / {batch} = {self.n(g)}")
         return lines
 
-    def _update(self, k: int, key: str, place: tuple[int, ...], left: str, name: str) -> str:
+    def _update(self, k: int, key: str, place: tuple[int, ...], left: str,
+                name: str) -> list[str]:
+        """ŵ = w − α·δw for plain SGD (the articles); other optimizers explain their direction
+        d first (the recipe's ``explain``: momentum's velocity, Adam's m̂ and v̂ …)."""
         rec = self.rec
         w = rec.params[k][key][place]
         what = "w" if key == "w" else "b"
-        formula = f"{what} − α·δ{what}"
+        optimizer = self.model.optimizer
         if rec.new_params is None or rec.grads is None or rec.grads[k] is None:
-            return (f"{left} = {formula}: computed at the update (now {name} = {self.n(w)}, "
-                    f"α = {self.n(rec.lr)})")
+            formula = optimizer.formula
+            rule = (f"{what} − α·δ{what}" if formula == "ŵ = w − α·δw"
+                    else f"{what} − α·d ({formula})")
+            return [f"{left} = {rule}: computed at the update (now {name} = "
+                    f"{self.n(w)}, α = {self.n(rec.lr)})"]
         g = rec.grads[k][key][place]
         new = rec.new_params[k][key][place]
-        step = layer_direction(self.model.optimizer, rec, k)
-        if step is not None and step[key] is not rec.grads[k][key]:  # not plain SGD: ŵ = w − α·d
-            d = step[key][place]
-            return (f"{left} = {what} − α·d = {self.n(w)} − {self.factor(rec.lr)} · "
-                    f"{self.factor(d)} = {self.n(new)}, where δ{what} = {self.n(g)} and "
-                    f"{self.model.optimizer.formula}")
-        return (f"{left} = {formula} = {self.n(w)} − {self.factor(rec.lr)} · {self.factor(g)}"
-                f" = {self.n(new)}")
+        d = layer_direction(optimizer, rec, k)[key][place]
+        before = {n: arrays[key][place] for n, arrays in rec.state.buffers[k].items()}
+        after = {n: arrays[key][place] for n, arrays in rec.new_state.buffers[k].items()}
+        lines, d_name = optimizer.recipe.explain(
+            w, g, before, after, rec.new_state.step, optimizer.settings_in(self.num), d,
+            self.factor)
+        if d_name == "δw":
+            d_name = f"δ{what}"
+        indent = " " * (_width(left) + 3)  # under the right-hand side of ŵ = …
+        lines = [re.sub(r" = \((\S+)\)(\s|$)", r" = \1\2", line) for line in lines]  # results bare
+        return [indent + line for line in lines] + [
+            f"{left} = {what} − α·{d_name} = {self.n(w)} − {self.factor(rec.lr)} · "
+            f"{self.factor(d)} = {self.n(new)}"]
 
     # ---- a neuron
     def neuron(self, k: int, j: int) -> list[str]:
@@ -205,8 +217,8 @@ class Explainer:
         if last:
             o, y = rec.outputs[k][b, j], rec.y[b, j]
             return [f"{indent}{name} = ∂Loss/∂{self.out_name(k, j)} = {self.n(d[b, j])}   "
-                    f"({model.loss.name}, with {self.out_name(k, j)} = {self.n(o)} and "
-                    f"y[{j + 1}] = {self.n(y)})"]
+                    f"({model.loss.name}: {model.loss.derivative}, with "
+                    f"{self.out_name(k, j)} = {self.n(o)} and y[{j + 1}] = {self.n(y)})"]
         nxt = model.layers[k + 1]
         if nxt.trainable:
             w = rec.params[k + 1]["w"]

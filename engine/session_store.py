@@ -83,7 +83,7 @@ def load(scenario_path: str | Path, numbers: str, scenario_digest: str,
             raise SavedSessionError(f"it was saved in {saved.numbers}, not {numbers}")
     except (SavedSessionError, OSError, UnicodeDecodeError) as problem:
         return set_aside(path, str(problem))
-    return Loaded(saved, f"session restored from {path}")
+    return Loaded(saved, f"session restored from {_home_short(path)}")
 
 
 def set_aside(path: Path, why: str) -> Loaded:
@@ -96,6 +96,15 @@ def set_aside(path: Path, why: str) -> Loaded:
     try:
         os.replace(path, aside)
     except OSError as err:
-        return Loaded(None, f"saved session {path} not restored ({why}) and could not be set "
-                            f"aside: {err.strerror}; --fresh starts without it", True)
-    return Loaded(None, f"saved session not restored ({why}): kept as {aside}", True)
+        return Loaded(None, f"saved session {_home_short(path)} not restored ({why}) and could "
+                            f"not be set aside: {err.strerror}; --fresh starts without it", True)
+    return Loaded(None, f"saved session set aside, not restored ({why}): kept as "
+                        f"{_home_short(aside)}", True)
+
+
+def _home_short(path: Path) -> str:
+    """A path with the home folder written ~."""
+    home = os.path.expanduser("~")
+    text = str(path)
+    return "~" + text[len(home):] if home not in ("", "/") and text.startswith(home + os.sep) \
+        else text

@@ -5,6 +5,9 @@ which own the state of their keys and talk to the app through ``Host``. Owns no 
 from __future__ import annotations
 
 import gc
+import os
+import sys
+from collections.abc import Mapping
 
 from nnstep.engine import Session
 from nnstep.engine.conditions import Condition
@@ -21,6 +24,8 @@ from .controllers.inspection import Inspection
 from .controllers.navigation import Navigation
 from .controllers.saving import Saving
 from .controllers.selection import Selection
+from .controllers.sessions import Opened, Sessions, open_session
+from .controllers.views import Views
 from .headless import Opening
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
@@ -42,10 +47,11 @@ class NnstepApp(App[int]):
     style: reactive[str] = reactive("fraction", repaint=False)
     selected: reactive[Weight | None] = reactive(None, repaint=False)
 
-    def __init__(self, session: Session, cursor_blink: bool = True,
+    def __init__(self, session: Session | Opened, cursor_blink: bool = True,
                  opening: Opening | None = None) -> None:
         super().__init__()
-        self.session = session
+        opened = session if isinstance(session, Opened) else Opened(session)
+        self.session = session = opened.session
         self.opening = opening
         self.cursor_blink = cursor_blink
         self.status = Status()
@@ -56,8 +62,9 @@ class NnstepApp(App[int]):
         self.selection = Selection(self, weights)
         self.inspection = Inspection(self, weights)
         self.saving = Saving(self, self.navigation)
-        if opening is not None:
-            self.breaks.conditions = list(opening.conditions)
+        self.views = Views(self)
+        self.sessions = Sessions(self, opened)
+        self.save_problem: str | None = None  # why the session could not be saved on quit
         self.set_reactive(NnstepApp.style, "fraction" if session.record.mode == "exact"
                           else "decimal")
         self.set_reactive(NnstepApp.selected, weights[0] if weights else None)
@@ -92,9 +99,15 @@ class NnstepApp(App[int]):
     def on_mount(self) -> None:
         self.title = self.session.scenario.title
         self.record = self.session.record
+        opening = self.opening
+        moves = opening is not None and (opening.index is not None or opening.continue_)
+        # a saved session comes back first; --goto / --continue then say where the cursor goes
+        self.sessions.restore(self.breaks, self.navigation, move=not moves)
         self.call_after_refresh(self._settled)
-        if self.opening is not None:
-            self.breaks.open_at(self.opening.index, self.opening.continue_)
+        if opening is not None:
+            known = {c.text for c in self.breaks.conditions}
+            self.breaks.conditions += [c for c in opening.conditions if c.text not in known]
+            self.breaks.open_at(opening.index, opening.continue_)
 
     @staticmethod
     def _settled() -> None:
@@ -142,6 +155,13 @@ class NnstepApp(App[int]):
         message = self.status.text or self.selection.describe(view)
         screen.query_one(Timeline).progress = self.navigation.progress
         screen.show(view, message, self.status.error, self.navigation.running)
+
+    def show_plot(self, mode: str, log: bool) -> None:
+        """Lay the loss plot out as ``mode`` ("hidden", "panel", "full"), on a ``log`` scale."""
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(screen, MainScreen):
+            screen.set_plot(mode, log)
+        self.refresh_view()
 
     def say(self, message: str, error: bool = False) -> None:
         self.status = Status(message, error)
@@ -231,6 +251,23 @@ class NnstepApp(App[int]):
         self.style = STYLES[(STYLES.index(self.style) + 1) % len(STYLES)]
         self.say(f"numbers shown as {self.style}")
 
+    def action_plot(self) -> None:
+        self.views.cycle_plot()
+
+    def action_plot_log(self) -> None:
+        self.views.toggle_log()
+
+    def action_explain(self) -> None:
+        self.views.explain()
+
+    def action_compare(self) -> None:
+        self.views.compare()
+
+    async def action_quit(self) -> None:
+        """q: save the session (breakpoints, edits, selection, cursor), then quit."""
+        self.save_problem = self.sessions.save(self.breaks)
+        self.exit()
+
     def action_save_weights(self) -> None:
         self.saving.weights()
 
@@ -242,17 +279,26 @@ class NnstepApp(App[int]):
 
 
 def build_app(scenario: Scenario, *, max_fraction_bits: int | None = None,
-              cursor_blink: bool = True, opening: Opening | None = None) -> NnstepApp:
+              cursor_blink: bool = True, opening: Opening | None = None,
+              state: Mapping[str, str] | None = None, fresh: bool = False) -> NnstepApp:
     """The one factory: a session on ``scenario`` and the app around it (CLI and tests).
     ``opening`` (``--goto``, ``--break``, ``--continue``, or a saved branch's place) says where
-    it opens; its scenario, with enough epochs to get there, replaces ``scenario``."""
+    it opens; its scenario, with enough epochs to get there, replaces ``scenario``.
+    ``state``: the environment that names the state folder ($XDG_STATE_HOME) to restore the
+    scenario's saved session from and save it to on quit (None: neither); ``fresh``: do not
+    restore."""
     kw = {} if max_fraction_bits is None else {"max_fraction_bits": max_fraction_bits}
     if opening is not None:
         scenario = opening.scenario
-    return NnstepApp(Session(scenario, **kw), cursor_blink=cursor_blink, opening=opening)
+    return NnstepApp(open_session(scenario, state, fresh, **kw), cursor_blink=cursor_blink,
+                     opening=opening)
 
 
-def run_app(scenario: Scenario, opening: Opening | None = None) -> int:
-    """Run the debugger until the person quits; the exit code (0)."""
-    result = build_app(scenario, opening=opening).run()
+def run_app(scenario: Scenario, opening: Opening | None = None, fresh: bool = False) -> int:
+    """Run the debugger until the person quits, its session kept between runs; the exit code
+    (0)."""
+    app = build_app(scenario, opening=opening, state=os.environ, fresh=fresh)
+    result = app.run()
+    if app.save_problem:
+        print(f"nnstep: {app.save_problem}", file=sys.stderr)
     return result if isinstance(result, int) else 0

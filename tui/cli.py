@@ -44,6 +44,9 @@ def parser() -> argparse.ArgumentParser:
                            help="exact fractions, whatever the scenario says")
         group.add_argument("--float", dest="numbers", action="store_const", const=FLOAT,
                            help="float64, whatever the scenario says")
+    ui.add_argument("--fresh", action="store_true",
+                    help="start clean: do not restore the session saved when this scenario was "
+                         "last closed (it is replaced on quit)")
     run.add_argument("--iterations", type=_positive, default=None, metavar="N",
                      help="iterations to run (default: the whole training; more epochs if needed)")
     run.add_argument("--format", choices=("json", "table", "none"), default="table",
@@ -147,7 +150,7 @@ def _main(argv: list[str] | None) -> int:
         return headless.EXIT_BAD_INPUT
     from .app import run_app
 
-    return run_app(start.scenario, start)
+    return run_app(start.scenario, start, fresh=args.fresh)
 
 
 if __name__ == "__main__":

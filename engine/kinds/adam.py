@@ -9,7 +9,7 @@ Float64 only (a square root)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -54,6 +54,33 @@ class Adam(OptimizerKind):
         if settings["weight_decay"]:
             g = g + settings["weight_decay"] * p
         return moments(g, state, step, settings)
+
+    def explain(self, w: Any, g: Any, before: Mapping[str, Any], after: Mapping[str, Any],
+                step: int, settings: Mapping[str, Any], d: Any,
+                n: Callable[[Any], str]) -> tuple[list[str], str]:
+        lines, grad = [], "δw"
+        if settings["weight_decay"]:
+            lam = settings["weight_decay"]
+            lines.append(f"g = δw + λ·w = {n(g)} + {n(lam)} · {n(w)} = {n(g + lam * w)}")
+            grad, g = "g", g + lam * w
+        lines += moment_lines(grad, g, before, after, step, settings, n)
+        lines.append(f"d = m̂/(√v̂ + ε) = {n(d)}")
+        return lines, "m̂/(√v̂ + ε)"
+
+
+def moment_lines(grad: str, g: Any, before: Mapping[str, Any], after: Mapping[str, Any],
+                 step: int, settings: Mapping[str, Any], n: Callable[[Any], str]) -> list[str]:
+    """m, v, m̂ and v̂ of one value, with the numbers (Adam's and AdamW's explanations)."""
+    beta1, beta2 = settings["beta1"], settings["beta2"]
+    m, v = after["m"], after["v"]
+    return [
+        f"m = β1·m + (1 − β1)·{grad} = {n(beta1)} · {n(before['m'])} + {n(1 - beta1)} · {n(g)}"
+        f" = {n(m)}",
+        f"v = β2·v + (1 − β2)·{grad}² = {n(beta2)} · {n(before['v'])} + {n(1 - beta2)} · "
+        f"{n(g)}² = {n(v)}",
+        f"m̂ = m/(1 − β1^t) = {n(m)} / (1 − {n(beta1)}^{step}) = {n(m / (1 - beta1 ** step))}",
+        f"v̂ = v/(1 − β2^t) = {n(v)} / (1 − {n(beta2)}^{step}) = {n(v / (1 - beta2 ** step))}",
+    ]
 
 
 def moments(g: np.ndarray, state: Mapping[str, np.ndarray], step: int,

@@ -6,14 +6,14 @@ so the direction is d = λ·w + m̂/(√v̂ + ε). weight_decay defaults to 0.01
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from ..numbers import Numbers
-from .adam import Adam, adam_options, moments
+from .adam import Adam, adam_options, moment_lines, moments
 
 
 class AdamW(Adam):
@@ -39,6 +39,16 @@ class AdamW(Adam):
         if settings["weight_decay"]:
             d = settings["weight_decay"] * p + d
         return d, new_state
+
+    def explain(self, w: Any, g: Any, before: Mapping[str, Any], after: Mapping[str, Any],
+                step: int, settings: Mapping[str, Any], d: Any,
+                n: Callable[[Any], str]) -> tuple[list[str], str]:
+        lines = moment_lines("δw", g, before, after, step, settings, n)
+        if settings["weight_decay"]:
+            lines.append(f"d = λ·w + m̂/(√v̂ + ε) = {n(d)}   (λ = {n(settings['weight_decay'])})")
+            return lines, "(λ·w + m̂/(√v̂ + ε))"
+        lines.append(f"d = m̂/(√v̂ + ε) = {n(d)}")
+        return lines, "m̂/(√v̂ + ε)"
 
 
 RECIPE = AdamW()

@@ -32,6 +32,10 @@ class BCEWithLogits(LossKind):
     def probabilities(self, o: np.ndarray) -> np.ndarray:
         return sigmoid(np.asarray(o, dtype=np.float64))
 
+    def predicted(self, o: np.ndarray) -> np.ndarray:
+        """Each output on its own: yes where σ(o) > 1/2, i.e. o > 0."""
+        return np.asarray(o, dtype=np.float64) > 0
+
     def correct(self, o: np.ndarray, y: np.ndarray) -> np.ndarray:
         o, y = np.asarray(o, dtype=np.float64), np.asarray(y, dtype=np.float64)
         return ((o > 0) == (y >= 0.5)).mean(axis=1)

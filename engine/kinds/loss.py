@@ -41,6 +41,11 @@ class LossKind:
         """What the outputs say as probabilities [batch, outputs] (float64), or None."""
         return None
 
+    def predicted(self, o: np.ndarray) -> np.ndarray | None:
+        """Which outputs the model predicts, a bool array [batch, outputs] (one class per sample,
+        or each output on its own), or None for a loss that does not classify."""
+        return None
+
     def correct(self, o: np.ndarray, y: np.ndarray) -> np.ndarray | None:
         """Per sample [batch], the share of its predictions that are right (1.0 / 0.0 for one
         class per sample), or None for a loss that does not classify."""

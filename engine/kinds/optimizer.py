@@ -9,7 +9,7 @@ reads the real move from −d, and the predicted loss change is Σ δw·(−α·
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -84,6 +84,15 @@ class OptimizerKind:
         """(d, the new state) for parameter ``p`` with gradient ``g``; ``step`` counts the
         updates from 1 (this one included); ``settings`` are scalars of ``num``'s mode."""
         raise NotImplementedError
+
+    def explain(self, w: Any, g: Any, before: Mapping[str, Any], after: Mapping[str, Any],
+                step: int, settings: Mapping[str, Any], d: Any,
+                n: Callable[[Any], str]) -> tuple[list[str], str]:
+        """The arithmetic of one value's direction d (engine/explain.py): lines with the numbers
+        substituted (``n`` writes one, parenthesised when negative) from the weight ``w``, its
+        δw ``g``, its state before and after the step and the recorded ``d``; and d's name in
+        ŵ = w − α·NAME. The default names d without lines."""
+        return [f"d = {n(d)}"], "d"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ With every setting at its default it is the articles' ŵ = w − α·δw. Exact 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -71,6 +71,28 @@ class SGD(OptimizerKind):
             velocity += (1 - settings["dampening"]) * g
         d = g + momentum * velocity if settings["nesterov"] else velocity
         return d, {"velocity": velocity}
+
+    def explain(self, w: Any, g: Any, before: Mapping[str, Any], after: Mapping[str, Any],
+                step: int, settings: Mapping[str, Any], d: Any,
+                n: Callable[[Any], str]) -> tuple[list[str], str]:
+        decay, momentum = settings["weight_decay"], settings["momentum"]
+        lines, grad = [], "δw"
+        if decay:
+            lines.append(f"g = δw + λ·w = {n(g)} + {n(decay)} · {n(w)} = {n(g + decay * w)}")
+            grad, g = "g", g + decay * w
+        if not momentum:
+            return lines, grad
+        velocity = after["velocity"]
+        if step == 1:
+            lines.append(f"v = {grad} = {n(velocity)}   (the first step starts the velocity)")
+        else:
+            damp = 1 - settings["dampening"]
+            lines.append(f"v = μ·v + (1 − τ)·{grad} = {n(momentum)} · {n(before['velocity'])} "
+                         f"+ {n(damp)} · {n(g)} = {n(velocity)}")
+        if settings["nesterov"]:
+            lines.append(f"d = {grad} + μ·v = {n(g)} + {n(momentum)} · {n(velocity)} = {n(d)}")
+            return lines, "d"
+        return lines, "v"
 
 
 RECIPE = SGD()

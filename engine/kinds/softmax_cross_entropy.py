@@ -32,6 +32,11 @@ class SoftmaxCrossEntropy(LossKind):
     def probabilities(self, o: np.ndarray) -> np.ndarray:
         return softmax(np.asarray(o, dtype=np.float64))
 
+    def predicted(self, o: np.ndarray) -> np.ndarray:
+        """The class with the largest logit (the first of equals), one per sample."""
+        o = np.asarray(o, dtype=np.float64)
+        return np.arange(o.shape[1]) == np.argmax(o, axis=1)[:, None]
+
     def correct(self, o: np.ndarray, y: np.ndarray) -> np.ndarray:
         o, y = np.asarray(o, dtype=np.float64), np.asarray(y, dtype=np.float64)
         return (np.argmax(o, axis=1) == np.argmax(y, axis=1)).astype(np.float64)

@@ -26,7 +26,7 @@ def test_ascii_names_neurons_and_styles(nnstep, broccoli_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1:] == [
         "o³[1] = relu(o²[1]) = relu(0) = 0",
-        "δ⁴[1] = ∂Loss/∂o³[1] = −1   (half_squared_error, with o³[1] = 0 and y[1] = 1)",
+        "δ⁴[1] = ∂Loss/∂o³[1] = −1   (half_squared_error: δ = o − y, with o³[1] = 0 and y[1] = 1)",
         "δ³[1] = δ⁴[1] · relu′(o²[1]) = (−1) · relu′(0) = (−1) · 1 = −1",
     ]
     done = nnstep("explain", broccoli_path, "--iteration", "3", "--weight", "w2[1,3]")

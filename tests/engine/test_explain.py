@@ -47,7 +47,7 @@ def test_nothing_to_learn_on_the_first_sample(broccoli):
 def test_neurons_forward_sum_and_flow(broccoli):
     assert explain(broccoli, 30, "L3 n1") == [
         "o³[1] = relu(o²[1]) = relu(0) = 0",
-        "δ⁴[1] = ∂Loss/∂o³[1] = −1   (half_squared_error, with o³[1] = 0 and y[1] = 1)",
+        "δ⁴[1] = ∂Loss/∂o³[1] = −1   (half_squared_error: δ = o − y, with o³[1] = 0 and y[1] = 1)",
         "δ³[1] = δ⁴[1] · relu′(o²[1]) = (−1) · relu′(0) = (−1) · 1 = −1",
     ]
     assert explain(broccoli, 30, "L2 n1") == [
@@ -134,3 +134,57 @@ def test_long_sums_show_their_largest_terms(repo_root):
     assert line.startswith("o²[1] = Σⱼ w²[1,j] · o¹[j] + b²[1] = ")
     assert "… (781 more terms, together " in line and line.count(" · ") == 5  # rule + 4 terms
     assert len(line) < 300
+
+
+def _with_optimizer(table: str, numbers: str) -> Session:
+    text = BATCH.replace('numbers = "exact"', f'numbers = "{numbers}"').replace(
+        "batch_size = 2", "batch_size = 1\nepochs = 2") + "\n[optimizer]\n" + table + "\n"
+    return Session(parse_scenario(text, "opt.toml"))
+
+
+def test_momentum_explains_its_velocity_exactly():
+    session = _with_optimizer('kind = "sgd"\nmomentum = "1/2"', "exact")
+    opi = session.schedule.ops_per_iteration
+    # oracle, by hand (PyTorch's rule): v₁ = δw₁, v₂ = μ·v₁ + δw₂, ŵ = w − α·v
+    first = session.goto(opi)
+    g1 = first.grads[1]["w"][0, 1]
+    second = session.goto(2 * opi)
+    g2, w2 = second.grads[1]["w"][0, 1], second.params[1]["w"][0, 1]
+    v2 = F(1, 2) * g1 + g2
+    lines = explain(session, 2 * opi, "w²[1,2]")
+    assert lines[1] == (f"           v = μ·v + (1 − τ)·δw = 1/2 · {_f(g1)} + 1 · {_f(g2)} = "
+                        f"{_t(v2)}")
+    assert lines[2] == f"ŵ²[1,2]  = w − α·v = {_t(w2)} − 1/10 · {_f(v2)} = {_t(w2 - v2 / 10)}"
+    assert explain(session, opi, "w²[1,2]")[1].endswith("(the first step starts the velocity)")
+
+
+def test_adam_explains_m_hat_and_v_hat():
+    session = _with_optimizer('kind = "adam"', "float64")
+    rec = session.goto(session.schedule.ops_per_iteration)
+    g, w = float(rec.grads[1]["w"][0, 0]), float(rec.params[1]["w"][0, 0])
+    # oracle: PyTorch's Adam at step 1 from m = v = 0
+    m, v = 0.1 * g, 0.001 * g * g
+    m_hat, v_hat = m / (1 - 0.9), v / (1 - 0.999)
+    d = m_hat / (v_hat ** 0.5 + 1e-8)
+    lines = explain(session, rec.index, "w²[1,1]", style="scientific")
+    text = "\n".join(lines)
+    assert (f"m = β1·m + (1 − β1)·δw = 9.00000e-01 · 0 + 1.00000e-01 · {_sci(g)} = "
+            f"{_sci(m).strip('()')}") in text
+    assert (f"m̂ = m/(1 − β1^t) = {_sci(m)} / (1 − 9.00000e-01^1) = "
+            f"{_sci(m_hat).strip('()')}") in text
+    assert f"v̂ = v/(1 − β2^t) = {_sci(v)} / (1 − 9.99000e-01^1) = {_sci(v_hat)}" in text
+    assert lines[6] == (f"ŵ²[1,1]  = w − α·m̂/(√v̂ + ε) = {_sci(w)} − 1.00000e-01 · {_sci(d)} = "
+                        f"{_sci(rec.new_params[1]['w'][0, 0])}")
+
+
+def _t(v) -> str:
+    return str(v).replace("-", "−")
+
+
+def _f(v) -> str:
+    return f"({_t(v)})" if v < 0 else _t(v)
+
+
+def _sci(v: float) -> str:
+    text = f"{v:.5e}".replace("-", "−", 1) if v < 0 else f"{v:.5e}"
+    return f"({text})" if v < 0 else text

@@ -168,5 +168,6 @@ def test_explain_shows_the_step_of_the_optimizer():
     rec = session.goto(2 * session.schedule.ops_per_iteration)
     target = parse_name("w²[1,1]", session.model.layers, session.scenario.features)
     lines = Explainer(rec, session.model, "decimal").explain(target)
-    assert lines[1] == ("ŵ²[1,1]  = w − α·d = −0.5 − 0.5 · 0.8 = −0.9, where δw = −0.1 and "
-                        "v = μ·v + δw; ŵ = w − α·v"), lines
+    # the recipe's own step, with its numbers: v = μ·v + δw = 0.9·1 − 0.1, ŵ = w − α·v
+    assert lines[1:3] == ["           v = μ·v + (1 − τ)·δw = 0.9 · 1 + 1 · (−0.1) = 0.8",
+                          "ŵ²[1,1]  = w − α·v = −0.5 − 0.5 · 0.8 = −0.9"], lines

@@ -11,6 +11,7 @@ from pathlib import Path
 from nnstep.engine import load_scenario
 from nnstep.engine.conditions import parse_condition
 from nnstep.tui.app import build_app
+from nnstep.tui.widgets.loss_panel import LossPanel
 
 SIZE = (120, 40)
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -57,3 +58,29 @@ def test_saturated_sigmoid_vanishing_flow(snap_compare) -> None:
     """saturated_sigmoid, backward L3: δ = 1 arrives, ~4e−18 leaves; marked saturated."""
     assert snap_compare(story("saturated_sigmoid"), terminal_size=SIZE,
                         run_before=continue_to("saturated"))
+
+
+def test_momentum_carries_the_weight_past_the_minimum(snap_compare) -> None:
+    """momentum_overshoot, update of iteration 5: w goes 0.7732 → 1.02916, past the minimum 1."""
+    assert snap_compare(story("momentum_overshoot"), terminal_size=SIZE,
+                        run_before=continue_to("L2[0,0] crosses 1"))
+
+
+def test_adam_moves_the_tiny_gradient_weight(snap_compare) -> None:
+    """adam_tiny_gradient, update of iteration 1: w₂'s δw is −5e−7, its step ≈ α = 0.01; m and v
+    beside w, the update's formula in the header."""
+    assert snap_compare(story("adam_tiny_gradient"), terminal_size=SIZE,
+                        run_before=continue_to("L2[0,1] > 0.505"))
+
+
+def test_iris_softmax_and_adam(snap_compare) -> None:
+    """iris, the loss of iteration 1 (a batch of 10), scrolled to the loss panel: logits, class
+    probabilities, the predicted class (▸) and the batch's accuracy."""
+    reach = continue_to("loss > 0")
+
+    async def run_before(pilot) -> None:
+        await reach(pilot)
+        pilot.app.query_one(LossPanel).scroll_visible(animate=False)
+        await pilot.pause()
+
+    assert snap_compare(story("iris"), terminal_size=SIZE, run_before=run_before)

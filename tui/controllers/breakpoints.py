@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from nnstep.engine.conditions import Condition, ConditionError, parse_condition
+from nnstep.engine.saved_session import SavedBreakpoint
 from nnstep.engine.search import Hit, backward_iter, forward_iter
 
 from ..screens.breakpoints import BreakpointsScreen
@@ -17,11 +18,14 @@ CHUNK = 50  # operations a search computes between looks at the clock
 
 
 class Breakpoints:
-    """The conditions, in the order added, and the searches for them."""
+    """The conditions, in the order added, which of them are switched off, how many times
+    each stopped a run, and the searches for them."""
 
     def __init__(self, host: Host, navigation: Navigation) -> None:
         self.host, self.navigation = host, navigation
         self.conditions: list[Condition] = []
+        self.off: set[str] = set()  # texts of the conditions switched off
+        self.hits: dict[str, int] = {}  # text → how many times it stopped c or C
 
     @property
     def session(self) -> Any:
@@ -31,8 +35,30 @@ class Breakpoints:
         return [spec.name for spec in self.session.model.layers]
 
     def _all(self) -> list[Condition]:
-        """The person's conditions and, always, a NaN or inf."""
-        return [parse_condition("nonfinite", self._layer_names())] + self.conditions
+        """The person's conditions that are on and, always, a NaN or inf."""
+        return [parse_condition("nonfinite", self._layer_names())] + [
+            c for c in self.conditions if c.text not in self.off]
+
+    def saved(self) -> tuple[SavedBreakpoint, ...]:
+        """The breakpoints as a saved session keeps them."""
+        return tuple(SavedBreakpoint(c.text, c.text not in self.off, self.hits.get(c.text, 0))
+                     for c in self.conditions)
+
+    def restore(self, saved: tuple[SavedBreakpoint, ...]) -> None:
+        """Set the breakpoints of a saved session (their conditions were checked on loading)."""
+        names = self._layer_names()
+        self.conditions = [parse_condition(b.text, names) for b in saved]
+        self.off = {c.text for c, b in zip(self.conditions, saved) if not b.enabled}
+        self.hits = {c.text: b.hits for c, b in zip(self.conditions, saved) if b.hits}
+
+    def listing(self) -> list[str]:
+        """One line per breakpoint for the dialog: ● on / ○ off, the condition, its hits."""
+        out = []
+        for c in self.conditions:
+            hits = self.hits.get(c.text, 0)
+            count = f" · {hits} hit{'s' * (hits != 1)}" if hits else ""
+            out.append(f"○ {c.text} (off){count}" if c.text in self.off else f"● {c.text}{count}")
+        return out
 
     def forward(self) -> None:
         """c: forward to the next operation where a breakpoint holds."""
@@ -91,6 +117,8 @@ class Breakpoints:
                 host.status = Status(f"{what} cancelled at operation {result}", True)
             elif isinstance(result, Hit):
                 s.goto(result.index)
+                if any(c.text == result.condition for c in self.conditions):
+                    self.hits[result.condition] = self.hits.get(result.condition, 0) + 1
                 host.status = Status(f"● {result.condition}: {result.message}", True)
             else:
                 s.goto(fallback)
@@ -113,11 +141,18 @@ class Breakpoints:
 
         def remove(n: int) -> None:
             if 0 <= n < len(self.conditions):
-                del self.conditions[n]
+                text = self.conditions.pop(n).text
+                self.off.discard(text)
+                self.hits.pop(text, None)
+
+        def toggle(n: int) -> None:
+            if 0 <= n < len(self.conditions):
+                self.off ^= {self.conditions[n].text}
 
         def closed(_: Any) -> None:
-            listed = ", ".join(c.text for c in self.conditions) or "none"
+            listed = ", ".join(c.text + (" (off)" if c.text in self.off else "")
+                               for c in self.conditions) or "none"
             self.host.say(f"breakpoints: {listed} · c continue · C reverse-continue")
 
-        self.host.push_screen(BreakpointsScreen(lambda: [c.text for c in self.conditions], add,
-                                                remove, self.host.cursor_blink), closed)
+        self.host.push_screen(BreakpointsScreen(self.listing, add, remove,
+                                                self.host.cursor_blink, toggle), closed)

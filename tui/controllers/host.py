@@ -38,6 +38,12 @@ class Host(Protocol):
     def view(self) -> View:
         """What the screen shows now."""
 
+    def show_plot(self, mode: str, log: bool) -> None:
+        """Lay the loss plot out as ``mode`` ("hidden", "panel", "full"), ``log`` scale."""
+
+    def notify(self, message: str, *, severity: str = ..., timeout: float = ...) -> None:
+        """A toast: a longer message shown for a while."""
+
     def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
 
     def run_worker(self, work: Any, *, group: str = ..., exclusive: bool = ...) -> Any: ...

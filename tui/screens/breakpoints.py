@@ -1,8 +1,10 @@
 """Breakpoints: the list of active conditions, a field to add one, removal of the highlighted
-one, and the condition language at a glance (opened with b).
+one, switching the highlighted one on or off, and the condition language at a glance (opened
+with b).
 
 The screen does not parse conditions: ``add(text)`` returns None when the condition was added,
-else the reason it was refused; ``remove(n)`` drops the n-th; ``listing()`` gives the texts."""
+else the reason it was refused; ``remove(n)`` drops the n-th, ``toggle(n)`` switches it on or
+off; ``listing()`` gives the lines to list."""
 
 from __future__ import annotations
 
@@ -30,9 +32,10 @@ class BreakpointsScreen(ModalScreen[None]):
     ]
 
     def __init__(self, listing: Callable[[], list[str]], add: Callable[[str], "str | None"],
-                 remove: Callable[[int], None], cursor_blink: bool = True) -> None:
+                 remove: Callable[[int], None], cursor_blink: bool = True,
+                 toggle: Callable[[int], None] | None = None) -> None:
         super().__init__()
-        self.listing, self.add, self.drop = listing, add, remove
+        self.listing, self.add, self.drop, self.toggle = listing, add, remove, toggle
         self.cursor_blink = cursor_blink
 
     def compose(self) -> ComposeResult:
@@ -44,8 +47,8 @@ class BreakpointsScreen(ModalScreen[None]):
             yield Input(placeholder="add a condition, e.g. loss rises", id="dialog-input")
             yield Static("", id="dialog-error")
             yield Static(LANGUAGE, id="breakpoint-language")
-            yield Static("enter add · tab to the list, then delete removes · escape closes",
-                         id="dialog-hint")
+            yield Static("enter adds · tab to the list: enter switches on / off, delete "
+                         "removes · escape closes", id="dialog-hint")
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
@@ -80,6 +83,14 @@ class BreakpointsScreen(ModalScreen[None]):
         error.remove_class("-shown")
         event.input.value = ""
         self.refill()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """enter on a breakpoint: switch it on or off (● on, ○ off)."""
+        event.stop()
+        if self.toggle is None or event.option_list.disabled:
+            return
+        self.toggle(event.option_index)
+        self.refill(highlight=event.option_index)
 
     def action_remove(self) -> None:
         options = self.query_one(OptionList)

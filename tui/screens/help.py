@@ -14,7 +14,7 @@ from .main import BINDINGS, HELP_EXTRA
 
 NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "right_square_bracket": "]",
          "left_square_bracket": "[", "right_curly_bracket": "}", "left_curly_bracket": "{",
-         "question_mark": "?", "slash": "/", "shift+tab": "shift+tab"}
+         "question_mark": "?", "slash": "/", "shift+tab": "shift+tab", "equals_sign": "="}
 
 DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.next_op": "next operation (computed the first time)",
@@ -28,7 +28,7 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.goto_iteration": "go to: 12, 12:backward:L3, 12:loss …",
     "app.continue": "continue to the next breakpoint hit",
     "app.reverse_continue": "reverse-continue to the previous hit",
-    "app.breakpoints": "breakpoints: add or remove",
+    "app.breakpoints": "breakpoints: add, on / off, remove",
     "app.gradcheck": "gradient check of this iteration",
     "app.cancel": "cancel a long run",
     "app.select(1)": "select the next weight",
@@ -44,12 +44,16 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.edit_data('target')": "edit a target: NAME = VALUE",
     "app.undo": "undo the last edit",
     "app.cycle_format": "numbers: fraction, decimal, scientific",
+    "app.plot": "loss plot: panel, full screen, hidden",
+    "app.plot_log": "loss plot: log / linear scale",
+    "app.explain": "the arithmetic behind the selection",
+    "app.compare": "this branch against its parent (Δ)",
     "app.save_weights": "save the weights (.safetensors / .npz)",
     "app.save_branch": "save this branch as a scenario (.toml)",
     "scroll(-1)": "scroll the panels up",
     "scroll(1)": "scroll the panels down",
     "app.help": "this help",
-    "app.quit": "quit",
+    "app.quit": "quit (the session is kept)",
 }
 
 
@@ -76,7 +80,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(*left, *right)
         notes = Text(
             "values: 1/200, -0.25, 3e-4 · an edit recomputes the iteration on a new branch · "
-            "a NaN or inf always stops c · in conditions a weight is LAYER[row,col], 0-based\n"
+            "a NaN or inf always stops c · conditions name weights w²[1,2] (or L2[0,1], 0-based)\n"
             "o^k output of layer k · δ^k = ∂Loss/∂X^k the learning flow at the input of "
             "layer k · δw^k = δ^{k+1}·o^{k−1} · ŵ = w − α·δw\n"
             "· = not computed yet at this operation · green positive, red negative, dim zero\n"

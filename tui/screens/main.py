@@ -18,6 +18,7 @@ from ..widgets.data_panel import DataPanel
 from ..widgets.header_bar import HeaderBar
 from ..widgets.layer_panel import LayerPanel
 from ..widgets.loss_panel import LossPanel
+from ..widgets.loss_plot import LossPlot
 from ..widgets.panel import Panel
 from ..widgets.sign_table import SignTable
 from ..widgets.status_line import StatusLine
@@ -60,6 +61,10 @@ BINDINGS = [
     Binding("t", "app.edit_data('target')", "edit a target of the sample", show=False),
     Binding("u", "app.undo", "undo"),
     Binding("f", "app.cycle_format", "format"),
+    Binding("l", "app.plot", "loss plot", show=False),
+    Binding("L", "app.plot_log", "log scale of the loss plot", key_display="L", show=False),
+    Binding("equals_sign", "app.explain", "explain", key_display="=", show=False),
+    Binding("v", "app.compare", "versus parent", show=False),
     Binding("S", "app.save_weights", "save the weights", key_display="S", show=False),
     Binding("B", "app.save_branch", "save the branch as a scenario", key_display="B",
             show=False),
@@ -119,6 +124,7 @@ class MainScreen(Screen):
                 yield DataPanel(id="data", classes="panel")
                 yield SignTable(id="signs", classes="panel")
             yield AboutPanel(id="about", classes="panel")
+        yield LossPlot(id="plot")
         yield Timeline(id="timeline")
         yield StatusLine(id="status")
         yield Footer(compact=True)
@@ -127,8 +133,15 @@ class MainScreen(Screen):
         """Push ``view`` down to every panel (tui/widgets/panel.py: the redraw protocol)."""
         for panel in self.query(Panel):
             panel.show(view, economise=self.skip_unchanged)
+        self.query_one(LossPlot).show(view, economise=self.skip_unchanged)
         self.query_one(StatusLine).say(message, error, busy)
         self.fit_layers()
+
+    def set_plot(self, mode: str, log: bool) -> None:
+        """The loss plot as a panel above the timeline, over the whole body, or hidden."""
+        self.set_class(mode == "panel", "-plot-panel")
+        self.set_class(mode == "full", "-plot-full")
+        self.query_one(LossPlot).log_scale = log
 
     def on_resize(self, event: events.Resize) -> None:
         """Below 110 columns the data panel and the sign table stack instead of sitting side by

@@ -96,6 +96,19 @@ def same_key(old: tuple | None, new: tuple) -> bool:
     return True
 
 
+STATE_LABELS = {"velocity": "v"}  # the optimizer's state arrays as the rows name them
+
+
+def optimizer_state(rec, k: int) -> dict:
+    """Layer k's optimizer state arrays by name ({"m": {"w": …, "b": …}, …}): the new state from
+    the update on, else the one the iteration starts from; None values before the first update
+    (PyTorch creates its buffers there)."""
+    state = rec.new_state if rec.new_state is not None else rec.state
+    if state is None or k >= len(state.buffers):
+        return {}
+    return {name: arrays if state.step else None for name, arrays in state.buffers[k].items()}
+
+
 def layer_inputs(view: View, k: int) -> tuple:
     """What the panel of layer ``k`` is drawn from (see same_key)."""
     rec = view.record
@@ -104,6 +117,7 @@ def layer_inputs(view: View, k: int) -> tuple:
             rec.layer_input(k), rec.outputs[k] if rec.outputs else None,
             rec.deltas[k] if rec.deltas else None, rec.flow_into(k),
             rec.grads[k] if rec.grads else None, rec.params[k], new,
+            tuple(optimizer_state(rec, k).values()),
             tuple(f for f in view.findings if f.layer == k))
 
 

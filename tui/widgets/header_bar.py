@@ -1,9 +1,11 @@
-"""The header line: title, epoch, iteration, sample(s), the operation in words, the number mode,
-and the branch when on an edited one. No clock. The operation is never cut: on a narrow screen
-the samples are counted instead of listed, then the title is shortened."""
+"""The header line: title, epoch, iteration, sample(s), the operation in words (the update with
+the optimizer's formula where the line has room), the number mode, and the branch when on an
+edited one. No clock. The operation is never cut: on a narrow screen the samples are counted
+instead of listed, then the title is shortened, then the update's formula goes."""
 
 from __future__ import annotations
 
+from nnstep.engine.records import UPDATE
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
@@ -52,16 +54,22 @@ class HeaderBar(Panel):
                          f"it {rec.iteration}"]
             else:
                 where = [it, f"it {rec.iteration}/{sched.iterations}"]
-        tail = Text()
-        tail.append(SEP).append(session.label(rec), style="bold")
-        tail.append(SEP).append(rec.mode, style="bold yellow" if rec.mode != "exact" else "")
-        if session.branch.id:
-            tail.append(SEP).append(f"branch {session.branch.id}", style="bold magenta")
+        labels = [session.label(rec)]
+        if rec.op.kind == UPDATE:  # the update names its formula where the line has room
+            labels.insert(0, f"update · {view.model.optimizer.formula}")
         title = view.scenario.title
-        for middle in [*where, None]:
-            text = Text(SEP + middle) if middle else Text()
-            room = width - cell_len(text.plain) - tail.cell_len
-            if room >= min(MIN_TITLE, cell_len(title)) or middle is None:
-                head = Text(short(title, max(1, room)), style="bold")
-                return head.append_text(text).append_text(tail)
+        for label in labels:
+            tail = Text()
+            tail.append(SEP).append(label, style="bold")
+            tail.append(SEP).append(rec.mode, style="bold yellow" if rec.mode != "exact" else "")
+            if session.branch.id:
+                tail.append(SEP).append(f"branch {session.branch.id}", style="bold magenta")
+            last = label == labels[-1]  # the formula only with everything else in full
+            for middle in [*where, None] if last else where[:1] or [None]:
+                text = Text(SEP + middle) if middle else Text()
+                room = width - cell_len(text.plain) - tail.cell_len
+                if room >= (min(MIN_TITLE, cell_len(title)) if last else cell_len(title)) or (
+                        middle is None and last):
+                    head = Text(short(title, max(1, room)), style="bold")
+                    return head.append_text(text).append_text(tail)
         raise AssertionError("unreachable")

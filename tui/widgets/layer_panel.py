@@ -9,11 +9,13 @@ from rich.text import Text
 
 from .common import (
     FINDING_MARKS,
+    STATE_LABELS,
     View,
     Weight,
     input_names,
     layer_inputs,
     num,
+    optimizer_state,
     pointing_at,
     short,
     sub,
@@ -203,9 +205,10 @@ class LayerPanel(Panel):
 
     def _linear(self, view: View, max_neurons: int = MAX_NEURONS, max_inputs: int = MAX_INPUTS,
                 batch: int = 1, name_width: int = NAME_WIDTH) -> Columns:
-        """Rows per output neuron i: w, δw, ŵ across inputs j (and b); δ^k over the inputs on
-        top, for the first ``batch`` samples; o^k of neuron i at the right of its w row
-        (one row of them per neuron for a batch)."""
+        """Rows per output neuron i: w, δw, the optimizer's state (v, or m and v: the state the
+        iteration starts from, the new one from the update on; · before the first update), ŵ
+        across inputs j (and b); δ^k over the inputs on top, for the first ``batch`` samples;
+        o^k of neuron i at the right of its w row (one row of them per neuron for a batch)."""
         k, rec, style = self.k, view.record, view.style
         spec = view.model.layers[k]
         K = sup(k + 1)
@@ -227,9 +230,12 @@ class LayerPanel(Panel):
         new = rec.new_params[k] if rec.new_params is not None else None
         o = rec.outputs[k] if rec.outputs else None
         sel = view.selected
+        state = optimizer_state(rec, k)
         for i in rows:
             i_ = sub(i + 1)
-            for label, source in ((f"w{i_}", w), (f"δw{i_}", g), (f"ŵ{i_}", new)):
+            states = [(f"{STATE_LABELS.get(name, name)}{i_}", arrays)
+                      for name, arrays in state.items()]
+            for label, source in ((f"w{i_}", w), (f"δw{i_}", g), *states, (f"ŵ{i_}", new)):
                 cells = [num(None if source is None else source["w"][i, j], style,
                              sel == (k, i, j), pointing_at(Weight(k, i, j))) for j in cols]
                 if spec.bias:

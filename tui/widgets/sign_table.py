@@ -49,7 +49,8 @@ class SignTable(Panel):
     def decorate(self, view: View) -> None:
         label = LABELS.get(view.sign_filter, view.sign_filter)
         self.border_title = (f"sign analysis · {label} · {view.sign_matches:,} "
-                             f"{'row' if view.sign_matches == 1 else 'rows'}  ŵ = w − α·δw")
+                             f"{'row' if view.sign_matches == 1 else 'rows'}  "
+                             f"{view.model.optimizer.formula}")
         self.border_subtitle = "s filter"
 
     def drawing(self, view: View) -> ByWidth:

@@ -1,0 +1,134 @@
+"""Pilot tests of the loss plot (l, L), the explanation (=) and the branch comparison (v)."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction as F
+
+from nnstep.engine import load_scenario
+from nnstep.tui.app import build_app
+from nnstep.tui.screens.compare import CompareScreen
+from nnstep.tui.screens.explain import ExplainScreen
+from nnstep.tui.screens.main import MainScreen
+from nnstep.tui.widgets.loss_plot import LossPlot
+from textual.widgets import Static
+from tui_support import ROOT, make_app, settle, status
+
+SIZE = (120, 40)
+
+
+def plot_of(app) -> LossPlot:
+    return app.screen_stack[0].query_one(LossPlot)
+
+
+def text_of(screen, widget_id: str) -> str:
+    return str(screen.query_one(f"#{widget_id}", Static).render())
+
+
+async def test_l_cycles_panel_full_screen_hidden_and_draws_the_recorded_losses() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(30)
+        await settle(app, pilot)
+        main = app.screen
+        plot = plot_of(app)
+        assert not plot.display
+        await pilot.press("l")
+        await pilot.pause()
+        assert main.has_class("-plot-panel") and plot.display
+        mine, before = plot.curves
+        assert before is None
+        assert mine.count == 3 and list(mine.y) == [0.0, 0.0, 0.5]  # the articles' losses
+        assert "loss plot" in status(app)
+        await pilot.press("l")
+        await pilot.pause()
+        assert main.has_class("-plot-full") and not main.query_one("#body").display
+        assert plot.region.height > 30
+        await pilot.press("p")  # stepping still works under the full-screen plot
+        await pilot.pause()
+        assert app.session.cursor == 29 and plot.drawn_from[3] == 3
+        await pilot.press("l")
+        await pilot.pause()
+        assert not plot.display and not main.has_class("-plot-full")
+
+
+async def test_log_scale_and_non_finite_losses_are_named() -> None:
+    app = build_app(load_scenario(ROOT / "scenarios" / "diverging.toml"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.last()
+        app.show_record()
+        await pilot.press("L")  # log scale, and the plot shown
+        await settle(app, pilot)
+        plot = plot_of(app)
+        assert plot.display and plot.log_scale
+        mine, _ = plot.curves
+        assert mine.log and mine.count == 100
+        notes = text_of(plot, "plot-notes")
+        assert notes.startswith("inf at iterations ") and "nan at iterations " in notes
+        assert "100" in notes
+        assert all(math.isfinite(v) for v in mine.y[:10])
+
+
+async def test_an_edit_overlays_the_parent_curve() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(30)  # the parent's curve is what it computed: all three iterations
+        app.move_to(25)
+        await settle(app, pilot)
+        app.session.set_weight(1, 0, 1, "0")
+        app.move_to(30)
+        await pilot.press("l")
+        await settle(app, pilot)
+        mine, before = plot_of(app).curves
+        assert before is not None and list(before.y) == [0.0, 0.0, 0.5]
+        assert mine.y[-1] == float(F(1, 2) * (F(15, 29) - 1) ** 2)
+
+
+async def test_equals_explains_the_selected_weight_and_follows_the_cursor() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(30)
+        app.action_select(1)  # w²[1,2]
+        await settle(app, pilot)
+        await pilot.press("equals_sign")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplainScreen)
+        body = text_of(screen, "live-text")
+        assert "δw²[1,2] = δ³[1] · o¹[2] = (−1) · 2000 = −2000" in body
+        assert "ŵ²[1,2]  = w − α·δw = −3/11600 − 1 · (−2000) = 23199997/11600" in body
+        assert "its neuron L2 n1:" in body
+        await pilot.press("p")  # back to backward · L2 … the update is not computed there
+        await pilot.pause()
+        assert app.session.cursor == 29
+        assert "computed at the update" in text_of(screen, "live-text")
+        await pilot.press("tab")  # the next weight, explained at once
+        await pilot.pause()
+        assert "δw²[1,3]" in text_of(screen, "live-text")
+        await pilot.press("equals_sign")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_v_compares_with_the_parent_branch() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        assert "no edit on this branch" in text_of(app.screen, "live-text")
+        await pilot.press("escape")
+        app.move_to(30)
+        await settle(app, pilot)
+        app.session.set_learning_rate("1/2")
+        app.show_record()
+        await pilot.press("v")
+        await pilot.pause()
+        title = str(app.screen.query_one("#live-title").render())
+        assert title.startswith("branch 1 against branch 0 · operation 30")
+        comparison = app.views.comparison()
+        assert [(c.name, c.delta) for c in comparison.layers[0].top] == [
+            ("w²[1,3]", -1500), ("w²[1,2]", -1000)]
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
