@@ -1,9 +1,11 @@
-"""The data set of a scenario: inline samples or a CSV file beside the scenario."""
+"""The data set of a scenario: inline samples, generated ones, or a CSV or .npz file beside the
+scenario. Float64 scenarios read CSV numbers with numpy (data_files.py) and fall back to the
+exact reader below for what numpy does not take, or to say what is wrong and where."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .data_files import columns_of, fast_csv, npz_data
 from .errors import cut, escape, shown, suggest
 from .files import FileProblem, read_text
 from .labels import LabelError, one_hot
@@ -21,7 +24,7 @@ from .limits import (
     MAX_NOISE,
     MAX_SAMPLES,
 )
-from .numbers import NumberError, parse_number
+from .numbers import FLOAT, NumberError, freeze, parse_number
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,24 @@ class Sample:
 
     x: tuple[Fraction, ...] | np.ndarray
     y: tuple[Fraction, ...] | np.ndarray
+
+
+class Samples(Sequence):
+    """A data set held as two read-only float64 arrays, ``x`` [samples, inputs] and ``y``
+    [samples, outputs] — what numpy reads and the generator makes — instead of a Sample object
+    per row (a Sample per index on demand)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.x = freeze(np.ascontiguousarray(x, dtype=np.float64))
+        self.y = freeze(np.ascontiguousarray(y, dtype=np.float64))
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [Sample(x, y) for x, y in zip(self.x[i], self.y[i])]
+        return Sample(self.x[i], self.y[i])
 
 
 Fail = Callable[..., Exception]  # fail(message, path) -> ScenarioError
@@ -129,11 +150,28 @@ def generated_samples(raw: Any, fail: Fail) -> tuple[list[Sample], list[str]]:
     x = np.clip(prototypes[labels] + rng.normal(0, noise, size=(n, f)), 0, 1)
     x = np.round(x * 256) / 256
     y = np.eye(c)[labels]
-    return [Sample(x[i], y[i]) for i in range(n)], [f"class {k}" for k in range(c)]
+    return Samples(x, y), [f"class {k}" for k in range(c)]
 
 
 MAX_COLUMNS_SHOWN = 8  # columns named in a message about the header
 MAX_COLUMN_SHOWN = 24  # characters of each
+
+
+def file_samples(
+    scenario_path: Path, name: Any, features: list[str] | None, targets: list[str] | None,
+    fail: Fail, mode: str | None = None, classes: tuple[str, ...] = (),
+) -> tuple[Sequence[Sample], list[str], list[str]]:
+    """``[data] file = …``: a .npz file (arrays x and y; with ``classes``, y holds class
+    indices) or a CSV file (csv_samples)."""
+    if isinstance(name, str) and name.lower().endswith(".npz"):
+        path = scenario_path.parent / name
+        try:
+            x, y = npz_data(path, classes)
+        except FileProblem as err:
+            raise fail(str(err), ("data", "file")) from None
+        return (Samples(x, y), list(features or (f"x{j + 1}" for j in range(x.shape[1]))),
+                list(targets or (f"y{j + 1}" for j in range(y.shape[1]))))
+    return csv_samples(scenario_path, name, features, targets, fail, mode, classes)
 
 
 def csv_samples(
@@ -161,13 +199,13 @@ def csv_samples(
     label = escape(path.name)
     reader = csv.reader(text.splitlines())
     try:
-        rows = list(reader)
+        first = next(reader, None)  # the rows after it are read only when numpy does not
     except csv.Error as err:  # a NUL byte, or a field over csv's size limit
         raise fail(f"{label}, line {reader.line_num}: not a readable CSV file "
                    f"({_csv_reason(err)})", where) from None
-    if not rows:
+    if first is None:
         raise fail(f"data file '{label}' is empty (expected a header row and samples)", where)
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in first]
     column = {}
     for i, h in enumerate(header):
         if h in column:
@@ -182,21 +220,53 @@ def csv_samples(
     feats = list(features) if features else [h for h in header if h not in set(targets)]
     fi = [column[c] for c in feats]
     ti = [column[c] for c in targets]
+    if mode == FLOAT:
+        table = fast_csv(text, len(header), ti[0] if classes else None, classes)
+        if table is not None:
+            y = (np.eye(len(classes))[table[:, ti[0]].astype(np.intp)] if classes
+                 else columns_of(table, ti))
+            return Samples(columns_of(table, fi), y), feats, list(targets)
+    try:
+        rows = list(reader)
+    except csv.Error as err:
+        raise fail(f"{label}, line {reader.line_num}: not a readable CSV file "
+                   f"({_csv_reason(err)})", where) from None
     samples = []
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             raise fail(f"{label}, line {n}: expected {len(header)} columns, found {len(row)}",
                        where)
-        try:
-            x = tuple(parse_number(row[i], mode) for i in fi)
-            y = (one_hot(row[ti[0]], classes) if classes
-                 else tuple(parse_number(row[i], mode) for i in ti))
-        except (NumberError, LabelError) as err:
-            raise fail(f"{label}, line {n}: {err}", where) from None
+        place = f"{label}, line {n}"
+        x = _cells(row, fi, header, mode, place, fail)
+        y = (_label(row, ti[0], header, classes, place, fail) if classes
+             else _cells(row, ti, header, mode, place, fail))
         samples.append(Sample(x, y))
     return samples, [escape(f) for f in feats], [escape(t) for t in targets]
+
+
+def _cells(row: list[str], columns: list[int], header: list[str], mode: str | None,
+           place: str, fail: Fail) -> tuple[Fraction, ...]:
+    """The numbers of ``row``'s ``columns``, exactly; a message naming the column otherwise."""
+    out = []
+    for i in columns:
+        try:
+            out.append(parse_number(row[i], mode))
+        except NumberError as err:
+            raise fail(f"{place}, column '{shown(header[i], MAX_COLUMN_SHOWN)}': {err}",
+                       ("data", "file")) from None
+    return tuple(out)
+
+
+def _label(row: list[str], column: int, header: list[str], classes: tuple[str, ...],
+           place: str, fail: Fail) -> tuple[Fraction, ...]:
+    """The one-hot row of the class label in ``row[column]``."""
+    try:
+        return one_hot(row[column], classes)
+    except LabelError as err:
+        raise fail(f"{place}, column '{shown(header[column], MAX_COLUMN_SHOWN)}': {err}",
+                   ("data", "file")) from None
 
 
 def _columns(header: list[str]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .branch_file import BranchTable, parse_branch
-from .dataset import Sample, csv_samples, generated_samples, inline_samples
+from .dataset import Sample, Samples, file_samples, generated_samples, inline_samples
 from .errors import ScenarioError, escape, locate, shown, suggest
 from .files import FileProblem, read_text
 from .init import WeightFiles, initial_params, network_params
@@ -63,7 +63,7 @@ class Scenario:
     numbers: str
     features: tuple[str, ...]
     targets: tuple[str, ...]
-    samples: tuple[Sample, ...]
+    samples: tuple[Sample, ...] | Samples
     training: Training
     loss: str
     layers: tuple[LayerSpec, ...]
@@ -147,6 +147,11 @@ def _too_deep(raw: Any) -> tuple | None:
         elif isinstance(value, list):
             todo += [(v, where + (i,)) for i, v in enumerate(value)]
     return None
+
+
+def _frozen(samples):
+    """The data set as the Scenario holds it: arrays stay arrays, a list becomes a tuple."""
+    return samples if isinstance(samples, Samples) else tuple(samples)
 
 
 def _toml_line(message: str) -> int | None:
@@ -242,7 +247,7 @@ class _Builder:
                       self.fail)
         scenario = Scenario(str(self.path), title, description, numbers,
                             tuple(escape(f) for f in features or ()),
-                            tuple(escape(t) for t in targets or ()), tuple(samples),
+                            tuple(escape(t) for t in targets or ()), _frozen(samples),
                             training, loss, tuple(layers), tuple(params), keys,
                             source=self.raw, optimizer=optimizer,
                             classes=tuple(classes or ()))
@@ -293,8 +298,8 @@ class _Builder:
                                 where + ("classes",))
             targets = targets or list(classes) or names
         elif "file" in raw:
-            samples, features, targets = csv_samples(self.path, raw["file"], features, targets,
-                                                     self.fail, self.mode, classes)
+            samples, features, targets = file_samples(self.path, raw["file"], features, targets,
+                                                      self.fail, self.mode, classes)
         elif "samples" in raw:
             samples = inline_samples(raw["samples"], self.fail, self.mode, classes)
         else:
@@ -389,6 +394,14 @@ class _Builder:
 
     def check_shapes(self, layers, samples, features, targets) -> None:
         n_in, n_out = layers[0].size, layers[-1].size
+        if isinstance(samples, Samples):  # one array each: checked once
+            for arr, n, what, layer in ((samples.x, n_in, "inputs", "the input layer"),
+                                        (samples.y, n_out, "outputs", "the last layer")):
+                if arr.shape[1] != n:
+                    raise self.fail(f"the data has {arr.shape[1]} {what} per sample, {layer} "
+                                    f"'{layers[0 if what == 'inputs' else -1].name}' has {n}",
+                                    ("data",))
+            samples = ()
         for i, s in enumerate(samples):
             if len(s.x) != n_in:
                 raise self.fail(f"x has {len(s.x)} values, the input layer '{layers[0].name}' "

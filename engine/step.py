@@ -13,6 +13,7 @@ from types import MappingProxyType
 import numpy as np
 
 from . import layers as L
+from .dataset import Samples
 from .kinds import LOSSES, LossKind
 from .losses import batch_loss, loss_delta, loss_values
 from .numbers import Numbers, freeze, max_bits
@@ -146,16 +147,18 @@ def first_record(scenario: Scenario) -> Record:
         index=0, iteration=0, epoch=0, op=Op(START), mode=num.mode,
         lr=num.scalar(scenario.training.learning_rate), params=params,
         state=scenario.optimizer.initial_state(params, num),
-        data_x=_data(num, [s.x for s in scenario.samples]),
-        data_y=_data(num, [s.y for s in scenario.samples]),
+        data_x=_data(num, scenario.samples, "x"),
+        data_y=_data(num, scenario.samples, "y"),
     )
 
 
-def _data(num: Numbers, rows: list) -> np.ndarray:
-    """The data set as one array: rows of Fractions, or float rows (generated data)."""
-    if rows and isinstance(rows[0], np.ndarray) and not num.exact:
-        return freeze(np.stack(rows))
-    return num.array(rows)
+def _data(num: Numbers, samples, which: str) -> np.ndarray:
+    """The data set's ``which`` ("x" or "y") as one array [samples, values]: a Samples' own
+    read-only float64 array (exact sessions convert it exactly), or rows of Fractions."""
+    if isinstance(samples, Samples):
+        arr = getattr(samples, which)
+        return num.array(arr) if num.exact else arr
+    return num.array([getattr(s, which) for s in samples])
 
 
 def next_record(rec: Record, model: Model) -> Record:

@@ -128,7 +128,8 @@ def test_csv_labels(tmp_path: Path):
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     message = str(caught.value)
-    assert "d.csv, line 3: '\\x07fish' is not a class" in message and "\x07" not in message
+    assert "d.csv, line 3, column 'animal': '\\x07fish' is not a class" in message
+    assert "\x07" not in message
     (tmp_path / "d.csv").write_text("a,b,animal,other\n1,2,dog,1\n", encoding="utf-8")
     path.write_text(text.replace('targets = ["animal"]', 'targets = ["animal", "other"]'),
                     encoding="utf-8")

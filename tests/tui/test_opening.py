@@ -4,12 +4,16 @@ branch as a scenario), with the confirm dialog before replacing a file."""
 
 from __future__ import annotations
 
+import io
+import re
+import shlex
 from pathlib import Path
 
 import numpy as np
 import safetensors.numpy as stn
 from nnstep.engine import Session, load_scenario
 from nnstep.engine.records import same
+from nnstep.tui import cli, headless
 from nnstep.tui.app import build_app
 from nnstep.tui.headless import opening
 from nnstep.tui.screens.confirm import ConfirmDialog
@@ -161,3 +165,24 @@ def test_help_lists_the_save_keys() -> None:
     assert rows["S"] == "save the weights (.safetensors / .npz)"
     assert rows["B"] == "save this branch as a scenario (.toml)"
     assert rows["g"].startswith("go to: 12, 12:backward:L3")
+
+
+async def test_the_exit_3_command_opens_where_the_run_stopped() -> None:
+    """`nnstep run` stops (exit 3) and prints a command; that command opens the debugger at the
+    very operation it stopped at, with the same breakpoints and number mode."""
+    err = io.StringIO()
+    path = ROOT / "scenarios" / "broccoli.toml"
+    code = headless.run(load_scenario(path, "float64"), None, "none", False, ["blocked"],
+                        out=io.StringIO(), err=err, numbers_flag="--float")
+    assert code == headless.EXIT_BREAK
+    stopped = int(re.search(r"stopped at operation (\d+)", err.getvalue()).group(1))
+    words = shlex.split(err.getvalue().strip().split(" — open it: ")[1])
+    assert words[:2] == ["nnstep", str(path)]
+    args = cli.parser().parse_args(["open", *words[1:]])
+    start = opening(load_scenario(args.file, args.numbers), args.goto, args.breaks, args.cont)
+    app = build_app(start.scenario, cursor_blink=False, opening=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.session.cursor == stopped
+        assert app.session.record.mode == "float64"
+        assert [c.text for c in app.breakpoints] == ["blocked"]

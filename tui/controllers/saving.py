@@ -81,8 +81,9 @@ class Saving:
 
         count = len(s.edit_log)
         edits = f"{count} edit" + ("" if count == 1 else "s")
-        self._ask("save this branch as a scenario", f"the scenario with this branch's {edits} "
-                  f"(replayed where they were made), opening at {position}",
+        made = (f"with this branch's {edits} (replayed where they were made)" if count
+                else "as it is (no edits on this branch)")
+        self._ask("save this branch as a scenario", f"the scenario {made}, opening at {position}",
                   self._default(".toml"), check, write)
 
     def _ask(self, title: str, prompt: str, initial: str, check: Callable[[str], Any],

@@ -30,6 +30,7 @@ NAME_WIDTH = 10  # the least letters of a name shown; more when the width has ro
 NAME_WIDTHS = (24, 16, NAME_WIDTH)
 # big layers and batches: a window around the selection, the first samples (as many as fit)
 MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 4
+COMFORTABLE_INPUTS = 3  # inputs of the table whose width a small linear layer asks for
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
 
 
@@ -140,7 +141,7 @@ class LayerPanel(Panel):
         """A small layer's table with as many inputs, samples of the batch and letters of
         names as the width has room for. The choice is made on what the end of the iteration
         shows (``view.end``), so the table keeps its columns through an iteration. It asks
-        for the room of a comfortable table (MAX_INPUTS inputs, two samples)."""
+        for the room of a comfortable table (``_comfortable``)."""
         spec = view.model.layers[self.k]
         build = self._linear if spec.trainable else self._neurons
         choices = self._choices(view)
@@ -174,11 +175,12 @@ class LayerPanel(Panel):
         return out
 
     def _comfortable(self, view: View) -> dict:
-        batch = min(len(view.record.samples) or 1, 2)
+        """The table whose width the panel asks for: one sample of a batch, COMFORTABLE_INPUTS
+        inputs; given a wider column (the grid's last, or a row of its own) it shows more."""
         if view.model.layers[self.k].trainable:
             inputs = view.model.layers[self.k - 1].size
-            return dict(max_inputs=min(inputs, MAX_INPUTS), batch=batch)
-        return dict(batch=batch)
+            return dict(max_inputs=min(inputs, COMFORTABLE_INPUTS), batch=1)
+        return dict(batch=1)
 
     def _neurons(self, view: View, batch: int, name_width: int = NAME_WIDTH) -> Columns:
         """Input / activation layers: one row per neuron, o^k and δ^k (sizes are equal), for
