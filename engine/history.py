@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
+from .kinds.loss import accuracy
 from .records import Record, before
 from .step import Model, next_iteration, next_record
 
@@ -77,6 +78,9 @@ class Timeline:
         self._tip: Record | None = None
         self._base: tuple[Timeline, int] | None = None  # (forked from, at)
         self.losses: list[Any] = []  # the batch loss of each finished iteration, in order
+        # and, when the loss classifies, the share of its batch predicted right (else empty)
+        self.accuracies: list[float] = []
+        self._classifies = model.loss.classifies
 
     def __len__(self) -> int:
         return self._size
@@ -112,6 +116,8 @@ class Timeline:
         self._tip = rec
         if rec.op.kind == "update":
             self.losses.append(rec.loss)
+            if self._classifies:
+                self.accuracies.append(accuracy(self.model.loss, rec.outputs[-1], rec.y))
 
     def extend_to(self, index: int) -> None:
         """Compute up to ``index``. Whole float64 iterations go through the fused path."""
@@ -137,6 +143,7 @@ class Timeline:
         new._tip = self[n - 1]
         new._size = n
         new.losses = self.losses[: (n - 1) // self._opi]
+        new.accuracies = self.accuracies[: (n - 1) // self._opi]
         if n - 1 not in new._kept:
             new._ends[n - 1] = new._tip
         return new

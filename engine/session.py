@@ -319,6 +319,15 @@ class Session:
             return None
         return self.branches[self.branch.parent].records.losses
 
+    def accuracy_series(self, parent: bool = False) -> list[float] | None:
+        """The share of each finished iteration's batch predicted right, when the loss
+        classifies (else an empty list), like ``loss_series``."""
+        if not parent:
+            return self.branch.records.accuracies
+        if self.branch.parent is None:
+            return None
+        return self.branches[self.branch.parent].records.accuracies
+
     @property
     def edit_log(self) -> list[tuple[int, Edit]]:
         """The edits that made this branch, oldest first, as (cursor index, edit): what

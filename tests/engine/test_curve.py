@@ -82,3 +82,34 @@ def test_a_long_float_run_draws_from_the_recorded_series(repo_root):
     c = curve(values, 60, log=True)
     assert c.nonfinite and c.nonfinite[-1].text == "nan" and c.nonfinite[-1].last == len(values)
     assert np.isfinite(c.y[0])
+
+
+def test_the_accuracy_series_of_a_classifier(make_scenario_text):
+    from nnstep.engine import parse_scenario
+
+    rng = np.random.default_rng(2)
+    layers = [{"name": "in", "kind": "input", "size": 2},
+              {"name": "out", "kind": "linear", "size": 3, "bias": True,
+               "weights": rng.normal(size=(3, 2)).round(2).tolist(), "biases": [0, 0, 0]}]
+    samples = [(rng.normal(size=2).round(2).tolist(), np.eye(3)[i % 3].tolist())
+               for i in range(6)]
+    text = make_scenario_text(layers, samples, batch_size=2, epochs=3) + (
+        '\n[loss]\nkind = "softmax_cross_entropy"\n')
+    session = Session(parse_scenario(text, "classes.toml"))
+    session.last()
+    acc = session.accuracy_series()
+    assert len(acc) == len(session.loss_series()) == 9
+    opi = session.schedule.ops_per_iteration
+    for t, value in enumerate(acc, start=1):  # oracle: argmax of o against argmax of y
+        rec = session.at(t * opi)
+        right = np.argmax(rec.outputs[-1], axis=1) == np.argmax(rec.y, axis=1)
+        assert value == right.mean()
+    session.goto(4 * opi)
+    session.set_learning_rate("0")
+    assert session.accuracy_series() == acc[:4] and session.accuracy_series(parent=True) == acc
+
+
+def test_no_accuracy_without_classes(broccoli_path):
+    session = Session(load_scenario(broccoli_path))
+    session.last()
+    assert session.accuracy_series() == []

@@ -46,7 +46,7 @@ async def test_l_cycles_panel_full_screen_hidden_and_draws_the_recorded_losses()
         assert plot.region.height > 30
         await pilot.press("p")  # stepping still works under the full-screen plot
         await pilot.pause()
-        assert app.session.cursor == 29 and plot.drawn_from[3] == 3
+        assert app.session.cursor == 29 and plot.drawn_from[4] == 3
         await pilot.press("l")
         await pilot.pause()
         assert not plot.display and not main.has_class("-plot-full")
@@ -132,3 +132,22 @@ async def test_v_compares_with_the_parent_branch() -> None:
         await pilot.press("v")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_a_classifier_plots_its_accuracy_under_the_loss() -> None:
+    app = build_app(load_scenario(ROOT / "tests" / "data" / "classes_plot.toml"),
+                    cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.last()
+        app.show_record()
+        await pilot.press("l")
+        await settle(app, pilot)
+        plot = plot_of(app)
+        assert plot.has_class("-accuracy") and plot.query_one("#accuracy-area").display
+        assert len(app.session.accuracy_series()) == 15
+        assert "accuracy " in text_of(plot, "plot-notes")
+    broccoli_app = make_app()
+    async with broccoli_app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await settle(broccoli_app, pilot)
+        assert not plot_of(broccoli_app).query_one("#accuracy-area").display

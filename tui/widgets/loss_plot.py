@@ -1,7 +1,8 @@
 """The loss of the whole run computed so far (key l): one point per bucket of iterations at the
 plot's width (engine.curve), the cursor's iteration marked, after an edit the parent branch's
-curve beside this one's, a log scale (L), and every inf / NaN stretch named under the plot (a
-line plot cannot draw them). Drawn with textual-plot's PlotWidget (braille, Textual-native).
+curve beside this one's, a log scale (L), every inf / NaN stretch named under the plot (a line
+plot cannot draw them), and for a classifier the accuracy of each batch below it. Drawn with
+textual-plot's PlotWidget (braille, Textual-native).
 
 Shown as a panel above the timeline or over the whole body (MainScreen classes -plot-panel,
 -plot-full); it draws only while shown, and only when its inputs change."""
@@ -23,7 +24,7 @@ from textual_plot.axis_formatter import NumericAxisFormatter
 
 from .common import FRACTION_WIDTH, View
 
-BRANCH, PARENT, CURSOR, NONFINITE = "cyan", "yellow", "red", "magenta"
+BRANCH, PARENT, CURSOR, NONFINITE, ACCURACY = "cyan", "yellow", "red", "magenta", "green"
 MAX_MARKED = 3  # non-finite stretches marked in the plot and named below it
 MARGIN = 12  # columns left of the plot area: the y ticks
 
@@ -79,6 +80,7 @@ class LossPlot(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="plot-title")
         yield CurvePlot(id="plot-area")
+        yield CurvePlot(id="accuracy-area")  # shown when the loss classifies (-accuracy)
         yield Static(id="plot-notes")
 
     def on_resize(self) -> None:
@@ -88,13 +90,14 @@ class LossPlot(Vertical):
 
     def show(self, view: View, economise: bool = True) -> None:
         self.view = view
-        area = self.query_one(CurvePlot).size.width
+        area = self.query_one("#plot-area", CurvePlot).size.width
         if not self.display or not area:  # hidden, or not laid out yet (on_resize draws)
             return
         s = view.session
         losses, parent = s.loss_series(), s.loss_series(parent=True)
         width = max(10, area - MARGIN)
         key = (s.branch.id, len(losses), None if parent is None else len(parent),
+               len(s.accuracy_series()),
                view.record.iteration, self.log_scale, width, view.style)
         if economise and key == self.drawn_from:
             return
@@ -106,7 +109,7 @@ class LossPlot(Vertical):
         mine = curve(losses, points, self.log_scale)
         before = curve(parent, points, self.log_scale) if parent else None
         self.curves = (mine, before)
-        plot = self.query_one(CurvePlot)
+        plot = self.query_one("#plot-area", CurvePlot)
         plot.clear()
         plot.set_y_formatter(LogTicks() if self.log_scale else ValueTicks())
         label = f"branch {s.branch.id}" if s.branch.id else "loss"
@@ -131,6 +134,30 @@ class LossPlot(Vertical):
                      style="dim")
         self.query_one("#plot-title", Static).update(title)
         self.query_one("#plot-notes", Static).update(self._notes(view, losses, mine, before))
+        self._accuracy(view, points)
+
+    def _accuracy(self, view: View, points: int) -> None:
+        """The share of each batch predicted right, under the loss, when the loss classifies."""
+        s, rec = view.session, view.record
+        values, parent = s.accuracy_series(), s.accuracy_series(parent=True)
+        self.set_class(s.model.loss.classifies, "-accuracy")
+        if not s.model.loss.classifies:
+            return
+        plot = self.query_one("#accuracy-area", CurvePlot)
+        plot.clear()
+        plot.set_y_formatter(ValueTicks())
+        for series, style in ((parent, PARENT), (values, ACCURACY)):
+            if series:
+                c = curve(series, points)
+                keep = np.isfinite(c.y)
+                plot.plot(c.x[keep], c.y[keep], line_style=style, hires_mode=HiResMode.BRAILLE,
+                          label="accuracy" if style == ACCURACY else None)
+        last = max(len(values), len(parent or ()), rec.iteration, 2)
+        plot.set_xlimits(0.5, last + 0.5)
+        plot.set_ylimits(-0.05, 1.05)
+        if rec.iteration:
+            plot.add_v_line(rec.iteration, CURSOR)
+        plot.show_legend(is_visible=bool(values))
 
     def _notes(self, view: View, losses: list, mine: Curve, before: Curve | None) -> Text:
         """One line: what the plot cannot draw first (inf / NaN, zeros on a log scale), then
@@ -156,6 +183,10 @@ class LossPlot(Vertical):
                 fmt(losses[-1], view.style, max_len=FRACTION_WIDTH))
         else:
             notes.append(" · no finished iteration yet", style="dim")
+        accuracy = view.session.accuracy_series()
+        if accuracy:
+            notes.append(" · accuracy ", style="dim").append(f"{accuracy[-1]:.3g}",
+                                                             style=ACCURACY)
         return notes
 
 
