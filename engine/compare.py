@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from .format import sup, weight_label
+from .numbers import floats as to_floats
+from .numbers import to_float
 from .ranking import largest
 from .records import Record
 
@@ -117,7 +119,7 @@ def _layer(name: str, k: int, now, was, floats: bool, top: int) -> LayerChanges:
 def _delta(now: np.ndarray, was: np.ndarray, floats: bool) -> np.ndarray:
     """now − was elementwise; equal non-finite values (inf and inf, NaN and NaN) give 0."""
     if floats:
-        now, was = _floats(now), _floats(was)
+        now, was = to_floats(now), to_floats(was)
     if now.dtype == object and was.dtype == object:
         return now - was
     with np.errstate(invalid="ignore", over="ignore"):
@@ -129,34 +131,13 @@ def _delta(now: np.ndarray, was: np.ndarray, floats: bool) -> np.ndarray:
 def _magnitude(delta: np.ndarray) -> np.ndarray:
     """|Δ| as float64 (NaN stays NaN: ranked first, a debugger must show it)."""
     if delta.dtype == object:
-        return np.array([_abs_float(v) for v in delta.ravel()], dtype=np.float64).reshape(
-            delta.shape)
+        return np.abs(to_floats(delta))
     return np.abs(delta)
-
-
-def _abs_float(v: Fraction) -> float:
-    try:
-        return abs(float(v))
-    except OverflowError:
-        return math.inf
-
-
-def _floats(a: np.ndarray) -> np.ndarray:
-    if a.dtype == object:
-        return np.array([_float(v) for v in a.ravel()], dtype=np.float64).reshape(a.shape)
-    return a
-
-
-def _float(v: Any) -> float:
-    try:
-        return float(v)
-    except OverflowError:
-        return math.inf if v > 0 else -math.inf
 
 
 def _change(name: str, was: Any, now: Any, floats: bool) -> Change:
     if floats:
-        was, now = _float(was), _float(now)
+        was, now = to_float(was), to_float(now)
     if isinstance(was, Fraction) and isinstance(now, Fraction):
         return Change(name, was, now, now - was)
     was, now = float(was), float(now)

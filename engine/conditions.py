@@ -15,15 +15,17 @@ when training goes from one record to the next.
     vanishing, exploding, dying, update_ratio, unchanged [thresholds]
                               the research detectors (detectors.py), e.g. ``dying 50%``
 
-W names a weight as LAYER[row,col] (0-based, rows = output neurons), or a bias as LAYER.b[row]:
-``L2[0,1]``, ``L2.b[0]``. A condition is edge-triggered: it is hit at the operation where it
-becomes true, so continuing goes on to the next time it happens.
+W names a weight or a bias as the screen does, 1-based: ``w²[1,2]`` (ASCII ``w2[1,2]``),
+``b²[1]`` (``b2[1]``); the older ``L2[0,1]`` / ``L2.b[0]`` (layer name, 0-based) still works.
+A weight that does not exist is refused when the condition is parsed. A condition is
+edge-triggered: it is hit at the operation where it becomes true, so continuing goes on to the
+next time it happens.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -32,8 +34,9 @@ import numpy as np
 
 from . import detectors
 from .diagnostics import by_kind
-from .errors import suggest
-from .format import brief
+from .errors import one_line, shown, suggest
+from .format import brief, weight_label
+from .names import BadName, parse_name
 from .numbers import NumberError, parse_number
 from .records import LOSS, PICK, UPDATE, Record
 
@@ -43,8 +46,11 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
     ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
 }
-_WEIGHT = r"(?P<layer>[A-Za-z_][\w-]*)(?:\.(?P<key>[wb]))?\[(?P<row>\d+)(?:\s*,\s*(?P<col>\d+))?\]"
+# a weight or a bias as names.parse_name reads it: w²[1,2], w2[1,2], b²[1], L2[0,1], L2.b[0]
+_WEIGHT = r"(?P<w>[^\s\[<>=]+\[[^\]]*\])"
 _NUM = r"(?P<value>[^\s]+)"
+MAX_CONDITION = 200  # characters of a condition
+MAX_STUCK = 1_000_000  # iterations a stuck condition may wait for
 
 
 class ConditionError(ValueError):
@@ -67,62 +73,80 @@ class Condition:
         return _CHECKS[self.kind](self, prev, rec, model, history)
 
 
-def parse_condition(text: str, layer_names: list[str]) -> Condition:
-    """Parse one condition; raise ConditionError naming what was expected."""
-    t = " ".join(text.split())
+def parse_condition(text: str, layers: Sequence[Any], mode: str | None = None) -> Condition:
+    """Parse one condition; raise ConditionError naming what was expected. ``layers`` are the
+    model's layer specs (a weight that does not exist is refused), or only their names (then
+    any index is taken). With ``mode`` "float64", a value beyond float range is refused."""
+    t = " ".join(str(text).split())
+    if len(t) > MAX_CONDITION:
+        raise ConditionError(f"'{shown(t)}' is not a condition (longer than {MAX_CONDITION} "
+                             "characters)")
+    specs = [_AnyLayer(spec) if isinstance(spec, str) else spec for spec in layers]
     if t in FINDING_KINDS:
         return Condition(t, t)
     m = re.fullmatch(rf"loss\s*(?P<op><=|>=|<|>)\s*{_NUM}", t)
     if m:
-        return Condition(t, "loss", m["op"], _value(m["value"], t))
+        return Condition(t, "loss", m["op"], _value(m["value"], t, mode))
     if t == "loss rises":
         return Condition(t, "rises")
     m = re.fullmatch(rf"sign(?:\s+{_WEIGHT})?", t)
     if m:
-        return Condition(t, "sign", weight=_weight(m, layer_names, t) if m["layer"] else None)
+        return Condition(t, "sign", weight=_weight(m, specs, t) if m["w"] else None)
     m = re.fullmatch(rf"{_WEIGHT}\s*(?P<op>crosses|<=|>=|<|>)\s*{_NUM}", t)
     if m:
-        return Condition(t, "weight", m["op"], _value(m["value"], t), _weight(m, layer_names, t))
+        return Condition(t, "weight", m["op"], _value(m["value"], t, mode), _weight(m, specs, t))
     m = re.fullmatch(rf"stuck(?:\s+{_WEIGHT})?\s+(?P<n>\d+)", t)
     if m:
-        n = int(m["n"])
-        if n < 1:
-            raise ConditionError(f"'{text}': expected a number of iterations ≥ 1")
-        return Condition(t, "stuck", weight=_weight(m, layer_names, t) if m["layer"] else None,
-                         count=n)
+        n = int(m["n"]) if len(m["n"]) <= 9 else 0
+        if not 1 <= n <= MAX_STUCK:
+            raise ConditionError(f"'{shown(t)}': expected a number of iterations ≥ 1 (at most "
+                                 f"{MAX_STUCK:,})")
+        return Condition(t, "stuck", weight=_weight(m, specs, t) if m["w"] else None, count=n)
     try:
         detector = detectors.parse(t)
     except ValueError as err:
-        raise ConditionError(str(err)) from None
+        raise ConditionError(one_line(str(err))) from None
     if detector:
         return Condition(t, detector[0], value=detector[1])
     words = ("nonfinite", "blocked", "rounding", "saturated", "overshoot", "loss", "sign",
              "stuck", *detectors.KINDS)
     first = t.split(" ")[0] if t else ""
     raise ConditionError(
-        f"'{text}' is not a condition{suggest(first, words)}; expected one of: "
+        f"'{shown(t)}' is not a condition{suggest(first, words)}; expected one of: "
         "nonfinite, blocked, rounding, saturated, overshoot, 'loss < V', 'loss rises', "
-        "'sign [L2[0,1]]', 'L2[0,1] crosses V', 'L2[0,1] > V', 'stuck [L2[0,1]] N', "
+        "'sign [w²[1,2]]', 'w²[1,2] crosses V', 'w²[1,2] > V', 'stuck [w²[1,2]] N', "
         "vanishing, exploding, 'dying [P%]', update_ratio, 'unchanged [N]'")
 
 
-def _value(text: str, whole: str) -> Fraction:
+@dataclass(frozen=True)
+class _AnyLayer:
+    """A layer known only by its name: any weight index is taken."""
+
+    name: str
+    kind: str = "linear"
+    size: int = 10**9
+    trainable: bool = True
+    bias: bool = True
+
+
+def _value(text: str, whole: str, mode: str | None) -> Fraction:
     try:
-        return parse_number(text)
+        return parse_number(text, mode)
     except NumberError as err:
-        raise ConditionError(f"'{whole}': {err}") from None
+        raise ConditionError(f"'{shown(whole)}': {err}") from None
 
 
-def _weight(m: re.Match, layer_names: list[str], whole: str) -> tuple:
-    name = m["layer"]
-    if name not in layer_names:
-        raise ConditionError(f"'{whole}': no layer named '{name}'{suggest(name, layer_names)} "
-                             f"(layers: {', '.join(layer_names)})")
-    key = m["key"] or "w"
-    place = (int(m["row"]),) if key == "b" else (int(m["row"]), int(m["col"] or 0))
-    if key == "w" and m["col"] is None:
-        raise ConditionError(f"'{whole}': a weight is LAYER[row,col]; a bias is LAYER.b[row]")
-    return (layer_names.index(name), key, place)
+def _weight(m: re.Match, specs: Sequence[Any], whole: str) -> tuple:
+    """(layer index, key, place) of the weight or bias ``m["w"]`` names (names.parse_name: the
+    screen's w²[1,2], ASCII w2[1,2], b²[1], and the older L2[0,1], L2.b[0])."""
+    try:
+        target = parse_name(m["w"], specs)
+    except BadName as err:
+        raise ConditionError(one_line(f"'{whole}': " + str(err).split(": ", 1)[-1])) from None
+    if target.key == "o":
+        raise ConditionError(f"'{shown(whole)}': a condition watches a weight or a bias, "
+                             "e.g. w²[1,2] or b²[1]")
+    return (target.layer, target.key, target.place)
 
 
 def _finding(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
@@ -135,7 +159,12 @@ def _finding(c: Condition, prev: Record, rec: Record, model, history) -> str | N
     before = set()
     if now and prev.iteration == rec.iteration and rec.op.kind != PICK:
         before = {(f.layer, f.neuron, f.sample) for f in by_kind(c.kind, prev, model)}
-    new = [f for key, f in now.items() if key not in before]
+    held = set()  # (layer, neuron) that held it at the end of the previous iteration
+    if now and rec.iteration > 1:
+        last = history(rec.iteration - 1)
+        if last is not None:
+            held = {(f.layer, f.neuron) for f in by_kind(c.kind, last, model)}
+    new = [f for key, f in now.items() if key not in before and key[:2] not in held]
     return new[0].message if new else None
 
 
@@ -145,7 +174,7 @@ def _loss(c: Condition, prev: Record, rec: Record, model, history) -> str | None
     last = history(rec.iteration - 1)
     was = last is not None and last.loss is not None and _OPS[c.op](last.loss, _cmp(c.value, rec))
     if _OPS[c.op](rec.loss, _cmp(c.value, rec)) and not was:
-        return f"the loss is {brief6(rec.loss)}, {c.op} {c.value}"
+        return f"the loss is {brief6(rec.loss)}, {c.op} {brief6(c.value)}"
     return None
 
 
@@ -162,8 +191,8 @@ def _rises(c: Condition, prev: Record, rec: Record, model, history) -> str | Non
 
 
 def weight_name(model, k: int, key: str, place: tuple) -> str:
-    """A weight as the condition language writes it: L2[0,1], or L2.b[0] for a bias."""
-    return f"{model.layers[k].name}{'.b' if key == 'b' else ''}[{','.join(map(str, place))}]"
+    """A weight as the screen names it: w²[1,2], or b²[1] for a bias."""
+    return weight_label(k, key, place)
 
 
 def _watched(c: Condition, rec: Record) -> tuple | None:
@@ -206,9 +235,9 @@ def _weight_cond(c: Condition, prev: Record, rec: Record, model, history) -> str
     v = _cmp(c.value, rec)
     if c.op == "crosses":
         if (before - v) * (after - v) < 0 or (after == v and before != v):
-            return f"{name} crossed {c.value}: {brief6(before)} → {brief6(after)}"
+            return f"{name} crossed {brief6(c.value)}: {brief6(before)} → {brief6(after)}"
     elif _OPS[c.op](after, v) and not _OPS[c.op](before, v):
-        return f"{name} is now {c.op} {c.value}: {brief6(before)} → {brief6(after)}"
+        return f"{name} is now {c.op} {brief6(c.value)}: {brief6(before)} → {brief6(after)}"
     return None
 
 

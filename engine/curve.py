@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .numbers import floats
+
 
 @dataclass(frozen=True)
 class Stretch:
@@ -54,26 +56,10 @@ class Curve:
         return bool(np.isfinite(self.y).any())
 
 
-def as_floats(values: Sequence[Any]) -> np.ndarray:
-    """A series of numbers (floats or Fractions) as float64; a Fraction too large for a float
-    is ±inf."""
-    try:
-        return np.asarray(values, dtype=np.float64)
-    except OverflowError:
-        pass
-    out = np.empty(len(values), dtype=np.float64)
-    for i, v in enumerate(values):
-        try:
-            out[i] = float(v)
-        except OverflowError:
-            out[i] = math.inf if v > 0 else -math.inf
-    return out
-
-
 def curve(values: Sequence[Any] | np.ndarray, points: int, log: bool = False) -> Curve:
     """``values`` (one per iteration, from iteration 1) in at most ``points`` buckets of equal
     length (the last one shorter)."""
-    y = values if isinstance(values, np.ndarray) else as_floats(values)
+    y = values if isinstance(values, np.ndarray) else floats(values)
     n = len(y)
     stretches = nonfinite_stretches(y)
     finite = np.isfinite(y)

@@ -243,7 +243,7 @@ def csv_samples(
         y = (_label(row, ti[0], header, classes, place, fail) if classes
              else _cells(row, ti, header, mode, place, fail))
         samples.append(Sample(x, y))
-    return samples, feats, list(targets)
+    return samples, [escape(f) for f in feats], [escape(t) for t in targets]
 
 
 def _cells(row: list[str], columns: list[int], header: list[str], mode: str | None,

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .format import brief
-from .numbers import NumberError, parse_number
+from .numbers import NumberError, floats, parse_number, to_float
 from .records import BACKWARD, FORWARD, UPDATE, Record
 from .signs import Finding
 from .step import Model
@@ -180,7 +180,7 @@ def norm(arr: np.ndarray) -> Norm:
             return Norm(math.sqrt(square), square)
         except OverflowError:
             return Norm(math.inf, square)
-    a = np.abs(arr.astype(np.float64, copy=False))
+    a = np.abs(floats(arr))
     top = float(a.max(initial=0.0)) if not np.isnan(a).any() else math.nan
     if top == 0.0 or not math.isfinite(top):
         return Norm(top)
@@ -194,7 +194,7 @@ def _ratio(a: Norm, b: Norm) -> float:
 
 def _th(value: Any) -> str:
     """A threshold for a message: 1e-05, 0.1, 70 (not 1/100000)."""
-    return brief(float(value))
+    return brief(to_float(value))
 
 
 def _linear(model: Model) -> list[int]:

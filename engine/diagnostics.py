@@ -18,9 +18,9 @@ from . import layers as L
 from .detectors import History, detect_all
 from .format import brief, weight_label
 from .losses import batch_loss, loss_values
-from .numbers import Numbers
+from .numbers import Numbers, floats
 from .optimizers import layer_direction
-from .records import BACKWARD, UPDATE, Record, produced
+from .records import UPDATE, Record, produced
 from .signs import Finding, findings
 from .step import Model
 
@@ -66,10 +66,12 @@ def by_kind(kind: str, rec: Record, model: Model) -> list[Finding]:
 
 
 def nonfinite(rec: Record, model: Model) -> list[Finding]:
-    """NaN or ±inf in what this operation produced, naming the array, neuron and sample."""
+    """NaN or ±inf in what this operation produced, naming the array, neuron and sample (the
+    place comes from ``records.produced``: layer, batch axis, weight key)."""
     out = []
     names = [s.name for s in model.layers]
-    for what, arr in produced(rec, names):
+    for made in produced(rec, names):
+        arr = made.array
         if arr is None or arr.dtype == object:
             continue
         bad = np.argwhere(~np.isfinite(arr))
@@ -77,48 +79,42 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
             continue
         place = tuple(int(i) for i in bad[0])
         value = float(arr[place])
-        layer = rec.op.layer if rec.op.layer is not None else -1
-        where = _place_text(what, place, rec)
+        layer = -1 if made.layer is None else made.layer
+        neuron = place[-1] if made.batched else place[0]
+        sample = rec.samples[place[0]] if made.batched and rec.samples else -1
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        out.append(Finding("nonfinite", layer, what.split(" ")[0], place[-1],
-                           _sample_of(place, rec, what), value,
-                           f"{model.label(rec.op)} produced {brief(value)} in {where}{more}"))
+        out.append(Finding("nonfinite", layer, "loss" if made.layer is None else names[layer],
+                           neuron, sample, value,
+                           f"{model.label(rec.op)} produced {brief(value)} in "
+                           f"{_place_text(made, place, rec)}{more}"))
     return out
 
 
-def _sample_of(place: tuple, rec: Record, what: str) -> int:
-    if ("̂" in what) or (" δw" in what) or (" δb" in what) or not rec.samples:
-        return -1
-    return rec.samples[place[0]]
-
-
-def _place_text(what: str, place: tuple, rec: Record) -> str:
-    if "̂" in what or " δw" in what or " δb" in what:
-        return f"{what}[{', '.join(str(i) for i in place)}]"
-    if what == "loss":
+def _place_text(made, place: tuple, rec: Record) -> str:
+    if not made.batched:
+        label = weight_label(made.layer, made.key, place)
+        return f"the updated {label}" if rec.op.kind == UPDATE else f"δ{made.key} of {label}"
+    if made.layer is None:
         return f"the loss of sample {rec.samples[place[0]] + 1}"
-    return f"{what}, neuron {place[-1] + 1} of sample {rec.samples[place[0]] + 1}"
+    return f"{made.text}, neuron {place[-1] + 1} of sample {rec.samples[place[0]] + 1}"
 
 
 def saturated(rec: Record, model: Model) -> list[Finding]:
     """Sigmoid/tanh layers whose derivative is < SATURATION where δ^{k+1} ≠ 0 (vanishing flow);
-    reported at the backward operation of that layer."""
-    if rec.op.kind != BACKWARD:
-        return []
-    k = rec.op.layer
-    spec = model.layers[k]
-    if not spec.recipe.saturates:
-        return []
-    o = rec.outputs[k]
-    slope = L.activation_slope(spec, rec.layer_input(k), o, Numbers(rec.mode))
-    delta_next = rec.flow_into(k)
+    reported from the backward operation of that layer to the end of the iteration."""
     out = []
-    for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
-        out.append(Finding(
-            "saturated", k, spec.name, int(i), rec.samples[b], float(slope[b, i]),
-            f"{spec.name} neuron {int(i) + 1} is saturated (output {brief(o[b, i])}, derivative "
-            f"{brief(slope[b, i])}): the learning flow δ = {brief(delta_next[b, i])} shrinks to "
-            f"{brief(rec.deltas[k][b, i])}"))
+    for k, spec in enumerate(model.layers):
+        if not spec.recipe.saturates or not rec.deltas or rec.deltas[k] is None:
+            continue
+        o = rec.outputs[k]
+        slope = L.activation_slope(spec, rec.layer_input(k), o, Numbers(rec.mode))
+        delta_next = rec.flow_into(k)
+        for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
+            out.append(Finding(
+                "saturated", k, spec.name, int(i), rec.samples[b], float(slope[b, i]),
+                f"{spec.name} neuron {int(i) + 1} is saturated (output {brief(o[b, i])}, "
+                f"derivative {brief(slope[b, i])}): the learning flow δ = "
+                f"{brief(delta_next[b, i])} shrinks to {brief(rec.deltas[k][b, i])}"))
     return out
 
 
@@ -129,7 +125,7 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
     for k, (before, after) in enumerate(zip(rec.params, rec.new_params)):
         name = model.layers[k].name
         for key in before:
-            old, new = before[key].astype(np.float64), after[key].astype(np.float64)
+            old, new = floats(before[key]), floats(after[key])
             flipped = [tuple(int(i) for i in place)
                        for place in np.argwhere(np.sign(old) * np.sign(new) < 0)]
             if len(flipped) > SIGN_DETAIL:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .format import brief, weight_label
-from .numbers import EXACT, MODES, Numbers, freeze
+from .numbers import EXACT, MODES, Numbers, float_range, freeze, to_float
 
 KINDS = ("weight", "bias", "input", "target", "learning_rate", "mode")
 
@@ -62,10 +62,13 @@ def apply(edit: Edit, rec, n_layers: int):
         except (ValueError, OverflowError):  # Fraction(nan) / Fraction(inf)
             raise EditError("exact numbers need finite values, and this point holds nan or "
                             "inf: go back before it to switch to exact") from None
+    if not num.exact and not float_range(edit.value):
+        raise EditError(f"{brief(edit.value)} is beyond the range of float64 numbers (±1.8e308); "
+                        "switch to exact numbers for it")
     value = num.scalar(edit.value)
     if edit.kind == "learning_rate":
         if not value >= 0:
-            raise EditError(f"a learning rate must be ≥ 0, got {edit.value}")
+            raise EditError(f"a learning rate must be ≥ 0, got {brief(edit.value)}")
         return rec.with_(lr=value)
     if edit.kind in ("weight", "bias"):
         key = "w" if edit.kind == "weight" else "b"
@@ -119,9 +122,9 @@ def convert(rec, num: Numbers):
 
     loss = rec.loss
     if loss is not None:
-        loss = Fraction(loss) if num.mode == EXACT else float(loss)
+        loss = Fraction(loss) if num.mode == EXACT else to_float(loss)
     return rec.with_(
-        mode=num.mode, lr=num.scalar(Fraction(rec.lr) if num.exact else rec.lr),
+        mode=num.mode, lr=Fraction(rec.lr) if num.exact else to_float(rec.lr),
         params=conv_params(rec.params), new_params=conv_params(rec.new_params),
         grads=conv_params(rec.grads), state=conv_state(rec.state),
         new_state=conv_state(rec.new_state), data_x=conv(rec.data_x), data_y=conv(rec.data_y),

@@ -22,7 +22,7 @@ import numpy as np
 from .format import fmt, sup, weight_label
 from .layers import activation_slope
 from .names import Target
-from .numbers import Numbers
+from .numbers import Numbers, to_float
 from .optimizers import layer_direction
 from .ranking import largest
 from .records import Record
@@ -261,8 +261,4 @@ def _width(text: str) -> int:
 
 
 def _size(value: Any) -> float:
-    try:
-        v = abs(float(value))
-    except OverflowError:
-        return float("inf")
-    return v  # NaN ranks first in ranking.largest
+    return abs(to_float(value))  # NaN ranks first in ranking.largest

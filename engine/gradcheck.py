@@ -14,7 +14,7 @@ import numpy as np
 from . import layers as L
 from .format import weight_label
 from .losses import loss_delta, loss_values
-from .numbers import Numbers
+from .numbers import Numbers, to_float
 from .records import Record
 from .step import Model
 
@@ -63,7 +63,7 @@ def gradient_check(rec: Record, model: Model, h: float = 1e-6, seed: int = 0) ->
                 kinks += 1
                 continue
             numeric = (up - down) / (2 * step)
-            analytic = float(grads[k][key][place])
+            analytic = to_float(grads[k][key][place])
             scale = max(abs(analytic), abs(numeric))
             err = abs(analytic - numeric) / scale if scale > 1e-10 else 0.0
             if err >= worst:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import suggest
+from .errors import shown, suggest
 from .format import sup, weight_label
 
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -55,7 +55,7 @@ def parse_name(text: str, layers: Sequence[Any], features: Sequence[str] = ()) -
     ``bias``); raise BadName saying what is wrong. ``features`` names the inputs."""
     t = " ".join(str(text).split())
     if len(t) > MAX_LENGTH or not t.isprintable():
-        raise BadName(f"{_shown(t)} names no weight, bias or neuron; expected e.g. {EXAMPLES}")
+        raise BadName(f"'{shown(t)}' names no weight, bias or neuron; expected e.g. {EXAMPLES}")
     names = [spec.name for spec in layers]
     if t in features:
         return Target(0, "o", (list(features).index(t),))
@@ -123,12 +123,6 @@ def _weight(t: str, layers: Sequence[Any], k: int, key: str, row: int,
                       f"{_count(inputs, 'input')}, "
                          f"weights {_span(k, 'w', (spec.size, inputs))}")
     return Target(k, "w", (row, col))
-
-
-def _shown(t: str) -> str:
-    """The text for a message: control characters escaped, long text cut."""
-    cut = t[:40] + ("…" if len(t) > 40 else "")
-    return "'" + "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in cut) + "'"
 
 
 def _int(digits: str) -> int:

@@ -147,7 +147,8 @@ class Numbers:
             if arr.dtype == object:
                 return arr
             return self.array(np.vectorize(Fraction, otypes=[object])(arr) if arr.size else arr)
-        return freeze(np.asarray(arr, dtype=np.float64))
+        return freeze(floats(arr).copy() if arr.dtype == object else
+                      np.asarray(arr, dtype=np.float64))
 
     def exp(self, arr: np.ndarray) -> np.ndarray:
         if self.exact:
@@ -177,3 +178,24 @@ def is_finite(arr: np.ndarray) -> bool:
     if arr.dtype == object:
         return True
     return bool(np.isfinite(arr).all())
+
+
+def to_float(value: Any) -> float:
+    """One number as a float: an exact value beyond float range is ±inf (for colours, scales
+    and sorting; its text stays exact: format.fmt)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def floats(values: Any) -> np.ndarray:
+    """An array (or sequence) of floats or Fractions as float64, Fractions beyond float range
+    as ±inf. Float arrays come back as they are (no copy)."""
+    arr = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+    if arr.dtype != object:
+        return arr.astype(np.float64, copy=False)
+    try:
+        return arr.astype(np.float64)
+    except OverflowError:
+        return np.array([to_float(v) for v in arr.ravel()], dtype=np.float64).reshape(arr.shape)

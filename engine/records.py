@@ -162,23 +162,39 @@ def before(end: Record, index: int, op: Op) -> Record:
     return end.with_(index=index, op=op, new_params=None, new_state=None, **done)
 
 
-def produced(rec: Record, layer_names: Sequence[str]) -> list[tuple[str, np.ndarray]]:
-    """The arrays operation ``rec.op`` produced, each with a name for messages
-    ("L2 output", "δ at L2's input", "L2 δw", "L2 ŵ", "loss", "δ of the loss")."""
+@dataclass(frozen=True)
+class Produced:
+    """One array an operation produced, with its place: ``text`` names it for messages ("L2
+    output", "δ at L2's input", "L2 δw", "L2 ŵ", "loss", "δ of the loss"); ``layer`` is the
+    layer it belongs to (None for the loss); ``batched`` says its first axis is the batch
+    position (outputs, δ, losses) rather than a neuron (δw, ŵ); ``key`` is "w" or "b" for
+    weights and their gradients."""
+
+    text: str
+    array: np.ndarray | None
+    layer: int | None
+    batched: bool
+    key: str | None = None
+
+
+def produced(rec: Record, layer_names: Sequence[str]) -> list[Produced]:
+    """The arrays operation ``rec.op`` produced, each with its place."""
     kind, k = rec.op.kind, rec.op.layer
+    last = len(layer_names) - 1
     if kind == FORWARD:
-        return [(f"{layer_names[k]} output", rec.outputs[k])]
+        return [Produced(f"{layer_names[k]} output", rec.outputs[k], k, True)]
     if kind == LOSS:
-        return [("loss", rec.losses)]
+        return [Produced("loss", rec.losses, None, True)]
     if kind == BACKWARD_LOSS:
-        return [("δ of the loss", rec.loss_delta)]
+        return [Produced("δ of the loss", rec.loss_delta, last, True)]
     if kind == BACKWARD:
-        out = [(f"δ at {layer_names[k]}'s input", rec.deltas[k])]
+        out = [Produced(f"δ at {layer_names[k]}'s input", rec.deltas[k], k, True)]
         grads = rec.grads[k] or {}
-        return out + [(f"{layer_names[k]} δ{key}", g) for key, g in grads.items()]
+        return out + [Produced(f"{layer_names[k]} δ{key}", g, k, False, key)
+                      for key, g in grads.items()]
     if kind == UPDATE:
-        return [(f"{layer_names[j]} {key}̂", a) for j, p in enumerate(rec.new_params)
-                for key, a in p.items()]
+        return [Produced(f"{layer_names[j]} {key}̂", a, j, False, key)
+                for j, p in enumerate(rec.new_params) for key, a in p.items()]
     return []
 
 

@@ -245,9 +245,11 @@ class _Builder:
         self.check_shapes(layers, samples, features, targets)
         check_targets(samples, loss, isinstance(self.raw["data"].get("samples"), list),
                       self.fail)
-        scenario = Scenario(str(self.path), title, description, numbers, tuple(features or ()),
-                            tuple(targets or ()), _frozen(samples), training, loss, tuple(layers),
-                            tuple(params), keys, source=self.raw, optimizer=optimizer,
+        scenario = Scenario(str(self.path), title, description, numbers,
+                            tuple(escape(f) for f in features or ()),
+                            tuple(escape(t) for t in targets or ()), _frozen(samples),
+                            training, loss, tuple(layers), tuple(params), keys,
+                            source=self.raw, optimizer=optimizer,
                             classes=tuple(classes or ()))
         if "branch" not in raw:
             return scenario

@@ -204,8 +204,14 @@ class Session:
             new_first = apply(edit, base, n)
         records = self.branch.records.fork(start) if start else Timeline(self.model, self.policy)
         branch = Branch(len(self.branches), self.branch.id, start, edit, self.cursor, records)
-        records.append(new_first.with_(branch=branch.id), pinned=True)
-        records.extend_to(self.cursor)
+        try:
+            records.append(new_first.with_(branch=branch.id), pinned=True)
+            records.extend_to(self.cursor)
+        except RunawayFractions as problem:  # the session stays exactly as it was
+            raise EditError(f"not applied: recomputing up to here, {problem}") from None
+        except (ArithmeticError, ValueError) as problem:
+            raise EditError(f"not applied: recomputing up to here failed "
+                            f"({type(problem).__name__}: {problem})") from None
         self.branches.append(branch)
         self.branch = branch
         return self.record

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .format import brief
+from .numbers import floats
 from .optimizers import layer_direction
 from .ranking import largest
 from .records import Record
@@ -153,7 +154,7 @@ def layer_signs(rec: Record, model: Model, k: int) -> LayerSigns | None:
             after = np.concatenate([after, rec.new_params[k]["b"][:, None]], axis=1)
         actual = _codes(after - before) if after.dtype == object else np.where(
             after > before, PLUS, np.where(after < before, MINUS, ZERO)).astype(np.int8)
-    dw_abs = np.abs(dw.astype(np.float64))
+    dw_abs = np.abs(floats(dw))
     return LayerSigns(k, spec.name, spec.bias, _batch_codes(delta_next), inputs, dw_codes, move,
                       actual, dw_abs)
 
@@ -189,6 +190,9 @@ def sign_rows(rec: Record, model: Model,
         gradient_move = _move(CODE_TEXT[int(t.dw[i, col])])
         if move != gradient_move and move != "?" and gradient_move != "?":
             said += f"; it will {move} all the same: {model.optimizer.reason}"
+        if actual == KEEP and move in (INCREASE, DECREASE):
+            said += ("; the step is smaller than the weight's float64 precision, so it did not "
+                     "change" if rec.mode == "float64" else "; it did not change")
         rows.append(SignRow(k, t.name, i, j, CODE_TEXT[int(t.delta[i])],
                             CODE_TEXT[int(t.inputs[col])], CODE_TEXT[int(t.dw[i, col])], move,
                             said, None if actual is None else actual == move, actual))
@@ -250,7 +254,23 @@ def _situation(rec: Record, model: Model, k: int, i: int, d: str) -> str:
         if loss_sign in ("+", "-"):
             said = (situation(loss_sign, neuron)
                     + ", but the flow is blocked before this weight: nothing is learnt")
+    elif d == "0":
+        blocker = _blocked_after(rec, model, k, i)
+        if blocker is not None:
+            said = f"{neuron}: blocked by {blocker} (its input < 0), nothing is learnt"
     return said
+
+
+def _blocked_after(rec: Record, model: Model, k: int, i: int) -> str | None:
+    """The name of the layer right after linear layer ``k`` when it blocked the flow arriving at
+    neuron ``i`` for some sample of the batch (a dead ReLU), else None."""
+    if k + 1 >= len(model.layers):
+        return None
+    spec = model.layers[k + 1]
+    x_in, flow = rec.layer_input(k + 1), rec.flow_into(k + 1)
+    if not spec.recipe.blocks or x_in is None or flow is None:
+        return None
+    return spec.name if bool(spec.recipe.blocked(spec, x_in, flow)[:, i].any()) else None
 
 
 def _last_trainable(model: Model) -> int:
@@ -277,9 +297,13 @@ def findings(rec: Record, model: Model) -> list[Finding]:
         delta_next = rec.flow_into(k)
         rounding = blocked = np.zeros(x_in.shape, bool)
         if rec.mode == "float64":
-            scale = _scale(rec, model, k - 1)
-            rounding = (x_in != 0) & (np.abs(x_in) <= scale)
-        if spec.recipe.blocks and delta_next is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                scale = _scale(rec, model, k - 1)
+            # terms of size inf say nothing about rounding: inf − inf is not "probably 0"
+            rounding = (x_in != 0) & (np.abs(x_in) <= scale) & np.isfinite(scale)
+        own_backward_done = bool(rec.deltas) and rec.deltas[k] is not None
+        if spec.recipe.blocks and delta_next is not None and own_backward_done:
+            # reported from the ReLU's own backward operation on, where it stops the flow
             blocked = spec.recipe.blocked(spec, x_in, delta_next)
         for b, i in np.argwhere(rounding | blocked).tolist():
             v = x_in[b, i]

@@ -284,6 +284,6 @@ def _put(items: tuple, k: int, value) -> tuple:
 def _guard(rec: Record, model: Model) -> None:
     """Raise RunawayFractions when the arrays this operation produced are too large."""
     fresh = produced(rec, [spec.name for spec in model.layers])
-    bits = max((max_bits(a) for _, a in fresh), default=0)
+    bits = max((max_bits(p.array) for p in fresh), default=0)
     if bits > model.max_fraction_bits:
         raise RunawayFractions(model.label(rec.op), rec.iteration, bits, model.max_fraction_bits)

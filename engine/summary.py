@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .numbers import floats
 from .ranking import largest
 from .records import Record
 from .step import Model
@@ -36,7 +37,7 @@ class LayerStats:
 
 
 def _f(arr: np.ndarray | None) -> np.ndarray | None:
-    return None if arr is None else np.asarray(arr, dtype=np.float64)
+    return None if arr is None else floats(arr)
 
 
 def layer_stats(rec: Record, model: Model) -> list[LayerStats]:

@@ -59,8 +59,8 @@ def parser() -> argparse.ArgumentParser:
                           "more than 256 values is summarised)")
     run.add_argument("--break", dest="breaks", action="append", default=[], metavar="CONDITION",
                      help="stop (exit 3) where CONDITION is hit, e.g. nonfinite, blocked, "
-                          "rounding, 'loss < 0.01', 'loss rises', 'sign L2[0,1]', "
-                          "'L2[0,1] crosses 0', 'stuck 5', vanishing, exploding, 'dying 50%', "
+                          "rounding, 'loss < 0.01', 'loss rises', 'sign w²[1,2]', "
+                          "'w²[1,2] crosses 0', 'stuck 5', vanishing, exploding, 'dying 50%', "
                           "update_ratio, 'unchanged 3' (repeatable; see README)")
     run.add_argument("--keep-going", action="store_true",
                      help="do not stop at NaN or inf (they print as \"nan\", \"inf\", \"-inf\")")

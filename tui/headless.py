@@ -57,9 +57,9 @@ def opening(scenario: Scenario, goto: str | None, breaks: list[str], continue_: 
     from nnstep.engine.conditions import ConditionError, parse_condition
     from nnstep.engine.position import PositionError, parse_position
 
-    names = [spec.name for spec in scenario.layers]
     try:
-        conditions = tuple(parse_condition(text, names) for text in breaks)
+        conditions = tuple(parse_condition(text, scenario.layers, scenario.numbers)
+                           for text in breaks)
     except ConditionError as problem:
         raise ValueError(f"--break {problem}") from None
     index = None
@@ -68,7 +68,7 @@ def opening(scenario: Scenario, goto: str | None, breaks: list[str], continue_: 
         goto, where = scenario.branch.goto, f"{scenario.path}: branch.goto"  # a saved branch
     if goto is not None:
         try:
-            position = parse_position(goto, names)
+            position = parse_position(goto, [spec.name for spec in scenario.layers])
             scenario = with_iterations(scenario, position.iteration)
             index = position.index(Model.of(scenario).schedule)
         except PositionError as problem:
@@ -102,10 +102,10 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
     from nnstep.engine.conditions import ConditionError, parse_condition
     from nnstep.engine.search import Hit, RecentEnds, look_back, scan
 
-    names = [spec.name for spec in scenario.layers]
     try:
         always = ["nonfinite"] if stop_nonfinite else []
-        conditions = [parse_condition(text, names) for text in always + list(breaks or ())]
+        conditions = [parse_condition(text, scenario.layers, scenario.numbers)
+                      for text in always + list(breaks or ())]
     except ConditionError as problem:
         print(f"nnstep: --break {problem}", file=err)
         return EXIT_BAD_INPUT

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..numbers import Numbers
+from ..numbers import Numbers, floats
 
 Params = Mapping[str, np.ndarray]  # {"w": [out, in], "b": [out]} for linear layers, {} otherwise
 
@@ -53,7 +53,7 @@ class LayerKind:
     def terms(self, spec: Any, params: Params, x: np.ndarray, o: np.ndarray) -> np.ndarray:
         """The size of what was added up to make each output (float64, like ``o``): a value
         much smaller than this is within rounding of 0. An elementwise kind: |o| itself."""
-        return np.abs(o.astype(np.float64))
+        return np.abs(floats(o))
 
     def blocked(self, spec: Any, x: np.ndarray, flow: np.ndarray) -> np.ndarray:
         """Where it stops the learning flow while δ^{k+1} ≠ 0 says there is something to learn:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..numbers import Numbers
+from ..numbers import Numbers, floats
 from .layer import LayerKind, Params
 
 
@@ -35,10 +35,10 @@ class Linear(LayerKind):
 
     def terms(self, spec: Any, params: Params, x: np.ndarray, o: np.ndarray) -> np.ndarray:
         """Σ_j |w_ij·x_j| (+ |b_i|): the terms summed into each output."""
-        weights = np.abs(params["w"].astype(np.float64))
-        terms = np.abs(x.astype(np.float64)) @ weights.T
+        weights = np.abs(floats(params["w"]))
+        terms = np.abs(floats(x)) @ weights.T
         if spec.bias:
-            terms = terms + np.abs(params["b"].astype(np.float64))
+            terms = terms + np.abs(floats(params["b"]))
         return terms
 
 

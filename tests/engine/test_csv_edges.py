@@ -84,3 +84,8 @@ def test_a_wide_csv_loads_in_linear_time(tmp_path):
 def test_a_float64_cell_beyond_float_range_is_refused(tmp_path):
     message = refused(tmp_path, "a,b,y\n1e400,2,3\n")
     assert "d.csv, line 2" in message and "range of float64" in message
+
+
+def test_column_names_reach_the_screen_escaped(tmp_path):
+    scenario = load(tmp_path, "a\x1b[31m,b\u202e,y\n1,2,3\n")
+    assert scenario.features == ("a\\x1b[31m", "b\\u202e") and scenario.targets == ("y",)

@@ -107,7 +107,18 @@ def test_nonfinite_in_a_weight_names_the_weight():
     s = session_of("diverging.toml")
     rec = s.at(t * 8)
     [finding] = nonfinite(rec, s.model)
-    assert finding.name == "L2" and finding.sample == -1 and "L2 w\u0302[0, 0]" in finding.message
+    assert finding.name == "L2" and finding.sample == -1
+    assert "the updated w²[1,1]" in finding.message
+    # a structured place (issue 9): layer 1 (L2), neuron 0 — so the L2 panel is marked
+    assert (finding.layer, finding.neuron) == (1, 0)
+
+
+def test_nonfinite_in_a_backward_op_names_its_layer():
+    """A NaN in δ at a layer's input belongs to that layer (it read "δ" before issue 9)."""
+    s = session_of("diverging.toml")
+    hit = next(f for i in range(1, s.last_index + 1) for f in nonfinite(s.at(i), s.model)
+               if s.at(i).op.kind == "backward")
+    assert hit.name in [spec.name for spec in s.model.layers] and hit.layer >= 0
 
 
 # ---- overshoot and loss_change
@@ -224,9 +235,8 @@ def test_saturated_sigmoid_reports_the_vanishing_derivative():
         assert (f.kind, f.layer, f.name, f.neuron, f.sample) == ("saturated", 2, "L3", 0, t - 1)
         assert rec.deltas[2][0, 0] == pytest.approx(rec.loss_delta[0, 0] * derivative, rel=1e-12)
         assert f"{derivative:.4g}" in f.message
-        for i in range((t - 1) * opi, t * opi + 1):
-            if i != index:
-                assert saturated(s.at(i), s.model) == [], i
+        for i in range((t - 1) * opi + 1, t * opi + 1):  # from its backward to the update
+            assert len(saturated(s.at(i), s.model)) == (i >= index), i
     # edited to w = 1/10, the input is 1/2: σ' ≈ 0.235, nothing saturated
     s.goto(0)
     s.set_weight(1, 0, 0, "1/10")
@@ -270,7 +280,7 @@ def test_diagnose_lists_every_kind_at_its_record():
     f = session_of("broccoli.toml", "float64")
     assert [x.kind for x in diagnose(f.at(23), f.model)] == ["rounding"]
     # L3's one unit blocks the flow for the whole batch (one sample): dying
-    assert sorted(x.kind for x in diagnose(f.at(26), f.model)) == ["blocked", "dying",
+    assert sorted(x.kind for x in diagnose(f.at(27), f.model)) == ["blocked", "dying",
                                                                    "rounding"]
 
 

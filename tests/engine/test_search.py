@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from nnstep.engine import Session, load_scenario, parse_scenario
 from nnstep.engine.conditions import parse_condition
+from nnstep.engine.diagnostics import by_kind
 from nnstep.engine.search import continue_backward, continue_forward, forward_iter
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -113,15 +114,15 @@ def test_broccoli_exact_neither_blocks_nor_rounds():
         assert both_ways("broccoli.toml", text) == [], text
 
 
-def test_broccoli_float_blocks_where_delta_arrives():
-    """In float64 the ReLU input of sample 3 is ≈ −7e−17: blocked once δ of the loss (−1) is
-    known, i.e. at the backward · loss operation of iteration 3."""
+def test_broccoli_float_blocks_at_the_relus_own_backward():
+    """In float64 the ReLU input of sample 3 is ≈ −7e−17: with δ of the loss (−1) arriving, the
+    ReLU blocks it at its own backward operation (backward · L3) of iteration 3."""
     s = session_of("broccoli.toml", "float64")
     hits = both_ways("broccoli.toml", "blocked", "float64")
-    assert hits == [index_of(s, 3, "backward_loss")] == [26]
-    rec, before = s.at(26), s.at(25)
+    assert hits == [index_of(s, 3, "backward", 2)] == [27]
+    rec, before = s.at(27), s.at(26)
     assert -1e-15 < rec.outputs[1][0, 0] < 0 and rec.loss_delta[0, 0] == -1.0
-    assert before.loss_delta is None
+    assert before.deltas[2] is None
     # iteration 1's input is also slightly negative, but δ = 0 there: nothing to learn, no hit
     first = s.at(index_of(s, 1, "backward_loss"))
     assert first.outputs[1][0, 0] < 0 and first.loss_delta[0, 0] == 0
@@ -168,7 +169,7 @@ def test_broccoli_stuck(numbers):
     assert both_ways("broccoli.toml", "stuck L2[0,1] 3", numbers) == expected
     assert both_ways("broccoli.toml", "stuck L2[0,1] 4", numbers) == []  # only 3 iterations
     hit = continue_forward(s, conditions(s, "stuck 1"))
-    assert hit.index == 10 and "L2[0,0]" in hit.message and "1 iterations" in hit.message
+    assert hit.index == 10 and "w²[1,1]" in hit.message and "1 iterations" in hit.message
 
 
 # ---- sign_flip, exact: w learns y = −x from +1/2; an independent Fraction simulation
@@ -251,14 +252,19 @@ def test_sign_flip_loss_rises():
 
 
 # ---- dead_relu, float64: neuron 2 of L2 never gets any learning flow
-def test_dead_relu_blocked_every_iteration():
+def test_dead_relu_blocked_is_edge_triggered():
+    """The dead neuron blocks in every iteration; the condition becomes true once (it held at
+    the end of each previous iteration), as conditions are documented (issue 9)."""
     s = session_of("dead_relu.toml")
     hits = both_ways("dead_relu.toml", "blocked")
-    assert hits == [index_of(s, t, "backward", 3) for t in range(1, 10)]
+    assert hits == [index_of(s, 1, "backward", 2)]
+    for t in range(1, 10):
+        assert [f.neuron for f in by_kind("blocked", s.at(index_of(s, t, "backward", 2)),
+                                          s.model)] == [1], t
     for i in hits:
         rec = s.at(i)
         assert rec.outputs[1][0, 1] < 0 and rec.deltas[3][0, 1] != 0  # input < 0, δ ≠ 0
-        assert s.at(i - 1).deltas[3] is None
+        assert s.at(i - 1).deltas[2] is None and rec.deltas[2][0, 1] == 0  # blocked here
 
 
 def test_dead_relu_bias_of_the_live_neuron():
@@ -280,18 +286,12 @@ def test_dead_relu_stuck():
     for text in ("stuck 3", "stuck L2[1,0] 3", "stuck L2.b[1] 3", "stuck L4[0,1] 3"):
         assert both_ways("dead_relu.toml", text) == [index_of(s, 3, "update")], text
     hit = continue_forward(s, conditions(s, "stuck 3"))
-    assert "L2[1,0]" in hit.message  # the first stuck weight, in model order
+    assert "w²[2,1]" in hit.message  # the first stuck weight, in model order
     for text in ("stuck L2[0,0] 1", "stuck L2.b[0] 2", "stuck L4[0,0] 1"):  # the live neuron
         assert both_ways("dead_relu.toml", text) == [], text
 
 
 # ---- saturated_sigmoid: σ(40), σ(32): the derivative vanishes, w does not move
-def test_saturated_every_iteration():
-    s = session_of("saturated_sigmoid.toml")
-    hits = both_ways("saturated_sigmoid.toml", "saturated")
-    assert hits == [index_of(s, t, "backward", 2) for t in range(1, s.schedule.iterations + 1)]
-
-
 def test_saturated_sigmoid_stuck_5():
     s = session_of("saturated_sigmoid.toml")
     # |δw| = σ'(wx)·σ(wx)·x ≤ 5·σ'(32) ≈ 6e−14 < 1e−12 for both samples
@@ -400,3 +400,10 @@ def test_hit_messages_survive_fractions_past_pythons_digit_limit():
     hit = continue_backward(s, conditions(s, "loss rises"))
     assert hit is not None and hit.index == index_of(s, 9, "loss")
     assert "loss rose" in hit.message and len(hit.message) < 400
+
+
+def test_saturated_is_edge_triggered():
+    """saturated_sigmoid: L3's neuron stays saturated from iteration to iteration; the condition
+    is hit once, at its backward in iteration 1, not every iteration (issue 9)."""
+    s = session_of("saturated_sigmoid.toml")
+    assert both_ways("saturated_sigmoid.toml", "saturated") == [index_of(s, 1, "backward", 2)]

@@ -146,14 +146,19 @@ def test_relu_input_exactly_zero(make_scenario_text, grad_at_zero, is_blocked):
     assert bool(blocked(rec, session.model)) is is_blocked
 
 
-def test_blocked_found_as_soon_as_delta_is_known(make_scenario_text):
+def test_blocked_found_at_the_relus_own_backward(make_scenario_text):
+    """Reported where the ReLU stops the flow: its own backward operation, not the one before
+    (where δ arrives) — so `--break blocked` stops on the ReLU (issue 9)."""
     session = one_weight(make_scenario_text, [1], [-1], 1, last="relu")
     forward_done = session.goto(4)  # forward of L3: δ of the loss not known yet
     assert forward_done.op.kind == "forward" and forward_done.loss_delta is None
     assert blocked(forward_done, session.model) == []
     backward_loss = session.goto(6)
     assert backward_loss.op.kind == "backward_loss"
-    assert len(blocked(backward_loss, session.model)) == 1
+    assert blocked(backward_loss, session.model) == []
+    own = session.goto(7)
+    assert (own.op.kind, own.op.layer) == ("backward", 2)
+    assert len(blocked(own, session.model)) == 1
 
 
 def test_rounding_only_in_float64(broccoli_path):
@@ -180,3 +185,50 @@ def test_nan_flow_is_not_called_a_disagreement(data_dir):
     assert rows and all(r.delta_sign == "nan" for r in rows)
     assert all("disagree" not in r.situation for r in rows)
     assert all("nan" in r.situation.lower() for r in rows)
+
+
+def test_an_infinite_input_is_not_called_rounding(repo_root):
+    """dead_relu with w²[1,1] = 1e308: L3's input is inf, and terms of size inf that 'cancelled'
+    say nothing about rounding (issue 9)."""
+    import numpy as np
+    from nnstep.engine import Session, load_scenario
+    from nnstep.engine.signs import findings
+
+    session = Session(load_scenario(repo_root / "scenarios" / "dead_relu.toml"))
+    session.set_weight(1, 0, 0, "1e308")
+    seen_inf = False
+    for index in range(1, session.schedule.iteration_end(3) + 1):
+        rec = session.goto(index)
+        seen_inf |= rec.outputs[1] is not None and bool(np.isinf(rec.outputs[1]).any())
+        assert not [f for f in findings(rec, session.model) if f.kind == "rounding"], index
+    assert seen_inf
+
+
+def test_the_dead_neurons_sign_rows_see_the_block(repo_root):
+    """dead_relu: L2 neuron 2's δ is 0 because L3 blocks it, not because there is nothing to
+    learn — the rows say so, as the finding does (issue 9)."""
+    from nnstep.engine import Session, load_scenario
+    from nnstep.engine.signs import sign_rows
+
+    session = Session(load_scenario(repo_root / "scenarios" / "dead_relu.toml"))
+    rec = session.goto(session.schedule.iteration_end(1))
+    rows = [r for r in sign_rows(rec, session.model) if r.layer == 1 and r.row == 1]
+    assert rows and all("blocked by L3" in r.situation and "as expected" not in r.situation
+                        for r in rows)
+    live = [r for r in sign_rows(rec, session.model) if r.layer == 1 and r.row == 0]
+    assert all("blocked" not in r.situation for r in live)
+
+
+def test_a_weight_that_did_not_move_says_why(repo_root):
+    """saturated_sigmoid, iteration 1: δw > 0 predicts a decrease, but α·δw is below w's float64
+    precision, so w kept its value — the row says so instead of a bare ✗ (issue 9)."""
+    from nnstep.engine import Session, load_scenario
+    from nnstep.engine.signs import sign_rows
+
+    session = Session(load_scenario(repo_root / "scenarios" / "saturated_sigmoid.toml"))
+    rec = session.goto(session.schedule.iteration_end(1))
+    [row] = [r for r in sign_rows(rec, session.model) if r.moved is False]
+    w, new = rec.params[row.layer]["w"][row.row, row.col], rec.new_params[row.layer]["w"][row.row,
+                                                                                        row.col]
+    assert w == new and (row.move, row.actual) == ("decrease", "keep")
+    assert "smaller than the weight's float64 precision" in row.situation

@@ -127,11 +127,11 @@ class Breakpoints:
 
     def dialog(self) -> None:
         """b: list, add and remove conditions."""
-        names = self._layer_names()
+        layers = self.session.model.layers
 
         def add(text: str) -> str | None:
             try:
-                condition = parse_condition(text, names)
+                condition = parse_condition(text, layers, self.session.record.mode)
             except ConditionError as problem:
                 return str(problem)
             if any(c.text == condition.text for c in self.conditions):

@@ -16,6 +16,13 @@ from .host import Host, Status
 from .navigation import BUSY, Navigation
 
 
+def recomputed(iteration: int) -> str:
+    """What an edit at ``iteration`` recomputes (0: before training, so all of it)."""
+    if iteration == 0:
+        return "training is recomputed from its start"
+    return f"iteration {iteration} is recomputed from its start"
+
+
 class Edits:
     """Opens the edit dialogs and applies what is typed through the session."""
 
@@ -34,9 +41,8 @@ class Edits:
             request(text)
         except (EditError, RunawayFractions) as problem:
             return str(problem)
-        self.host.status = Status(f"edited: branch {self.session.branch.id} recomputed from "
-                                  f"the start of iteration {self.session.record.iteration} · "
-                                  "u undoes")
+        self.host.status = Status(f"edited: branch {self.session.branch.id}, "
+                                  f"{recomputed(self.session.record.iteration)} · u undoes")
         self.host.show_record()
         return None
 
@@ -60,7 +66,7 @@ class Edits:
         host.push_screen(EditDialog(
             f"edit {weight_label(view, w)}",
             f"{source} → {s.model.layers[k].name} neuron {i + 1}, now {fmt(value, 'fraction')}.\n"
-            f"Iteration {view.record.iteration or 1} is recomputed with it on a new branch.",
+            f"On a new branch, {recomputed(view.record.iteration)} with it.",
             fmt(value, "fraction"), lambda text: self.apply(request, text), host.cursor_blink,
             "enter apply · escape cancel · e.g. 1/200, -0.25, 3e-4"))
 

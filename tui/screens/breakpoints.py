@@ -20,8 +20,8 @@ from textual.widgets import Input, Label, OptionList, Static
 LANGUAGE = """\
 nonfinite (always on) · blocked · rounding · saturated · overshoot
 loss < 0.01 · loss >= 2 · loss rises
-sign · sign L2[0,1] · L2[0,1] crosses 0 · L2[0,1] > 1/2 · L2.b[0] < 0
-stuck 5 · stuck L2[0,1] 5       (weights: LAYER[row,col], 0-based; biases LAYER.b[row])
+sign · sign w²[1,2] · w²[1,2] crosses 0 · w²[1,2] > 1/2 · b²[1] < 0
+stuck 5 · stuck w²[1,2] 5       (also w2[1,2], b2[1]; the older 0-based L2[0,1], L2.b[0])
 vanishing · exploding 100 · dying 50% · update_ratio 1e-6 0.5 · unchanged 3"""
 
 

@@ -18,7 +18,7 @@ NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "right_squar
 
 DESCRIPTIONS = {  # one line each: the help shows two columns of keys
     "app.next_op": "next operation (computed the first time)",
-    "app.prev_op": "previous operation (never recomputed)",
+    "app.prev_op": "previous operation (bit-identical)",
     "app.next_iteration": "end of this iteration, or of the next",
     "app.prev_iteration": "end of the previous iteration",
     "app.next_epoch": "end of this epoch, or of the next",
@@ -80,7 +80,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(*left, *right)
         notes = Text(
             "values: 1/200, -0.25, 3e-4 · an edit recomputes the iteration on a new branch · "
-            "a NaN or inf always stops c · in conditions a weight is LAYER[row,col], 0-based\n"
+            "a NaN or inf always stops c · conditions name weights w²[1,2] (or L2[0,1], 0-based)\n"
             "o^k output of layer k · δ^k = ∂Loss/∂X^k the learning flow at the input of "
             "layer k · δw^k = δ^{k+1}·o^{k−1} · ŵ = w − α·δw\n"
             "· = not computed yet at this operation · green positive, red negative, dim zero\n"

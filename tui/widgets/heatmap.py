@@ -15,6 +15,7 @@ import math
 from functools import lru_cache
 
 import numpy as np
+from nnstep.engine.numbers import floats
 from nnstep.engine.summary import downsample
 from rich.color import Color
 from rich.segment import Segment
@@ -70,7 +71,7 @@ class HeatMap:
     def __init__(self, values: np.ndarray, lines: int, scale: float | None = None,
                  mark: tuple[int, int] | None = None) -> None:
         self.source = values  # the matrix as given (see same_as)
-        self.values = np.asarray(values, dtype=np.float64)
+        self.values = floats(np.asarray(values))
         if self.values.ndim == 1:
             self.values = self.values[None, :]
         self.lines = max(1, lines)

@@ -8,6 +8,7 @@ import math
 from typing import TYPE_CHECKING
 
 from nnstep.engine.format import fmt
+from nnstep.engine.numbers import to_float
 from rich.text import Text
 from textual import events
 from textual.message import Message
@@ -96,7 +97,7 @@ class Timeline(Panel):
                 run_start = c
         losses = s.losses()
         tail = Text("loss ", style="bold")
-        tail.append(sparkline([float(v) for _, v in losses], max(10, width // 3)), style="cyan")
+        tail.append(sparkline([to_float(v) for _, v in losses], max(10, width // 3)), style="cyan")
         recent = Text()
         for t, v in losses[-6:]:
             recent.append(f"  it{t} ", style="dim").append(fmt(v, style, max_len=FRACTION_WIDTH))
