@@ -21,7 +21,7 @@ from nnstep.engine.format import STYLES, brief, fmt, to_json
 from nnstep.engine.signs import sign_rows
 from nnstep.engine.step import Model, first_record, next_iteration, next_record
 from nnstep.engine.summary import layer_stats
-from nnstep.engine.trace import iteration_json
+from nnstep.engine.trace import line
 
 FUZZ = Path(__file__).resolve().parents[1] / "data" / "fuzz"
 BASE = """title = "t"
@@ -251,7 +251,7 @@ def test_every_json_line_parses_strictly(text, big):
     session.set_weight(1, 0, 0, big)  # drives some runs to inf and NaN
     for t in range(1, session.scenario.iterations + 1):
         rec = session.goto(session.schedule.iteration_end(t))
-        json.loads(json.dumps(iteration_json(rec, session.model)), parse_constant=no_constants)
+        json.loads(line(rec, session.model), parse_constant=no_constants)
 
 
 # ---- views of exact records with huge and tiny values ---------------------------------------
@@ -290,7 +290,7 @@ def test_every_engine_view_of_an_exact_record_with_huge_values_renders(weight, x
         for arr in (*rec.outputs, *rec.deltas):
             if arr is not None:
                 [fmt(v, style, max_len=12) for v in arr.flat for style in STYLES]
-    json.loads(json.dumps(iteration_json(session.record, model)), parse_constant=no_constants)
+    json.loads(line(session.record, model), parse_constant=no_constants)
 
 
 _SCENARIOS: dict = {}
