@@ -1,8 +1,8 @@
 """Snapshot tests: fixed terminal size, fixed number formats, no blinking cursor, no clock.
 
 Regenerate with ``pytest tests/tui --snapshot-update`` and look at every SVG before committing.
-The update deletes the snapshot of the float test for the other BLAS kernel (skipped here):
-restore it with ``git checkout -- 'tests/tui/__snapshots__/test_snapshots/*fma*'``.
+The update retakes the float test's snapshot for this machine's BLAS kernel only and deletes the
+other kernel's: then run ``python tests/tui/fma_snapshot.py`` to write it from this one.
 """
 
 from __future__ import annotations
