@@ -73,6 +73,12 @@ class Condition:
         return _CHECKS[self.kind](self, prev, rec, model, history)
 
 
+
+def _side(x) -> int:
+    """The sign of a float, numpy scalar or Fraction as −1, 0 or 1 (0 for NaN), without the
+    overflow a product of two huge differences would raise."""
+    return int(x > 0) - int(x < 0)
+
 def parse_condition(text: str, layers: Sequence[Any], mode: str | None = None) -> Condition:
     """Parse one condition; raise ConditionError naming what was expected. ``layers`` are the
     model's layer specs (a weight that does not exist is refused), or only their names (then
@@ -234,7 +240,7 @@ def _weight_cond(c: Condition, prev: Record, rec: Record, model, history) -> str
     before, after = rec.params[k][key][place], rec.new_params[k][key][place]
     v = _cmp(c.value, rec)
     if c.op == "crosses":
-        if (before - v) * (after - v) < 0 or (after == v and before != v):
+        if _side(before - v) * _side(after - v) < 0 or (after == v and before != v):
             return f"{name} crossed {brief6(c.value)}: {brief6(before)} → {brief6(after)}"
     elif _OPS[c.op](after, v) and not _OPS[c.op](before, v):
         return f"{name} is now {c.op} {brief6(c.value)}: {brief6(before)} → {brief6(after)}"

@@ -153,7 +153,8 @@ class Numbers:
     def exp(self, arr: np.ndarray) -> np.ndarray:
         if self.exact:
             raise NumberError("exp has no exact rational value; use numbers = \"float64\"")
-        return np.exp(arr)
+        with np.errstate(over="ignore"):  # e^x past float range is inf: its exact limit here
+            return np.exp(arr)
 
     def tanh(self, arr: np.ndarray) -> np.ndarray:
         if self.exact:

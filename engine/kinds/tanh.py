@@ -22,7 +22,8 @@ class Tanh(Activation):
 
     def slope(self, spec: Any, x: np.ndarray, o: np.ndarray, num: Numbers) -> np.ndarray:
         """1/cosh²(x) rather than 1 − o², which rounds to exactly 0 once the neuron saturates."""
-        return 1.0 / np.cosh(x) ** 2
+        with np.errstate(over="ignore"):  # cosh past float range: the slope's limit, 0
+            return 1.0 / np.cosh(x) ** 2
 
 
 RECIPE = Tanh()
