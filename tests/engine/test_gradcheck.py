@@ -96,7 +96,7 @@ def test_a_wrong_weight_gradient_is_caught(smooth, monkeypatch):
 
 
 def test_broccoli_third_sample_counts_kinks():
-    """ReLU input exactly 0 (≈ −7e−17 in float64): nudging w²₂ or w²₃ (inputs 2000, 3000)
+    """ReLU input exactly 0 (≈ −1e−16 in float64): nudging w²₂ or w²₃ (inputs 2000, 3000)
     moves it across 0 — kinks; w²₁ multiplies an input of 0 and is compared (δw = 0)."""
     for numbers in (None, "float64"):
         s = Session(load_scenario(SCENARIOS / "broccoli.toml", numbers=numbers))
