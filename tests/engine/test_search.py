@@ -115,8 +115,9 @@ def test_broccoli_exact_neither_blocks_nor_rounds():
 
 
 def test_broccoli_float_blocks_at_the_relus_own_backward():
-    """In float64 the ReLU input of sample 3 is ≈ −1e−16 (by the BLAS kernel): with δ of the loss (−1) arriving, the
-    ReLU blocks it at its own backward operation (backward · L3) of iteration 3."""
+    """In float64 the ReLU input of sample 3 is ≈ −1e−16 (by the BLAS kernel): with δ of the loss
+    (−1) arriving, the ReLU blocks it at its own backward operation (backward · L3) of
+    iteration 3."""
     s = session_of("broccoli.toml", "float64")
     hits = both_ways("broccoli.toml", "blocked", "float64")
     assert hits == [index_of(s, 3, "backward", 2)] == [27]
