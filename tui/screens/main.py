@@ -20,6 +20,7 @@ from ..widgets.layer_panel import LayerPanel
 from ..widgets.loss_panel import LossPanel
 from ..widgets.loss_plot import LossPlot
 from ..widgets.panel import Panel
+from ..widgets.room import Plan, RowsLayout, rows_that_fit, share
 from ..widgets.sign_table import SignTable
 from ..widgets.status_line import StatusLine
 from ..widgets.timeline import Timeline
@@ -72,8 +73,6 @@ BINDINGS = [
     Binding("pagedown", "scroll(1)", "scroll the panels down", show=False),
 ]
 
-MAX_GRID = 6  # the most columns of the wrapped layer strip
-
 HELP_EXTRA = [
     ("click timeline", "go to that operation"),
     ("click a weight", "select it (a value or a sign row)"),
@@ -85,9 +84,28 @@ class Pane(VerticalScroll, can_focus=False):
 
 
 class Strip(HorizontalScroll, can_focus=False):
-    """The layer panels left to right; on a narrow screen a grid of 1 … MAX_GRID columns
-    (classes -cols-N, see MainScreen.fit_layers), scrolling sideways only when even that is
-    too wide."""
+    """The layer panels in reading order, in rows as MainScreen.fit_layers plans them (the
+    most panels a row holds, each row's room shared among its panels), scrolling sideways only
+    when one panel is wider than the screen."""
+
+    def __init__(self, *children, **kw) -> None:
+        super().__init__(*children, **kw)
+        self._rows = RowsLayout([])
+
+    @property
+    def layout(self) -> RowsLayout:  # type: ignore[override]
+        return self._rows
+
+    @property
+    def plan(self) -> Plan:
+        return self._rows.plan
+
+    def follow(self, plan: Plan) -> None:
+        """Lay the panels out in ``plan`` (rows of (panel, width)) when it changed."""
+        if [[(id(w), n) for w, n in row] for row in plan] != [
+                [(id(w), n) for w, n in row] for row in self._rows.plan]:
+            self._rows = RowsLayout(plan)
+            self.refresh(layout=True)
 
     def on_resize(self, event: events.Resize) -> None:
         """The body's vertical scrollbar came or went (the panels grew or shrank): the room
@@ -151,28 +169,34 @@ class MainScreen(Screen):
         self.call_after_refresh(self.fit_layers)
 
     def fit_layers(self, width: int | None = None) -> None:
-        """Wrap the layer strip onto a grid of as many columns as fit the screen (panels in
-        reading order, row by row; the last column takes the room left): the most columns whose
-        widest panels fit. A big layer's panel asks for LayerPanel.BIG_WIDTH."""
+        """Lay the layer strip out in rows (panels in reading order): each row holds the
+        panels that fit it at their natural widths (a big layer's panel asks for
+        LayerPanel.BIG_WIDTH); then each row's room left goes to its panels, so that each shows
+        more samples, inputs and longer names where it can (tui/widgets/room.py). When the
+        strip wraps, each row's last panel reaches the right edge."""
         strip = self.query_one("#layers", Strip)
         if width is None and strip.size.width:  # the room really left beside any scrollbar
             width = strip.size.width  # (the strip refits when a scrollbar comes or goes)
         else:  # a resize: the strip is not laid out yet; assume the body's scrollbar shows
             body = self.query_one("#body", Pane)
             width = (width or self.size.width) - body.styles.scrollbar_size_vertical
-        panels = [p for p in strip.children if p.has_class("panel")]
+        panels = [p for p in strip.children if isinstance(p, Panel) and p.display]
         if width <= 0 or not panels:
             return
         need = [self._width_of(p) for p in panels]
-        cols = len(panels)
-        while cols > 1 and sum(max(need[c::cols]) for c in range(cols)) > width:
-            cols -= 1
-        for n in range(1, MAX_GRID + 1):
-            strip.set_class(n == cols < len(panels), f"-cols-{n}")
+        steps = [p.steps() for p in panels]
+        rows = rows_that_fit(need, width)
+        plan: Plan = []
+        for row in rows:
+            widths = share(width, [need[n] for n in row], [steps[n] for n in row])
+            if len(rows) > 1:
+                widths[-1] += max(0, width - sum(widths))
+            plan.append([(panels[n], w) for n, w in zip(row, widths)])
+        strip.follow(plan)
 
-    def _width_of(self, panel) -> int:
-        """The width a panel takes in the strip: its content and gutter, or its min-width
-        (border-box: the whole panel) when that is larger."""
+    def _width_of(self, panel: Panel) -> int:
+        """The width a panel takes in the strip at its natural width: its content and gutter,
+        or its min-width (border-box: the whole panel) when that is larger."""
         width = panel.get_content_width(self.size, self.app.size) + panel.styles.gutter.width
         least = panel.styles.min_width
         if least is not None and least.unit == Unit.CELLS:
