@@ -87,7 +87,7 @@ async def test_a_click_on_a_weight_or_its_sign_row_selects_it() -> None:
         # the w row of L4's first neuron: the second input's value (w⁴[1,2])
         lines = shown_lines(panel, app.view())
         row = next(n for n, line in enumerate(lines) if line.startswith("w⁴[1,·]"))
-        column = [m.start() for m in re.finditer(r"\S+", lines[row])][2]  # w⁴[1,·], w⁴[1,1], w⁴[1,2]
+        column = [m.start() for m in re.finditer(r"\S+", lines[row])][2]  # label, w⁴[1,1], w⁴[1,2]
         await pilot.click(panel, offset=(panel.gutter.left + column,
                                          panel.gutter.top + row))
         await settle(app, pilot)

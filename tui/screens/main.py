@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, HorizontalScroll, VerticalScroll
+from textual.containers import HorizontalScroll, VerticalScroll
 from textual.css.scalar import Unit
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -84,13 +84,15 @@ class Pane(VerticalScroll, can_focus=False):
 
 
 class Strip(HorizontalScroll, can_focus=False):
-    """The layer panels in reading order, in rows as MainScreen.fit_layers plans them (the
-    most panels a row holds, each row's room shared among its panels), scrolling sideways only
-    when one panel is wider than the screen."""
+    """Panels in reading order, in rows as MainScreen.fit_panels plans them (the most panels a
+    row holds, each row's room shared among its panels), scrolling sideways only when one panel
+    is wider than the screen: the layer panels and the loss; the data and the sign table.
+    ``fills``: the last panel of a row takes the room left even when the strip has one row."""
 
-    def __init__(self, *children, **kw) -> None:
+    def __init__(self, *children, fills: bool = False, **kw) -> None:
         super().__init__(*children, **kw)
         self._rows = RowsLayout([])
+        self.fills = fills
 
     @property
     def layout(self) -> RowsLayout:  # type: ignore[override]
@@ -111,7 +113,7 @@ class Strip(HorizontalScroll, can_focus=False):
         """The body's vertical scrollbar came or went (the panels grew or shrank): the room
         for the panels changed by its width, so fit them again."""
         if isinstance(self.screen, MainScreen):
-            self.screen.fit_layers()
+            self.screen.fit_panels()
 
 
 class MainScreen(Screen):
@@ -138,7 +140,7 @@ class MainScreen(Screen):
                 for k in range(len(model.layers)):
                     yield LayerPanel(k, id=f"layer-{k}", classes="panel")
                 yield LossPanel(id="loss", classes="panel")
-            with Horizontal(id="lower"):
+            with Strip(id="lower", fills=True):
                 yield DataPanel(id="data", classes="panel")
                 yield SignTable(id="signs", classes="panel")
             yield AboutPanel(id="about", classes="panel")
@@ -153,7 +155,7 @@ class MainScreen(Screen):
             panel.show(view, economise=self.skip_unchanged)
         self.query_one(LossPlot).show(view, economise=self.skip_unchanged)
         self.query_one(StatusLine).say(message, error, busy)
-        self.fit_layers()
+        self.fit_panels()
 
     def set_plot(self, mode: str, log: bool) -> None:
         """The loss plot as a panel above the timeline, over the whole body, or hidden."""
@@ -162,19 +164,20 @@ class MainScreen(Screen):
         self.query_one(LossPlot).log_scale = log
 
     def on_resize(self, event: events.Resize) -> None:
-        """Below 110 columns the data panel and the sign table stack instead of sitting side by
-        side (Textual CSS has no media queries)."""
-        self.set_class(event.size.width < 110, "-narrow")
-        self.fit_layers(event.size.width)
-        self.call_after_refresh(self.fit_layers)
+        self.fit_panels(event.size.width)
+        self.call_after_refresh(self.fit_panels)
 
-    def fit_layers(self, width: int | None = None) -> None:
-        """Lay the layer strip out in rows (panels in reading order): each row holds the
-        panels that fit it at their natural widths (a big layer's panel asks for
+    def fit_panels(self, width: int | None = None) -> None:
+        """Lay each strip out in rows (panels in reading order): each row holds the panels
+        that fit it at their natural widths (a big layer's panel asks for
         LayerPanel.BIG_WIDTH); then each row's room left goes to its panels, so that each shows
-        more samples, inputs and longer names where it can (tui/widgets/room.py). When the
-        strip wraps, each row's last panel reaches the right edge."""
-        strip = self.query_one("#layers", Strip)
+        more samples, inputs and longer names (or the sign table unwrapped situations) where it
+        can (tui/widgets/room.py). When a strip wraps, each row's last panel reaches the right
+        edge, and one that stands alone fills its row."""
+        for strip in self.query(Strip):
+            self._fit(strip, width)
+
+    def _fit(self, strip: Strip, width: int | None) -> None:
         if width is None and strip.size.width:  # the room really left beside any scrollbar
             width = strip.size.width  # (the strip refits when a scrollbar comes or goes)
         else:  # a resize: the strip is not laid out yet; assume the body's scrollbar shows
@@ -189,7 +192,7 @@ class MainScreen(Screen):
         plan: Plan = []
         for row in rows:
             widths = share(width, [need[n] for n in row], [steps[n] for n in row])
-            if len(rows) > 1:
+            if len(rows) > 1 or strip.fills:
                 widths[-1] += max(0, width - sum(widths))
             plan.append([(panels[n], w) for n, w in zip(row, widths)])
         strip.follow(plan)

@@ -144,6 +144,17 @@ def first_fitting(choices: Iterable[Text], width: int) -> Text:
     return Text("\n").join(lines)
 
 
+def ever_drawn(widths: Iterable[int]) -> list[int]:
+    """Of drawings listed richest first with these ``widths``, the widths of those that some
+    width draws (the richest that fits it): each narrower than every richer one. Ascending:
+    the steps at which more room shows more (``ByWidth.steps``)."""
+    out: list[int] = []
+    for width in widths:
+        if not out or width < out[-1]:
+            out.append(width)
+    return sorted(out)
+
+
 def to_content(text: Text) -> Content:
     """``text`` as Textual Content, its colours as Textual draws a Text in a Static (a base
     style converted on its own would be parsed by Textual, e.g. "cyan" as #00ffff instead of

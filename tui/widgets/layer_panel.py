@@ -23,7 +23,7 @@ from .common import (
     sup,
     window,
 )
-from .grid import ByWidth, Columns, first_fitting
+from .grid import ByWidth, Columns, ever_drawn, first_fitting
 from .layer_summary import LinearBody, is_big, neurons_body
 from .panel import Panel
 
@@ -168,16 +168,9 @@ class LayerPanel(Panel):
                           choices[-1])
             return [first_fitting([build(view, **chosen).text()], width), *findings]
 
-        def steps() -> list[int]:
-            """The widths of the choices ever drawn: each narrower than all richer ones."""
-            out: list[int] = []
-            for n in range(len(choices)):
-                if not out or width_of(n) < out[-1]:
-                    out.append(width_of(n))
-            return sorted(out)
-
         comfortable = self._comfortable(view)
-        return ByWidth(draw, lambda _: widest(build(sizing, **comfortable).text()), steps)
+        return ByWidth(draw, lambda _: widest(build(sizing, **comfortable).text()),
+                       lambda: ever_drawn(width_of(n) for n in range(len(choices))))
 
     def _choices(self, view: View) -> list[dict]:
         """Table sizes, richest first: the samples of the batch (as many as MAX_BATCH, then
