@@ -33,6 +33,7 @@ NAME_WIDTHS = (24, 16, NAME_WIDTH)
 MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 4
 COMFORTABLE_INPUTS = 3  # inputs of the table whose width a small linear layer asks for
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
+MAX_LISTED = 3  # neurons a summary names (L3 n1, L3 n2, L3 n3 … (+63)), to keep it short
 
 
 class LayerPanel(Panel):
@@ -137,8 +138,8 @@ class LayerPanel(Panel):
             if not units:
                 continue
             listed = ", ".join(neuron_label(view, mine[0].layer, n)
-                               for n in units[:MAX_FINDINGS])
-            more = f" … (+{len(units) - MAX_FINDINGS})" if len(units) > MAX_FINDINGS else ""
+                               for n in units[:MAX_LISTED])
+            more = f" … (+{len(units) - MAX_LISTED})" if len(units) > MAX_LISTED else ""
             lines.append(Text(f"{symbol} {word} in {len(units)} units: {listed}{more}",
                               style=colour))
         return lines
