@@ -155,7 +155,10 @@ class MainScreen(Screen):
             panel.show(view, economise=self.skip_unchanged)
         self.query_one(LossPlot).show(view, economise=self.skip_unchanged)
         self.query_one(StatusLine).say(message, error, busy)
-        self.fit_panels()
+        if not self.skip_unchanged or any(getattr(p, "asked_layout", True)
+                                          for strip in self.query(Strip)
+                                          for p in strip.children):
+            self.fit_panels()  # a panel's room changed: the rows may change
 
     def set_plot(self, mode: str, log: bool) -> None:
         """The loss plot as a panel above the timeline, over the whole body, or hidden."""
