@@ -19,6 +19,21 @@ def test_decimal_tells_the_articles_updated_weights_from_round_numbers() -> None
     assert fmt(0.1 + 0.2, "decimal") == "0.3"  # float noise beyond 12 digits stays hidden
 
 
+def test_decimal_shows_the_digits_that_tell_a_value_from_the_rounder_one_it_rounds_to() -> None:
+    # iris's Adam m = 0.00025260002: 6 digits give 0.000252600, printed 0.0002526, a number
+    # rounder than the value; the value differs from it by 8e-11 of its size (exact fractions,
+    # the oracle), far above the 1e-12 where float noise starts, so the digits that show the
+    # difference are added: 11, as the articles' ŵ needs 8 to read 1999.9997 and not 2000
+    for v, shown in ((0.00025260002, "0.00025260002"), (0.0025260002, "0.0025260002")):
+        rounder = Fraction(shown[: shown.index("2526") + 4])
+        assert abs(Fraction(v) - rounder) > Fraction(1, 10**11) * Fraction(v)
+        assert fmt(v, "decimal") == shown
+    # a difference at the 14th digit is float noise: hidden
+    v = 0.002526 + 1e-16
+    assert abs(Fraction(v) - Fraction("0.002526")) < Fraction(1, 10**13) * Fraction(v)
+    assert fmt(v, "decimal") == "0.002526"
+
+
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12))
 def test_decimal_text_is_exact_or_shows_six_significant_digits(v: float) -> None:
     text = fmt(v, "decimal")

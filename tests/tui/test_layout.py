@@ -14,7 +14,7 @@ from textual.geometry import Region
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SIZES = [(80, 24), (120, 40), (200, 60)]
-CASES = [("dead_relu.toml", 4), ("broccoli.toml", 3), ("iris.toml", 2)]
+CASES = [("dead_relu.toml", 4), ("broccoli.toml", 3), ("iris.toml", 2), ("mlp784.toml", 3)]
 
 
 def places(app) -> dict[str, tuple[int, int, int]]:

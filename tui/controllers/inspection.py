@@ -101,12 +101,18 @@ class Inspection:
                 last = s.iteration_end()
             except Exception:  # RunawayFractions, or a failure the cursor's record shows
                 return self._ahead
-            model, found = s.model, {}
-            for i in range(end - s.schedule.ops_per_iteration + 1, end + 1):
+            # all the end's findings (two summaries of one kind in a layer are two lines), then
+            # those of earlier operations that the end has not
+            model, ops = s.model, s.schedule.ops_per_iteration
+            at_end = diagnose(before(last, end, s.schedule.locate(end)[2]), model,
+                              s.end_of_iteration)
+            seen, earlier = {_place(f) for f in at_end}, {}
+            for i in range(end - ops + 1, end):
                 at = before(last, i, s.schedule.locate(i)[2])
                 for f in diagnose(at, model, s.end_of_iteration):
-                    found.setdefault((f.kind, f.layer, f.neuron, f.sample), f)
-            self._ahead = Ahead(s.branch, end, last, tuple(found.values()))
+                    if _place(f) not in seen:
+                        earlier.setdefault(_place(f), f)
+            self._ahead = Ahead(s.branch, end, last, (*at_end, *earlier.values()))
         return self._ahead
 
     def next_filter(self) -> None:
@@ -140,3 +146,8 @@ class Inspection:
             f"sample{'s' if len(rec.samples) > 1 else ''} {listed}" if len(rec.samples) <= 3
             else count(len(rec.samples), "sample")))
         host.push_screen(GradcheckScreen(title, checks))
+
+
+def _place(f: Finding) -> tuple:
+    """What a finding is about: its kind, layer, neuron and sample."""
+    return (f.kind, f.layer, f.neuron, f.sample)
