@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -188,6 +189,29 @@ def to_float(value: Any) -> float:
         return float(value)
     except OverflowError:
         return math.inf if value > 0 else -math.inf
+
+
+def root(square: Fraction) -> float | Fraction:
+    """√square (square ≥ 0) as a value: the float ``math.sqrt`` gives while ``square`` is a
+    normal float, else found with integers, 20 significant digits — a float when the root is a
+    float's size, else a Fraction (√10^800 is 10^400, not inf; √10^-800 is 10^-400, not 0)."""
+    if square == 0:
+        return 0.0
+    try:
+        if float(square) >= sys.float_info.min:
+            return math.sqrt(square)
+    except OverflowError:
+        pass
+    p, q = square.numerator, square.denominator
+    # 10^e with √(square / 10^2e) of about 20 digits: log10(square) from the bit lengths
+    e = int((p.bit_length() - q.bit_length()) * 0.30103 - 40) // 2
+    m = math.isqrt(p * 10 ** (-2 * e) // q if e < 0 else p // (q * 10 ** (2 * e)))
+    value = Fraction(m) * Fraction(10) ** e
+    try:
+        as_float = float(value)
+    except OverflowError:
+        return value
+    return as_float if as_float >= sys.float_info.min else value
 
 
 def floats(values: Any) -> np.ndarray:

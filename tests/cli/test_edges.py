@@ -71,3 +71,13 @@ size = 1
 bias = false
 weights = [["1/2", "-1/4", "1/8"]]
 """
+
+
+@pytest.mark.parametrize("command", ["open", "check", "run", "explain"])
+def test_every_commands_help_prints(nnstep, command):
+    """`nnstep run --help` died on the '%' of 'dying 50%' (argparse formats help with %)."""
+    done = nnstep(command, "--help")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "usage:" in done.stdout
+    if command == "run":
+        assert "'dying 50%'" in done.stdout
