@@ -121,7 +121,7 @@ class Sessions:
         elif opened.message:
             host.status = Status(opened.message, opened.problem)
             if opened.problem:  # the whole sentence, wrapped, for a while
-                host.notify(opened.message, severity="warning", timeout=20)
+                host.notify(opened.message, severity="warning", timeout=20, markup=False)
         host.show_record()
 
     def save(self, breakpoints: Any) -> str | None:

@@ -44,7 +44,7 @@ class GradcheckScreen(ModalScreen[None]):
             note.append("\nnan (red): float64 cannot compute the error at that weight: its loss "
                         "or δw is NaN or beyond float range.", style="bold red")
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title")
+            yield Label(self.title_text, id="dialog-title", markup=False)
             yield Static(table)
             yield Static(note, id="dialog-prompt")
             yield Static("escape or x closes", id="dialog-hint")
