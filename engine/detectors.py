@@ -185,9 +185,10 @@ def norm(arr: np.ndarray) -> Norm:
 
 
 def _ratio(a: Norm, b: Norm) -> float | Fraction:
-    """‖a‖ / ‖b‖; in exact mode from the exact squares, so norms beyond float range still give
-    a value (never the nan of inf / inf)."""
-    if a.square is not None and b.square is not None:
+    """‖a‖ / ‖b‖; in exact mode, where a norm is beyond float range, from the exact squares: a
+    value (never the nan of inf / inf)."""
+    exact = a.square is not None and b.square is not None
+    if exact and not (isinstance(a.value, float) and isinstance(b.value, float)):
         if b.square == 0:
             return math.inf if a.square else math.nan
         return root(a.square / b.square)
