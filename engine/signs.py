@@ -247,7 +247,12 @@ def _situation(rec: Record, model: Model, k: int, i: int, d: str) -> str:
     at_output = _passes_sign(model, k)
     output_name = ("model output" if k == _last_trainable(model) and at_output
                    else f"{spec.name} output")
-    neuron = f"{output_name} {i + 1}" if spec.size > 1 else output_name
+    if spec.size == 1:
+        neuron = output_name
+    elif output_name == "model output":
+        neuron = f"model output {i + 1}"
+    else:  # a hidden neuron, named as the screen names it: L2 n2
+        neuron = f"{spec.name} n{i + 1} output"
     said = situation(d, neuron)
     if at_output and rec.loss_delta is not None and d == "0":
         loss_sign = CODE_TEXT[int(_batch_codes(rec.loss_delta[:, i:i + 1])[0])]
@@ -311,14 +316,14 @@ def findings(rec: Record, model: Model) -> list[Finding]:
                 seen = "negative: it blocks" if v < 0 else "positive: it passes"
                 out.append(Finding(
                     "rounding", k, spec.name, i, rec.samples[b], v,
-                    f"{spec.name} input {i + 1} is {float(v):.2g}: probably 0 in exact "
+                    f"the input of {spec.name} n{i + 1} is {float(v):.2g}: probably 0 in exact "
                     f"arithmetic (terms of size {scale[b, i] / _ULPS:.2g} cancelled); "
                     f"{spec.name} takes it as {seen} the learning flow where an exact 0 "
                     "would pass it"))
             if blocked[b, i]:
                 out.append(Finding(
                     "blocked", k, spec.name, i, rec.samples[b], v,
-                    f"{spec.name} blocks the learning flow at neuron {i + 1}: its input is "
+                    f"{spec.name} n{i + 1} blocks the learning flow: its input is "
                     f"{brief(v, 3)} < 0 while δ = {brief(delta_next[b, i], 3)} says there is "
                     "something to learn"))
     return out
