@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .format import brief
+from .memo import once
 from .numbers import NumberError, floats, parse_number, to_float
 from .records import BACKWARD, FORWARD, UPDATE, Record
 from .signs import Finding
@@ -53,6 +54,7 @@ FORMS = {  # what each detector accepts after its name, for messages
     "update_ratio": "'update_ratio [LOW HIGH]' (e.g. update_ratio 1e-6 0.5)",
     "unchanged": "'unchanged [N]' (e.g. unchanged 3)",
 }
+SMALL = 256  # values: arrays up to this size compare their bytes first
 History = Callable[[int], "Record | None"]  # iteration t -> the record that ends it, or None
 
 
@@ -181,10 +183,11 @@ def norm(arr: np.ndarray) -> Norm:
         except OverflowError:
             return Norm(math.inf, square)
     a = np.abs(floats(arr))
-    top = float(a.max(initial=0.0)) if not np.isnan(a).any() else math.nan
+    top = float(a.max(initial=0.0))  # NaN when any value is NaN: max propagates it
     if top == 0.0 or not math.isfinite(top):
         return Norm(top)
-    return Norm(top * math.sqrt(float(np.square(a / top).sum())))
+    a /= top
+    return Norm(top * math.sqrt(float(np.square(a, out=a).sum())))
 
 
 def _ratio(a: Norm, b: Norm) -> float:
@@ -197,8 +200,8 @@ def _th(value: Any) -> str:
     return brief(to_float(value))
 
 
-def _linear(model: Model) -> list[int]:
-    return [k for k, s in enumerate(model.layers) if s.trainable]
+def _linear(model: Model) -> tuple[int, ...]:
+    return model.trainable
 
 
 def _dies(spec: Any) -> bool:
@@ -207,9 +210,11 @@ def _dies(spec: Any) -> bool:
 
 
 def _grad_norms(rec: Record, model: Model) -> dict[int, Norm]:
-    """‖δw‖ of each linear layer whose δw is known at ``rec``."""
-    return {k: norm(rec.grads[k]["w"]) for k in _linear(model)
-            if rec.grads and rec.grads[k] is not None}
+    """‖δw‖ of each linear layer whose δw is known at ``rec`` (computed once a record:
+    vanishing and exploding both read them)."""
+    return once(rec, model, "grad_norms", lambda: {
+        k: norm(rec.grads[k]["w"]) for k in _linear(model)
+        if rec.grads and rec.grads[k] is not None})
 
 
 def _finding(kind: str, k: int, model: Model, value: Any, summary: str,
@@ -316,8 +321,7 @@ def unchanged(rec: Record, model: Model, history: History | None,
     out = []
     for k in _linear(model):
         run, r = 0, rec
-        while run < n and r is not None and r.new_params is not None and _same(
-                r.params[k]["w"], r.new_params[k]["w"]):
+        while run < n and r is not None and r.new_params is not None and _unmoved(r, model, k):
             run, r = run + 1, history(r.iteration - 1)
         if run == n:
             out.append(_finding(
@@ -328,12 +332,21 @@ def unchanged(rec: Record, model: Model, history: History | None,
     return out
 
 
+def _unmoved(rec: Record, model: Model, k: int) -> bool:
+    """The update of ``rec`` (an update record) left layer ``k``'s weights as they were
+    (decided once a record: ``unchanged`` reads each update again at the next N)."""
+    return once(rec, model, ("unmoved", k),
+                lambda: _same(rec.params[k]["w"], rec.new_params[k]["w"]))
+
+
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     """Identical values: exact equality for fractions; for floats NaN equals NaN."""
     if a is b:
         return True
     if a.dtype == object or b.dtype == object:
         return bool(np.array_equal(a, b))
+    if a.shape == b.shape and a.size <= SMALL and a.tobytes() == b.tobytes():
+        return True  # the same bits: equal (NaN to NaN) without the general comparison
     return bool(np.array_equal(a, b, equal_nan=True))
 
 

@@ -9,6 +9,7 @@ research detectors of detectors.py (vanishing, exploding, dying, update_ratio, u
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -21,7 +22,7 @@ from .losses import batch_loss, loss_values
 from .numbers import Numbers, floats
 from .optimizers import layer_direction
 from .records import UPDATE, Record, produced
-from .signs import Finding, findings
+from .signs import Finding, findings, where_true
 from .step import Model
 
 SIGN_DETAIL = 10  # more sign flips than this in one array are summarised in one finding
@@ -72,8 +73,8 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
     names = [s.name for s in model.layers]
     for made in produced(rec, names):
         arr = made.array
-        if arr is None or arr.dtype == object:
-            continue
+        if arr is None or arr.dtype == object or math.isfinite(np.add.reduce(arr, axis=None)):
+            continue  # a finite sum has no NaN nor inf among its terms (an overflow: look)
         bad = np.argwhere(~np.isfinite(arr))
         if bad.size == 0:
             continue
@@ -126,8 +127,7 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
         name = model.layers[k].name
         for key in before:
             old, new = floats(before[key]), floats(after[key])
-            flipped = [tuple(int(i) for i in place)
-                       for place in np.argwhere(np.sign(old) * np.sign(new) < 0)]
+            flipped = where_true(np.sign(old) * np.sign(new) < 0)
             if len(flipped) > SIGN_DETAIL:
                 flipped.sort(key=lambda place: -abs(new[place] - old[place]))
                 shown = ", ".join(weight_label(k, key, p) for p in flipped[:3])
