@@ -12,6 +12,7 @@ For each weight w^k[i, j] of a linear layer k, once its δw is known:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,10 +178,11 @@ def _with_bias(p, bias: bool) -> np.ndarray:
     return np.concatenate([p["w"], p["b"][:, None]], axis=1) if bias else p["w"]
 
 
-def sign_rows(rec: Record, model: Model,
-              places: list[tuple[int, int, int | None]] | None = None) -> list[SignRow]:
+def sign_rows(rec: Record, model: Model, places: list[tuple[int, int, int | None]] | None = None,
+              make: Callable[..., Any] = SignRow) -> list:
     """SignRow objects for ``places`` ((layer, row, col), col None for a bias), or for every
-    weight whose δw is known in ``rec`` (empty before the backward pass)."""
+    weight whose δw is known in ``rec`` (empty before the backward pass). ``make`` is called
+    with a SignRow's fields in order in place of SignRow (the trace writes each row's text)."""
     wanted = None if places is None else {k for k, _, _ in places}  # tables of those layers only
     tables = {k: layer_signs(rec, model, k) for k in model.trainable
               if wanted is None or k in wanted}
@@ -209,8 +211,8 @@ def sign_rows(rec: Record, model: Model,
         if actual == KEEP and move in (INCREASE, DECREASE):
             said += ("; the step is smaller than the weight's float64 precision, so it did not "
                      "change" if rec.mode == "float64" else "; it did not change")
-        rows.append(SignRow(k, t.name, i, j, delta_sign, CODE_TEXT[x], dw_sign, move, said,
-                            None if actual is None else actual == move, actual))
+        rows.append(make(k, t.name, i, j, delta_sign, CODE_TEXT[x], dw_sign, move, said,
+                         None if actual is None else actual == move, actual))
     return rows
 
 
