@@ -51,8 +51,10 @@ class SavedBranch:
 @dataclass(frozen=True)
 class SavedSession:
     """Everything restored when the same scenario is opened again. ``digest`` is the sha256 of
-    the scenario file's bytes when the session was saved, ``numbers`` the mode it was opened
-    in; ``selected`` is (layer, row, col) with col None for a bias, all 0-based."""
+    the scenario file's bytes when the session was saved, ``inputs`` that of each data or
+    weights file it read (by its path relative to the scenario; None in a session saved before
+    they were kept), ``numbers`` the mode it was opened in; ``selected`` is (layer, row, col)
+    with col None for a bias, all 0-based."""
 
     scenario: str
     digest: str
@@ -63,6 +65,7 @@ class SavedSession:
     selected: tuple[int, int, int | None] | None = None
     style: str | None = None
     breakpoints: tuple[SavedBreakpoint, ...] = ()
+    inputs: dict[str, str] | None = None
 
     def replay(self, scenario: Scenario, **session_options: Any) -> Session:
         """A new session on ``scenario`` with every branch of the tree made again, on the saved
@@ -94,20 +97,23 @@ class SavedSession:
 
 def capture(session: Session, scenario_path: str, digest: str, *,
             selected: tuple | None = None, style: str | None = None,
-            breakpoints: tuple[SavedBreakpoint, ...] = ()) -> SavedSession:
+            breakpoints: tuple[SavedBreakpoint, ...] = (),
+            inputs: dict[str, str] | None = None) -> SavedSession:
     """The saveable state of ``session`` (opened from ``scenario_path``, whose bytes hash to
-    ``digest``). The branches a scenario's [branch] edits made are not kept: opening the
-    scenario makes them again, with the same numbers."""
+    ``digest``, and whose data and weights files hash to ``inputs``). The branches a
+    scenario's [branch] edits made are not kept: opening the scenario makes them again, with
+    the same numbers."""
     made = 1 + len(session.scenario.branch.edits)  # the first branches: the scenario's own
     branches = tuple(SavedBranch(b.parent, b.at, b.edit) for b in session.branches[made:])
     return SavedSession(scenario_path, digest, session.branches[0].records[0].mode, branches,
-                        session.branch.id, session.cursor, selected, style, tuple(breakpoints))
+                        session.branch.id, session.cursor, selected, style, tuple(breakpoints),
+                        dict(inputs or {}))
 
 
 def to_json(saved: SavedSession) -> str:
     data = {
         "format": FORMAT, "version": VERSION, "scenario": saved.scenario,
-        "digest": saved.digest, "numbers": saved.numbers,
+        "digest": saved.digest, "inputs": saved.inputs, "numbers": saved.numbers,
         "branches": [{"parent": b.parent, "at": b.at, "edit": _edit_json(b.edit)}
                      for b in saved.branches],
         "branch": saved.branch, "cursor": saved.cursor,
@@ -147,10 +153,14 @@ def from_json(text: str) -> SavedSession:
     style = data.get("style")
     if style is not None and not isinstance(style, str):
         raise SavedSessionError("'style' is not a string")
+    inputs = data.get("inputs")
+    if inputs is not None and not (isinstance(inputs, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in inputs.items())):
+        raise SavedSessionError("'inputs' is not a table of file names and digests")
     return SavedSession(
         _get(data, "scenario", str), _get(data, "digest", str), numbers, branches,
         _get(data, "branch", int), _get(data, "cursor", int), selected, style,
-        tuple(_breakpoint(b) for b in _get(data, "breakpoints", list)))
+        tuple(_breakpoint(b) for b in _get(data, "breakpoints", list)), inputs)
 
 
 def _edit_json(edit: Edit) -> dict:

@@ -73,6 +73,7 @@ class Scenario:
     source: dict = field(default_factory=dict, repr=False, compare=False)  # the TOML values
     optimizer: Optimizer = Optimizer.plain()
     classes: tuple[str, ...] = ()  # [data] classes: the names of the outputs, labels one-hot
+    inputs: tuple[str, ...] = field(default=(), compare=False)  # the data and weights files read
 
     @property
     def iterations_per_epoch(self) -> int:
@@ -164,6 +165,7 @@ class _Builder:
         self.raw, self.path, self.fail, self.numbers = raw, path, fail, numbers
         self.mode = numbers or FLOAT
         self.files = WeightFiles(path.parent, fail)
+        self.data_file: Path | None = None
 
     def table(self, raw: Any, where: tuple, allowed: tuple, required: tuple = ()) -> dict:
         if not isinstance(raw, dict):
@@ -250,7 +252,9 @@ class _Builder:
                             tuple(escape(t) for t in targets or ()), _frozen(samples),
                             training, loss, tuple(layers), tuple(params), keys,
                             source=self.raw, optimizer=optimizer,
-                            classes=tuple(classes or ()))
+                            classes=tuple(classes or ()),
+                            inputs=tuple(str(p) for p in ([self.data_file] if self.data_file
+                                                          else []) + list(self.files.opened)))
         if "branch" not in raw:
             return scenario
         from .step import Model  # step imports this module
@@ -298,6 +302,7 @@ class _Builder:
                                 where + ("classes",))
             targets = targets or list(classes) or names
         elif "file" in raw:
+            self.data_file = self.path.parent / raw["file"]  # read (checked) just below
             samples, features, targets = file_samples(self.path, raw["file"], features, targets,
                                                       self.fail, self.mode, classes)
         elif "samples" in raw:

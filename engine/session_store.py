@@ -3,9 +3,9 @@ under ``$XDG_STATE_HOME/nnstep/`` (``~/.local/state/nnstep/`` when the variable 
 or not an absolute path, as the XDG base directory specification says).
 
 Files are written atomically (a temporary file in the same folder, then a rename): a crash
-never leaves half a session. A session that does not fit its scenario (the file changed since,
-or it does not read) is set aside — renamed beside it, never applied, never deleted — and the
-caller is told where it went.
+never leaves half a session. A session that does not fit its scenario (the scenario file or a
+data or weights file it reads changed since, or it does not read) is set aside — renamed
+beside it, never applied, never deleted — and the caller is told where it went.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,36 @@ def digest(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def input_digests(scenario_path: str | Path, inputs: Iterable[str]) -> dict[str, str]:
+    """The sha256 of each data or weights file a scenario read, by its path relative to the
+    scenario's folder; "" for one that can no longer be read."""
+    folder = Path(scenario_path).parent
+    out = {}
+    for name in inputs:
+        path = Path(name)
+        try:
+            key = path.relative_to(folder).as_posix()
+        except ValueError:
+            key = path.as_posix()
+        try:
+            out[key] = digest(path)
+        except OSError:
+            out[key] = ""
+    return out
+
+
+def _changed_inputs(saved: dict[str, str] | None, now: dict[str, str]) -> str | None:
+    """Why the data files no longer fit a session saved with ``saved``, or None."""
+    if saved is None:
+        return None if not now else ("it was saved before nnstep kept its data files' digests "
+                                     f"({', '.join(sorted(now))})")
+    changed = sorted(k for k in saved.keys() | now.keys() if saved.get(k) != now.get(k))
+    if not changed:
+        return None
+    files = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+    return f"the data file{'s' * (len(changed) > 1)} {files} changed since it was saved"
+
+
 def session_file(scenario_path: str | Path, numbers: str,
                  env: Mapping[str, str] | None = None) -> Path:
     """The saved session of a scenario (absolute path) in a number mode: a readable stem and a
@@ -67,9 +97,10 @@ def save(saved: SavedSession, env: Mapping[str, str] | None = None) -> Path:
 
 
 def load(scenario_path: str | Path, numbers: str, scenario_digest: str,
-         env: Mapping[str, str] | None = None) -> Loaded:
+         env: Mapping[str, str] | None = None, inputs: dict[str, str] | None = None) -> Loaded:
     """The saved session of this scenario, if there is one that fits it. One that does not
-    (another file content, unreadable, not a session) is set aside with a message."""
+    (another scenario or data file content — ``inputs``, from input_digests —, unreadable, not
+    a session) is set aside with a message."""
     path = session_file(scenario_path, numbers, env)
     try:
         if not path.exists():
@@ -79,6 +110,9 @@ def load(scenario_path: str | Path, numbers: str, scenario_digest: str,
         saved = from_json(path.read_text(encoding="utf-8"))
         if saved.digest != scenario_digest:
             raise SavedSessionError("the scenario file has changed since it was saved")
+        changed = _changed_inputs(saved.inputs, inputs or {})
+        if changed:
+            raise SavedSessionError(changed)
         if saved.numbers != numbers:
             raise SavedSessionError(f"it was saved in {saved.numbers}, not {numbers}")
     except (SavedSessionError, OSError, UnicodeDecodeError) as problem:

@@ -24,7 +24,7 @@ from .controllers.inspection import Inspection
 from .controllers.navigation import Navigation
 from .controllers.saving import Saving
 from .controllers.selection import Selection
-from .controllers.sessions import Opened, Sessions, open_session
+from .controllers.sessions import AUTOSAVE_SECONDS, Opened, Sessions, open_session
 from .controllers.views import Views
 from .headless import Opening
 from .screens.help import HelpScreen
@@ -103,6 +103,7 @@ class NnstepApp(App[int]):
         moves = opening is not None and (opening.index is not None or opening.continue_)
         # a saved session comes back first; --goto / --continue then say where the cursor goes
         self.sessions.restore(self.breaks, self.navigation, move=not moves)
+        self.set_interval(AUTOSAVE_SECONDS, self._autosave)
         self.call_after_refresh(self._settled)
         if opening is not None:
             known = {c.text for c in self.breaks.conditions}
@@ -262,6 +263,10 @@ class NnstepApp(App[int]):
 
     def action_compare(self) -> None:
         self.views.compare()
+
+    def _autosave(self) -> None:
+        """Every AUTOSAVE_SECONDS: the session, if it changed (a failure is told on quit)."""
+        self.sessions.save(self.breaks, changed_only=True)
 
     async def action_quit(self) -> None:
         """q: save the session (breakpoints, edits, selection, cursor), then quit."""

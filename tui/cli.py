@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
                            help="float64, whatever the scenario says")
     ui.add_argument("--fresh", action="store_true",
                     help="start clean: do not restore the session saved when this scenario was "
-                         "last closed (it is replaced on quit)")
+                         "last closed (it is replaced when this one is saved)")
     run.add_argument("--iterations", type=_positive, default=None, metavar="N",
                      help="iterations to run (default: the whole training; more epochs if needed)")
     run.add_argument("--format", choices=("json", "table", "none"), default="table",

@@ -22,7 +22,15 @@ from nnstep.engine.saved_session import (
     from_json,
     to_json,
 )
-from nnstep.engine.session_store import digest, load, save, session_file, set_aside, state_dir
+from nnstep.engine.session_store import (
+    digest,
+    input_digests,
+    load,
+    save,
+    session_file,
+    set_aside,
+    state_dir,
+)
 
 
 @pytest.fixture
@@ -180,3 +188,66 @@ def test_a_failed_write_leaves_the_old_session_whole(scenario, broccoli_path, en
         save(capture(Session(scenario), str(broccoli_path), "d"), env)
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+@pytest.fixture
+def iris_copy(tmp_path):
+    """iris.toml and its CSV copied to a folder of their own (the CSV is edited)."""
+    import shutil
+
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "scenarios")
+    (tmp_path / "data").mkdir()
+    shutil.copy(os.path.join(root, "iris.toml"), tmp_path / "iris.toml")
+    shutil.copy(os.path.join(root, "data", "iris.csv"), tmp_path / "data" / "iris.csv")
+    return tmp_path / "iris.toml"
+
+
+def test_a_scenario_lists_the_files_it_read(iris_copy):
+    (path,) = load_scenario(iris_copy).inputs
+    assert os.path.samefile(path, iris_copy.parent / "data" / "iris.csv")
+
+
+def _saved_iris(iris_copy, env):
+    sc = load_scenario(iris_copy)
+    inputs = input_digests(iris_copy, sc.inputs)
+    assert list(inputs) == ["data/iris.csv"] and len(inputs["data/iris.csv"]) == 64
+    save(capture(Session(sc), str(iris_copy), digest(iris_copy), inputs=inputs), env)
+    return inputs
+
+
+def test_a_changed_data_file_sets_the_session_aside(iris_copy, env):
+    _saved_iris(iris_copy, env)
+    csv = iris_copy.parent / "data" / "iris.csv"
+    assert load(iris_copy, "float64", digest(iris_copy), env,
+                input_digests(iris_copy, load_scenario(iris_copy).inputs)).saved is not None
+    csv.write_text(csv.read_text().replace("5.1,", "5.2,", 1))  # one cell
+    loaded = load(iris_copy, "float64", digest(iris_copy), env,
+                  input_digests(iris_copy, load_scenario(iris_copy).inputs))
+    assert loaded.saved is None and loaded.problem
+    assert "the data file data/iris.csv changed since it was saved" in loaded.message
+    assert len(list(state_dir(env).glob("*.set-aside-*.json"))) == 1
+
+
+def test_a_data_file_gone_or_unrecorded_is_not_applied(iris_copy, env):
+    inputs = _saved_iris(iris_copy, env)
+    gone = {"data/iris.csv": ""}  # what input_digests says of a file it cannot read
+    loaded = load(iris_copy, "float64", digest(iris_copy), env, gone)
+    assert loaded.saved is None and "data/iris.csv changed" in loaded.message
+    # a session saved before the data files' digests were kept: not applied to a CSV scenario
+    path = session_file(iris_copy, "float64", env)
+    raw = json.loads(to_json(capture(Session(load_scenario(iris_copy)), str(iris_copy),
+                                     digest(iris_copy))))
+    del raw["inputs"]
+    path.write_text(json.dumps(raw))
+    loaded = load(iris_copy, "float64", digest(iris_copy), env, inputs)
+    assert loaded.saved is None and "data files' digests" in loaded.message
+
+
+def test_inline_data_needs_no_file_digests(scenario, broccoli_path, env):
+    d = digest(broccoli_path)
+    raw = json.loads(to_json(capture(a_tree(scenario), str(broccoli_path), d)))
+    del raw["inputs"]  # an older session of an inline scenario still restores
+    path = session_file(broccoli_path, "exact", env)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(raw))
+    assert load(broccoli_path, "exact", d, env, {}).saved is not None

@@ -14,7 +14,7 @@ from nnstep.engine.session_store import session_file
 from nnstep.tui.app import build_app
 from nnstep.tui.screens.breakpoints import BreakpointsScreen
 from textual.widgets import Input, OptionList
-from tui_support import BROCCOLI, settle, status
+from tui_support import BROCCOLI, ROOT, settle, status
 
 SIZE = (120, 40)
 
@@ -165,3 +165,51 @@ async def test_goto_wins_over_the_saved_cursor_and_breaks_join(scenario_path, en
         assert s.cursor == 20  # --goto 2: the end of iteration 2, not the saved 27
         assert [c.text for c in app.breakpoints] == ["sign", "loss rises", "blocked"]
         assert app.breaks.off == {"sign"}
+
+
+async def test_a_changed_data_file_sets_the_session_aside(tmp_path, env) -> None:
+    (tmp_path / "data").mkdir()
+    shutil.copy(ROOT / "scenarios" / "iris.toml", tmp_path / "iris.toml")
+    csv = tmp_path / "data" / "iris.csv"
+    shutil.copy(ROOT / "scenarios" / "data" / "iris.csv", csv)
+    path = tmp_path / "iris.toml"
+    app = open_app(path, env)
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.goto(3)
+        app.session.set_learning_rate("0.5")
+        await pilot.press("q")
+    assert app.save_problem is None
+    app = open_app(path, env)  # the same files: restored
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert len(app.session.branches) == 2 and "session restored" in status(app)
+        await pilot.press("q")
+    csv.write_text(csv.read_text().replace("5.1,", "5.2,", 1))  # one cell of the data
+    app = open_app(path, env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert len(app.session.branches) == 1 and app.session.cursor == 0
+        assert "set aside, not restored (the data file data/iris.csv changed since it was " \
+               "saved)" in status(app)
+
+
+async def test_autosave_writes_changes_only(scenario_path, env) -> None:
+    saved = session_file(scenario_path, "exact", env)
+    app = open_app(scenario_path, env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app._autosave()
+        assert not saved.exists()  # nothing changed since it opened: nothing written
+        app.session.goto(12)
+        app.session.set_learning_rate("1/2")
+        app._autosave()  # as the timer does while the debugger runs
+        written = saved.read_bytes()
+        assert b'"kind": "learning_rate"' in written
+        saved.write_bytes(b"sentinel")
+        app._autosave()
+        assert saved.read_bytes() == b"sentinel"  # unchanged since the last write: not rewritten
+    saved.write_bytes(written)  # the terminal was closed without q: the autosave is there
+    app = open_app(scenario_path, env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert len(app.session.branches) == 2

@@ -3,13 +3,15 @@ counts), every edit (the whole branch tree), the selection, the number format an
 saved under ``$XDG_STATE_HOME/nnstep/`` (engine/session_store.py); the next time the same
 scenario is opened they are restored — the edits replayed through the engine, so the records are
 the very ones they made. ``--fresh`` starts clean. A saved session that no longer fits (the
-scenario file changed, it does not read, an edit or a breakpoint no longer applies) is set
-aside, never applied and never deleted, and the status line says where it went."""
+scenario file or a data or weights file it reads changed, it does not read, an edit or a
+breakpoint no longer applies) is set aside, never applied and never deleted, and the status
+line says where it went. While the debugger runs, a changed session is saved every
+AUTOSAVE_SECONDS too."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,21 +21,25 @@ from nnstep.engine.conditions import ConditionError, parse_condition
 from nnstep.engine.format import STYLES
 from nnstep.engine.saved_session import SavedSession, SavedSessionError, capture
 from nnstep.engine.scenario import Scenario
-from nnstep.engine.session_store import digest, load, save, session_file, set_aside
+from nnstep.engine.session_store import digest, input_digests, load, save, session_file, set_aside
 
 from ..widgets.common import Weight, weights_of
 from .host import Host, Status
+
+AUTOSAVE_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
 class Place:
     """Where this scenario's session is kept: the scenario's absolute path, the sha256 of its
-    bytes as opened, the number mode, and the environment naming the state folder."""
+    bytes as opened, the number mode, the environment naming the state folder, and the sha256
+    of each data or weights file the scenario read."""
 
     scenario: str
     digest: str
     numbers: str
     env: Mapping[str, str]
+    inputs: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def file(self) -> Path:
@@ -60,13 +66,15 @@ def open_session(scenario: Scenario, env: Mapping[str, str] | None, fresh: bool 
     if env is None or not path.is_file():
         return Opened(Session(scenario, **session_options))
     try:
-        place = Place(str(path.resolve()), digest(path), scenario.numbers, env)
+        place = Place(str(path.resolve()), digest(path), scenario.numbers, env,
+                      input_digests(path, scenario.inputs))
     except OSError:
         return Opened(Session(scenario, **session_options))
     if fresh:
         return Opened(Session(scenario, **session_options), place,
-                      message="a fresh session (--fresh): the saved one is replaced on quit")
-    loaded = load(place.scenario, place.numbers, place.digest, env)
+                      message="a fresh session (--fresh): the saved one is replaced when this one "
+                              "is saved")
+    loaded = load(place.scenario, place.numbers, place.digest, env, dict(place.inputs))
     if loaded.saved is None:
         return Opened(Session(scenario, **session_options), place, None, loaded.message,
                       loaded.problem)
@@ -95,10 +103,12 @@ def _check(saved: SavedSession, scenario: Scenario) -> None:
 
 
 class Sessions:
-    """Restores what ``Opened`` found once the screen is up, and saves on quit."""
+    """Restores what ``Opened`` found once the screen is up; saves on quit, and every
+    AUTOSAVE_SECONDS while it has changed, so a closed terminal loses little."""
 
     def __init__(self, host: Host, opened: Opened) -> None:
         self.host, self.opened = host, opened
+        self.written: SavedSession | None = None  # what the session file holds now, if known
 
     def restore(self, breakpoints: Any, navigation: Any, move: bool = True) -> None:
         """Selection, format and breakpoints now; with ``move``, the cursor through
@@ -123,19 +133,29 @@ class Sessions:
             if opened.problem:  # the whole sentence, wrapped, for a while
                 host.notify(opened.message, severity="warning", timeout=20)
         host.show_record()
+        if opened.place is not None:  # the state as opened: no need to write it back
+            self.written = self._capture(breakpoints)
 
-    def save(self, breakpoints: Any) -> str | None:
-        """Write the session (atomically); a sentence when that failed, else None."""
+    def save(self, breakpoints: Any, changed_only: bool = False) -> str | None:
+        """Write the session (atomically); a sentence when that failed, else None. With
+        ``changed_only`` (the autosave), only when it differs from what was last written or
+        restored."""
         place = self.opened.place
         if place is None:
             return None
-        host = self.host
-        sel = host.selected
-        saved = capture(host.session, place.scenario, place.digest,
-                        selected=tuple(sel) if sel is not None else None, style=host.style,
-                        breakpoints=breakpoints.saved())
+        saved = self._capture(breakpoints)
+        if changed_only and saved == self.written:
+            return None
         try:
             save(saved, place.env)
         except OSError as problem:
             return f"the session could not be saved to {place.file}: {problem.strerror}"
+        self.written = saved
         return None
+
+    def _capture(self, breakpoints: Any) -> SavedSession:
+        place, host = self.opened.place, self.host
+        sel = host.selected
+        return capture(host.session, place.scenario, place.digest,
+                       selected=tuple(sel) if sel is not None else None, style=host.style,
+                       breakpoints=breakpoints.saved(), inputs=dict(place.inputs))
