@@ -29,9 +29,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nnstep", usage=USAGE,
                                 description="A step-through debugger for neural-network training.")
     sub = p.add_subparsers(dest="command", metavar="")
-    ui = sub.add_parser("open", help="open the debugger (the default)")
-    check = sub.add_parser("check", help="validate a scenario")
-    run = sub.add_parser("run", help="train without a UI")
+    ui = sub.add_parser("open", prog="nnstep", help="open the debugger (the default)")
+    check = sub.add_parser("check", prog="nnstep check", help="validate a scenario")
+    run = sub.add_parser("run", prog="nnstep run", help="train without a UI")
     explain = sub.add_parser(
         "explain", prog="nnstep explain", help="the arithmetic behind a number",
         usage="nnstep explain FILE --iteration N (--weight NAME | --neuron NAME) "
@@ -127,10 +127,18 @@ def trace_selection(scenario, args: argparse.Namespace):
     return select(args.fields, [spec.name for spec in scenario.layers], args.full)
 
 
+def with_command(argv: list[str]) -> list[str]:
+    """``argv`` with ``open`` in front when it names no command: ``nnstep FILE`` and
+    ``nnstep --fresh FILE`` open the debugger as ``nnstep open …`` does."""
+    if not argv or argv[0] in COMMANDS or argv[0] in ("-h", "--help"):
+        return argv
+    if argv[0].startswith("-") and any(a in COMMANDS for a in argv):
+        return argv  # options before a command: argparse says what is wrong
+    return ["open", *argv]
+
+
 def _main(argv: list[str] | None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
-        argv.insert(0, "open")
+    argv = with_command(list(sys.argv[1:] if argv is None else argv))
     args = parser().parse_args(argv)
     if args.command is None:
         parser().print_help()

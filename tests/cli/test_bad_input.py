@@ -77,3 +77,30 @@ def test_the_line_points_at_the_key(data_dir):
     for name, needle in needles.items():
         text = (data_dir / name).read_text().splitlines()
         assert needle in text[by_name[name] - 1], name
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["scenarios/broccoli.toml"], ["open", "scenarios/broccoli.toml"]),
+    (["--fresh", "scenarios/broccoli.toml"], ["open", "--fresh", "scenarios/broccoli.toml"]),
+    (["--goto", "3", "scenarios/broccoli.toml", "--exact"],
+     ["open", "--goto", "3", "scenarios/broccoli.toml", "--exact"]),
+    (["run", "scenarios/broccoli.toml"], ["run", "scenarios/broccoli.toml"]),
+    (["--help"], ["--help"]),
+    ([], []),
+])
+def test_options_before_the_file_open_the_debugger(argv, expected):
+    from nnstep.tui.cli import parser, with_command
+
+    assert with_command(argv) == expected
+    if expected and expected[0] == "open":
+        args = parser().parse_args(expected)
+        assert args.command == "open" and args.file == "scenarios/broccoli.toml"
+
+
+@pytest.mark.parametrize("argv, prog", [(["--fresh"], "nnstep"), (["open"], "nnstep"),
+                                        (["run"], "nnstep run"), (["check"], "nnstep check")])
+def test_a_missing_file_is_one_clear_line(nnstep, argv, prog):
+    out = nnstep(*argv)
+    assert out.returncode == 2
+    assert out.stderr.splitlines()[-1] == f"{prog}: error: the following arguments are " \
+                                          "required: file"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from fractions import Fraction
 
+import pytest
 from nnstep.engine import Session
 from nnstep.engine.records import same
 from nnstep.tui.screens.confirm import ConfirmDialog
@@ -296,3 +297,19 @@ async def test_goto_echoes_a_huge_number_cut(app) -> None:
         await pilot.press("enter")
         error = str(app.screen.query_one("#dialog-error").content)
         assert "\\x1b" in error and "\x1b" not in error and len(error) < 200
+
+
+@pytest.mark.parametrize("size, pairs", [((80, 24), 1), ((100, 30), 1), ((120, 40), 2),
+                                         ((200, 60), 2)])
+async def test_help_keys_never_wrap(size, pairs) -> None:
+    """Two column pairs where every description fits one line, else one pair that scrolls."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        keys = app.screen.query_one("#help-keys")
+        table = keys.content
+        assert len(table.columns) == 2 * pairs
+        rows = len(app.screen.rows())
+        assert table.row_count == (rows if pairs == 1 else -(-rows // 2))
+        assert keys.size.height == table.row_count + 1  # one line a row, and the heading

@@ -6,10 +6,30 @@ from __future__ import annotations
 
 from nnstep.engine.explain import Explainer
 from nnstep.engine.names import Target
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 
 from .live import LiveScreen
+
+
+def hang(line: str, width: int) -> str:
+    """``line`` folded to ``width`` columns at spaces, each continuation indented 4 columns more
+    than the line, so an equation that runs on reads as one: the result is never cut off."""
+    if cell_len(line) <= width:
+        return line
+    body = line.lstrip(" ")
+    first = line[:len(line) - len(body)]
+    lead = first + "    "
+    out, current = [], first
+    for word in body.split(" "):
+        if current.strip() and cell_len(f"{current} {word}") > width:
+            out.append(current)
+            current = lead + word
+        else:
+            current = f"{current} {word}" if current.strip() else current + word
+    out.append(current)
+    return "\n".join(out)
 
 
 class ExplainScreen(LiveScreen):
@@ -26,6 +46,18 @@ class ExplainScreen(LiveScreen):
         name = target.label([spec.name for spec in s.model.layers]) if target else "nothing"
         return f"explain {name} · iteration {rec.iteration} · {where}"
 
+    def text_width(self) -> int:
+        """Columns for the text: the body's width once laid out, else the dialog's share."""
+        width = self.query_one("#live-body").scrollable_content_region.width - 2  # scroll bar
+        return width if width > 20 else max(20, min(120, self.app.size.width * 98 // 100) - 6)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.call_after_refresh(self.redraw)  # folded to the width the body was given
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.redraw)
+
     def target(self) -> Target | None:
         sel = self.app.selected
         if sel is None:
@@ -40,12 +72,13 @@ class ExplainScreen(LiveScreen):
         if target is None:
             return Text("no weight in this model to explain", style="dim")
         explainer = Explainer(s.record, s.model, app.style, s.scenario.features)
+        width = self.text_width()
         text = Text()
-        text.append("\n".join(explainer.explain(target)))
+        text.append("\n".join(hang(line, width) for line in explainer.explain(target)))
         neuron = Target(target.layer, "o", (target.place[0],))
         name = neuron.label([spec.name for spec in s.model.layers])
         text.append(f"\n\nits neuron {name}:\n", style="bold")
-        text.append("\n".join(explainer.explain(neuron)))
+        text.append("\n".join(hang(line, width) for line in explainer.explain(neuron)))
         text.append("\n\nδ^k = ∂Loss/∂X^k is the learning flow at the input of layer k; with a "
                     "batch, δw is the mean of the samples' terms.", style="dim")
         return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,7 +18,7 @@ NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "right_squar
          "question_mark": "?", "slash": "/", "shift+tab": "shift+tab", "equals_sign": "="}
 
 DESCRIPTIONS = {  # one line each: the help shows two columns of keys
-    "app.next_op": "next operation (computed the first time)",
+    "app.next_op": "next operation (computed first time)",
     "app.prev_op": "previous operation (bit-identical)",
     "app.next_iteration": "end of this iteration, or of the next",
     "app.prev_iteration": "end of the previous iteration",
@@ -57,6 +58,10 @@ DESCRIPTIONS = {  # one line each: the help shows two columns of keys
 }
 
 
+HELP_WIDTH, HELP_MAX_PERCENT = 120, 98  # #help in app.tcss: width, max-width
+HELP_FRAME = 2 + 4 + 2  # its border, its padding and the scroll bar
+
+
 def key_text(keys: str) -> str:
     return " ".join(NAMES.get(k, k) for k in keys.split(","))
 
@@ -64,20 +69,37 @@ def key_text(keys: str) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "close")]
 
-    def compose(self) -> ComposeResult:
+    def rows(self) -> list[tuple[str, str]]:
         last = ("app.help", "app.quit")  # first in the footer, last here
         ordered = [b for b in BINDINGS if b.action not in last]
         ordered += [b for b in BINDINGS if b.action in last]
         rows = [(key_text(b.key), DESCRIPTIONS.get(b.action, b.description)) for b in ordered]
-        rows += HELP_EXTRA
-        half = -(-len(rows) // 2)  # two column pairs, so every key fits a 40-row terminal
+        return rows + HELP_EXTRA
+
+    def table(self, width: int) -> Table:
+        """Two column pairs when every description fits one line in them (every key on a
+        40-row terminal), else one pair: a narrow terminal scrolls rather than wraps."""
+        rows = self.rows()
+        half = -(-len(rows) // 2)
+        widest = [max(cell_len(r[i]) for r in part) for part in (rows[:half], rows[half:])
+                  for i in (0, 1)]
+        inner = min(HELP_WIDTH, width * HELP_MAX_PERCENT // 100) - HELP_FRAME
+        pairs = 2 if sum(widest) + 6 <= inner else 1  # 2 spaces between columns
         table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold",
                       expand=True)
-        for _ in range(2):
+        for _ in range(pairs):
             table.add_column("key", style="bold cyan", no_wrap=True)
             table.add_column("what it does", ratio=1)
+        if pairs == 1:
+            for row in rows:
+                table.add_row(*row)
+            return table
         for left, right in zip(rows[:half], rows[half:] + [("", "")]):
             table.add_row(*left, *right)
+        return table
+
+    def compose(self) -> ComposeResult:
+        table = self.table(self.app.size.width)
         notes = Text(
             "values: 1/200, -0.25, 3e-4 · an edit recomputes the iteration on a new branch · "
             "a NaN or inf always stops c · conditions name weights w²[1,2] (or L2[0,1], 0-based)\n"
@@ -89,9 +111,12 @@ class HelpScreen(ModalScreen[None]):
             style="dim")
         with VerticalScroll(id="help"):
             yield Label("nnstep — keys", id="dialog-title")
-            yield Static(table)
+            yield Static(table, id="help-keys")
             yield Static(notes)
             yield Static("escape, q or ? closes", id="dialog-hint")
+
+    def on_resize(self) -> None:
+        self.query_one("#help-keys", Static).update(self.table(self.app.size.width))
 
     def action_close(self) -> None:
         self.dismiss(None)
