@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -195,9 +196,16 @@ def _ratio(a: Norm, b: Norm) -> float:
         return float(np.float64(a.value) / np.float64(b.value))
 
 
+@lru_cache(maxsize=64)
 def _th(value: Any) -> str:
     """A threshold for a message: 1e-05, 0.1, 70 (not 1/100000)."""
     return brief(to_float(value))
+
+
+@lru_cache(maxsize=64)
+def _percent(share: Fraction) -> str:
+    """A share as a threshold in per cent: 70."""
+    return _th(share * 100)
 
 
 def _linear(model: Model) -> tuple[int, ...]:
@@ -225,8 +233,11 @@ def _finding(kind: str, k: int, model: Model, value: Any, summary: str,
 def vanishing(rec: Record, model: Model, history: History | None,
               values: tuple) -> list[Finding]:
     ratio, least = values
-    linear, norms = _linear(model), _grad_norms(rec, model)
-    if len(linear) < 2 or linear[0] not in norms or linear[-1] not in norms:
+    linear = _linear(model)
+    if len(linear) < 2:
+        return []  # the ratio needs two linear layers
+    norms = _grad_norms(rec, model)
+    if linear[0] not in norms or linear[-1] not in norms:
         return []
     first, last = norms[linear[0]], norms[linear[-1]]
     if last.value == 0 or not (first.below(ratio, last) and first.below(least)):
@@ -271,7 +282,7 @@ def dying(rec: Record, model: Model, history: History | None, values: tuple) -> 
             continue
         dead = spec.recipe.blocked(spec, rec.layer_input(k), True).all(axis=0)
         count, size = int(dead.sum()), dead.size
-        if count < share * size:
+        if count * share.denominator < share.numerator * size:  # count < share · size, exactly
             continue
         percent = f"{100 * count / size:.0f}"
         units = ("its one unit blocks" if size == 1
@@ -280,7 +291,7 @@ def dying(rec: Record, model: Model, history: History | None, values: tuple) -> 
         out.append(_finding(
             "dying", k, model, count / size, f"{percent}%",
             f"{spec.name} is dying: {units} the learning flow for {batch} (dying from "
-            f"{_th(share * 100)} %; AUTOTRAINER; DeepDiagnosis)"))
+            f"{_percent(share)} %; AUTOTRAINER; DeepDiagnosis)"))
     return out
 
 

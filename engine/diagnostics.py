@@ -127,10 +127,14 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
         name = model.layers[k].name
         for key in before:
             old, new = floats(before[key]), floats(after[key])
-            flipped = where_true(np.sign(old) * np.sign(new) < 0)
+            mask = np.sign(old) * np.sign(new) < 0
+            flipped = where_true(mask)
             if len(flipped) > SIGN_DETAIL:
-                flipped.sort(key=lambda place: -abs(new[place] - old[place]))
-                shown = ", ".join(weight_label(k, key, p) for p in flipped[:3])
+                # the largest |ŵ − w| first, ties in place order (a stable sort; never NaN:
+                # the two signs are strictly opposite)
+                at = mask.nonzero()
+                order = np.argsort(-np.abs(new[at] - old[at]), kind="stable")[:3].tolist()
+                shown = ", ".join(weight_label(k, key, flipped[n]) for n in order)
                 out.append(Finding(
                     "sign", k, name, -1, -1, len(flipped),
                     f"{len(flipped)} {name} {'weights' if key == 'w' else 'biases'} changed "

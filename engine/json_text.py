@@ -40,6 +40,8 @@ def array(arr: Any) -> str:
 
 def number(v: Any) -> str:
     """One number of a record (a float, a Fraction or None) as ``to_json`` gives it."""
+    if v.__class__ is float and v - v == 0:  # finite (inf − inf and NaN − NaN are NaN)
+        return float.__repr__(v)
     v = to_json(v)
     if v.__class__ is float:
         return float.__repr__(v)
@@ -55,8 +57,9 @@ def value(v: Any) -> str:
 
 
 def obj(pairs: dict[str, str]) -> str:
-    """An object from its keys and the JSON text of their values."""
-    return "{" + ", ".join(f"{string(k)}: {t}" for k, t in pairs.items()) + "}"
+    """An object from its keys (plain names: letters, digits and "_", which need no escaping)
+    and the JSON text of their values."""
+    return "{" + ", ".join(f'"{k}": {t}' for k, t in pairs.items()) + "}"
 
 
 def _finite(v: Any) -> Any:

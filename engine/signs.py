@@ -12,8 +12,9 @@ For each weight w^k[i, j] of a linear layer k, once its δw is known:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -187,11 +188,12 @@ def sign_rows(rec: Record, model: Model, places: list[tuple[int, int, int | None
     tables = {k: layer_signs(rec, model, k) for k in model.trainable
               if wanted is None or k in wanted}
     tables = {k: t for k, t in tables.items() if t is not None}
-    if places is None:
+    every = places is None
+    if every:
         places = [(k, i, j if j < t.dw.shape[1] - t.bias else None)
                   for k, t in tables.items() for i in range(t.dw.shape[0])
                   for j in range(t.dw.shape[1])]
-    cells = _cells(tables, places)
+    cells = _cells(tables, places, every)
     rows = []
     situations: dict[tuple[int, int], str] = {}  # one per output neuron: its weights share it
     neurons = {k: _Neurons(rec, model, k) for k in tables}
@@ -216,9 +218,13 @@ def sign_rows(rec: Record, model: Model, places: list[tuple[int, int, int | None
     return rows
 
 
-def _cells(tables: dict[int, LayerSigns], places: list[tuple[int, int, int | None]]) -> dict:
+def _cells(tables: dict[int, LayerSigns], places: list[tuple[int, int, int | None]],
+           every: bool) -> dict[int, Iterator[tuple]]:
     """Per layer, an iterator over its places' codes (δ, input, δw, move, actual or None) in
-    the order of ``places``: read with one gather per array, not one lookup per value."""
+    the order of ``places``; ``every``: the places are every weight of each layer in row-major
+    order (read off whole rows), else a few weights (gathered, one gather per array)."""
+    if every:
+        return {k: _every_cell(t) for k, t in tables.items()}
     rows: dict[int, list[int]] = {k: [] for k in tables}
     cols: dict[int, list[int]] = {k: [] for k in tables}
     for k, i, j in places:
@@ -232,6 +238,16 @@ def _cells(tables: dict[int, LayerSigns], places: list[tuple[int, int, int | Non
         out[k] = zip(t.delta[i].tolist(), t.inputs[j].tolist(), t.dw[i, j].tolist(),
                      t.move[i, j].tolist(), actual)
     return out
+
+
+def _every_cell(t: LayerSigns) -> Iterator[tuple]:
+    """Every weight's codes of one layer, row by row."""
+    inputs = t.inputs.tolist()
+    actual = [None] * len(t.dw) if t.actual is None else t.actual.tolist()
+    for delta, dw, move, moved in zip(t.delta.tolist(), t.dw.tolist(), t.move.tolist(),
+                                      actual):
+        for cell in zip(inputs, dw, move, moved or repeat(None)):
+            yield (delta, *cell)
 
 
 def select_weights(rec: Record, model: Model, which: str = "all",

@@ -10,6 +10,7 @@ non-finite floats "nan", "inf", "-inf": strict JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -86,13 +87,19 @@ def line(rec: Record, model: Model, selection: Selection = EVERYTHING,
     """One line of JSON for the iteration ``rec`` (its update record) finished: the fields of
     ``iteration_json`` written as text (json_text.py), ", " and ": " between items as
     ``json.dumps`` writes them; non-finite floats as strings."""
+    return "{" + ", ".join(f'"{field}": {text}' for field, text in
+                           fields(rec, model, selection, history)) + "}"
+
+
+def fields(rec: Record, model: Model, selection: Selection = EVERYTHING,
+           history: History | None = None) -> Iterator[tuple[str, str]]:
+    """Each field of ``rec``'s line with its JSON text, in the line's order (each computed
+    when asked for)."""
     summarised = _summarised(rec, model, selection)
-    parts = []
     for field in selection.fields:
         if field == "accuracy" and not model.loss.classifies:
             continue  # only a classifier has one
-        parts.append(f'"{field}": {_FIELDS[field](rec, model, selection, summarised, history)}')
-    return "{" + ", ".join(parts) + "}"
+        yield field, _FIELDS[field](rec, model, selection, summarised, history)
 
 
 def iteration_json(rec: Record, model: Model, selection: Selection = EVERYTHING,
