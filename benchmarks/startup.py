@@ -1,10 +1,16 @@
 """Start-up as a person meets it: from starting the `nnstep` process in a terminal (a pty, 120×40)
 to the first screen painted — the header's operation appearing in what the program writes to
-the terminal — then `q`. Beside it, in the same run, the bare imports (`python -c "import …"`)
-of textual.app and nnstep.tui.app, process start included.
+the terminal — then `q`, which saves the session that the next start restores (as a person's
+second start does; the sessions live in a temporary $XDG_STATE_HOME). Beside it, in the same
+run: the bare imports (`python -c "import …"`) of textual.app and nnstep.tui.app, process start
+included, and the first paint of a Textual app with one line of text and a footer (the floor
+any Textual app starts from on this machine).
 
-Prints one JSON object: per scenario the warm start-up (the first run is discarded to warm the
-file cache), p50 / min / max over the repetitions, in milliseconds.
+Prints one JSON object: per case the warm start-up (the first run is discarded to warm the
+file cache and write the bytecode), p50 / min / max over the repetitions, in milliseconds, and
+for the first paints the CPU time the process had used by then (``cpu_p50``: less disturbed by
+other work on a shared machine than the time on the clock, in 10 ms ticks), and the first
+paint's distance to the bare Textual app's in the same run (``over_textual_p50``).
 
     python benchmarks/startup.py [--quick]
 """
@@ -21,6 +27,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from pathlib import Path
@@ -33,11 +40,31 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 MARKER = b"before training"  # the header of the first screen: "start \xb7 before training"
 SIZE = (40, 120)
 TIMEOUT = 30.0
+TICK = os.sysconf("SC_CLK_TCK")
+MINIMAL = f"""
+from textual.app import App
+from textual.widgets import Footer, Static
+class Minimal(App):
+    BINDINGS = [("q", "quit", "quit")]
+    def compose(self):
+        yield Static("start · {MARKER.decode()}")
+        yield Footer()
+Minimal().run()
+"""
 
 
-def first_paint(args: list[str]) -> float:
-    """Seconds from starting ``args`` in a pty to MARKER in its output; then quits it."""
-    env = dict(ENV, TERM="xterm-256color", COLUMNS=str(SIZE[1]), LINES=str(SIZE[0]))
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) process ``pid`` has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def first_paint(args: list[str], state: str) -> tuple[float, float]:
+    """Seconds from starting ``args`` in a pty to MARKER in its output, and the CPU seconds it
+    had used then; then quits it."""
+    env = dict(ENV, TERM="xterm-256color", COLUMNS=str(SIZE[1]), LINES=str(SIZE[0]),
+               XDG_STATE_HOME=state)
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # the child: becomes the program, its terminal the pty
@@ -58,6 +85,7 @@ def first_paint(args: list[str]) -> float:
             seen = seen[-len(MARKER):] + chunk
             if MARKER in seen:
                 found = time.perf_counter() - start
+                cpu = cpu_seconds(pid)
                 break
         os.write(fd, b"q")
         deadline = time.perf_counter() + 10
@@ -78,7 +106,7 @@ def first_paint(args: list[str]) -> float:
         os.close(fd)
     if found is None:
         raise RuntimeError(f"no first paint from {args}")
-    return found
+    return found, cpu
 
 
 def import_time(module: str) -> float:
@@ -97,22 +125,33 @@ def summary(values: list[float]) -> dict:
 
 def main() -> None:
     repeat = 3 if "--quick" in sys.argv else 7
-    results = {"benchmark": "startup", "machine": machine(), "terminal": [SIZE[1], SIZE[0]],
-               "repetitions": repeat, "cases": {}}
+    results = {"benchmark": "startup", "machine": machine(), "load": os.getloadavg(),
+               "terminal": [SIZE[1], SIZE[0]], "repetitions": repeat, "cases": {}}
     runs: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
     cases = {f"first_paint_{name}": [NNSTEP, str(ROOT / "scenarios" / f"{name}.toml")]
              for name in ("broccoli", "mlp784")}
+    cases["first_paint_textual_minimal"] = [sys.executable, "-c", MINIMAL]
     imports = ("textual.app", "nnstep.tui.app")
-    for args in cases.values():
-        first_paint(args)  # warm the file cache, write the bytecode
-    for module in imports:
-        import_time(module)
-    for _ in range(repeat):  # interleaved, so a busy moment of the machine hits every case
-        for name, args in cases.items():
-            runs.setdefault(name, []).append(first_paint(args))
+    with tempfile.TemporaryDirectory() as state:
+        for args in cases.values():
+            first_paint(args, state)  # warm the file cache, write the bytecode, save a session
         for module in imports:
-            runs.setdefault(f"import_{module}", []).append(import_time(module))
+            import_time(module)
+        for _ in range(repeat):  # interleaved, so a busy moment of the machine hits every case
+            for name, args in cases.items():
+                took, cpu = first_paint(args, state)
+                runs.setdefault(name, []).append(took)
+                cpus.setdefault(name, []).append(cpu)
+            for module in imports:
+                runs.setdefault(f"import_{module}", []).append(import_time(module))
     results["cases"] = {name: summary(values) for name, values in runs.items()}
+    floor = statistics.median(runs["first_paint_textual_minimal"])
+    for name, values in cpus.items():
+        results["cases"][name]["cpu_p50"] = round(statistics.median(values) * 1000, 1)
+        results["cases"][name]["over_textual_p50"] = round(
+            (statistics.median(runs[name]) - floor) * 1000, 1)
+    results["load_after"] = os.getloadavg()
     print(json.dumps(results, indent=1))
 
 

@@ -11,7 +11,12 @@ Prints one JSON object. Per network, at 120×40:
   with every widget redrawn on every step, for comparison;
 - ``paint_ms``: from the action to Textual's ``call_after_refresh`` callback, which runs once
   the screen has been refreshed with the new content: the closest to key-to-paint headless.
-Textual paints at most 60 frames a second, so ~17 ms is the floor of a repaint.
+  Steps back to back: Textual paints at most 60 frames a second, so a step that comes within a
+  frame of the last paint waits for the next frame (up to 16.7 ms);
+- ``step_to_paint_ms``: the same, each step 50 ms after the last paint, as a person's key
+  presses (or a held key's repeats) come: a step whose frame is free paints at once, so this
+  is the step's own work; ``step_cpu_ms``: the CPU time of those steps (less disturbed by other
+  work on a shared machine than the time on the clock).
 
     python benchmarks/tui_latency.py [--quick]
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 
@@ -28,6 +34,7 @@ from nnstep.engine import load_scenario
 from nnstep.tui.app import build_app
 
 SIZE = (120, 40)
+PACE = 0.05  # seconds between a paint and the next step, as a person's keys come
 
 
 def ms(values: list[float]) -> dict:
@@ -74,6 +81,18 @@ async def measure(name: str, scenario, repeat: int, start_at: int,
             app.call_after_refresh(painted.set)
             await painted.wait()
             paint.append(time.perf_counter() - start)
+        paced, cpu = [], []
+        for _ in range(repeat):
+            await rewind_if_needed()
+            await pilot.pause()
+            await asyncio.sleep(PACE)
+            painted = asyncio.Event()
+            start, began_cpu = time.perf_counter(), time.process_time()
+            app.action_next_op()
+            app.call_after_refresh(painted.set)
+            await painted.wait()
+            paced.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - began_cpu)
         screen = app.screen_stack[0]
         for _ in range(repeat):
             await rewind_if_needed()
@@ -84,7 +103,8 @@ async def measure(name: str, scenario, repeat: int, start_at: int,
         return {"network": name, "skip_unchanged": skip_unchanged,
                 "operations": last + 1, "repetitions": repeat,
                 "startup_ms": round(startup * 1000, 1), "press_n_ms": ms(press),
-                "action_ms": ms(action), "paint_ms": ms(paint), "show_ms": ms(show)}
+                "action_ms": ms(action), "paint_ms": ms(paint),
+                "step_to_paint_ms": ms(paced), "step_cpu_ms": ms(cpu), "show_ms": ms(show)}
 
 
 def main() -> None:
@@ -92,11 +112,12 @@ def main() -> None:
     repeat = 20 if quick else 100
     broccoli = load_scenario(ROOT / "scenarios" / "broccoli.toml")
     mlp = load_scenario(ROOT / "scenarios" / "mlp784.toml")
-    results = {"benchmark": "tui_latency", "machine": machine(), "terminal": list(SIZE),
-               "cases": []}
+    results = {"benchmark": "tui_latency", "machine": machine(), "load": os.getloadavg(),
+               "terminal": list(SIZE), "cases": []}
     for name, sc, start_at in (("broccoli", broccoli, 0), ("784-128-10", mlp, 13)):
         for skip in (True, False):  # redrawing only what changed, and everything, side by side
             results["cases"].append(asyncio.run(measure(name, sc, repeat, start_at, skip)))
+    results["load_after"] = os.getloadavg()
     print(json.dumps(results, indent=1))
 
 

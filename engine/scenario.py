@@ -14,21 +14,21 @@ from typing import Any
 
 from .branch_file import BranchTable, parse_branch
 from .dataset import Sample, Samples, file_samples, generated_samples, inline_samples
-from .errors import ScenarioError, escape, locate, shown, suggest
+from .errors import ScenarioError, escape, locate, shown
 from .files import FileProblem, read_text
-from .init import WeightFiles, initial_params, network_params
-from .kinds import DEFAULT_LOSS, LAYERS
+from .init import WeightFiles, network_params
+from .kinds import DEFAULT_LOSS
 from .labels import parse_classes
-from .layers import KINDS, LayerSpec
+from .layers import LayerSpec
 from .limits import (
     MAX_DEPTH,
     MAX_DIGITS,
-    MAX_NEURONS,
     MAX_SCENARIO_BYTES,
-    MAX_WEIGHTS,
 )
-from .numbers import EXACT, FLOAT, MODES, NumberError, parse_number
+from .numbers import FLOAT, MODES
 from .optimizers import Optimizer
+from .scenario_fields import Fields
+from .scenario_layers import read_layers
 from .settings import check_targets, parse_loss, parse_optimizer
 from .state_dict import prefixes
 
@@ -36,11 +36,7 @@ TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "opti
             "weights", "branch")
 DATA_KEYS = ("features", "targets", "classes", "samples", "file", "generate")
 TRAINING_KEYS = ("learning_rate", "batch_size", "epochs", "order", "seed")
-LAYER_KEYS = ("name", "kind", "size") + tuple(
-    dict.fromkeys(key for recipe in LAYERS.values() for key in recipe.keys))
 ORDERS = ("sequential", "shuffle")
-MAX_NAME = 24  # characters of a layer name
-LAYER_NAME = re.compile(rf"[A-Za-z_][A-Za-z0-9_-]{{0,{MAX_NAME - 1}}}")
 
 
 @dataclass(frozen=True)
@@ -160,63 +156,12 @@ def _toml_line(message: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-class _Builder:
+class _Builder(Fields):
     def __init__(self, raw: dict, path: Path, fail, numbers: str | None = None) -> None:
-        self.raw, self.path, self.fail, self.numbers = raw, path, fail, numbers
-        self.mode = numbers or FLOAT
+        super().__init__(fail, numbers or FLOAT)
+        self.raw, self.path, self.numbers = raw, path, numbers
         self.files = WeightFiles(path.parent, fail)
         self.data_file: Path | None = None
-
-    def table(self, raw: Any, where: tuple, allowed: tuple, required: tuple = ()) -> dict:
-        if not isinstance(raw, dict):
-            raise self.fail(f"expected a table with keys {', '.join(allowed)}", where)
-        for key in raw:
-            if key not in allowed:
-                raise self.fail(f"unknown key '{shown(key)}'{suggest(key, allowed)} "
-                                f"(expected one of {', '.join(allowed)})", where + (key,))
-        for key in required:
-            if key not in raw:
-                raise self.fail(f"missing key '{key}'", where)
-        return raw
-
-    def string(self, raw: dict, key: str, where: tuple, default=None, choices=None) -> str:
-        value = raw.get(key, default)
-        if value is None:
-            raise self.fail(f"missing key '{key}' (expected a string)", where)
-        if not isinstance(value, str):
-            raise self.fail(f"expected a string, got {shown(value)}", where + (key,))
-        if choices and value not in choices:
-            raise self.fail(f"'{shown(value)}' is not valid{suggest(value, choices)}; expected "
-                            f"one of {', '.join(choices)}", where + (key,))
-        return value
-
-    def integer(self, raw: dict, key: str, where: tuple, default: int, minimum: int,
-                maximum: int | None = None) -> int:
-        value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(f"expected a whole number ≥ {minimum}, got {shown(value)}",
-                            where + (key,))
-        if maximum is not None and value > maximum:
-            raise self.fail(f"{shown(value)} is over the limit of {maximum:,}", where + (key,))
-        return value
-
-    def number(self, raw: dict, key: str, where: tuple, default=None) -> Fraction:
-        if key not in raw and default is not None:
-            return Fraction(default)
-        if key not in raw:
-            raise self.fail(f"missing key '{key}' (expected a number)", where)
-        try:
-            return parse_number(raw[key], self.mode)
-        except NumberError as err:
-            raise self.fail(str(err), where + (key,)) from None
-
-    def names(self, raw: dict, key: str, where: tuple) -> list[str] | None:
-        value = raw.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail("expected a list of names (strings)", where + (key,))
-        return value
 
     def build(self) -> Scenario:
         raw = self.table(self.raw, (), TOP_KEYS)
@@ -236,7 +181,8 @@ class _Builder:
             raise self.fail("expected [[layers]] tables, the first one of kind \"input\"",
                             ("layers",))
         samples, features, targets, classes = self.data()
-        layers, params = self.layers(layers_raw, numbers, training.seed)
+        layers, params = read_layers(self, layers_raw, numbers, training.seed, self.files,
+                                     own_weights="weights" not in raw)
         if classes and len(classes) != layers[-1].size:
             raise self.fail(f"{len(classes)} classes for {layers[-1].size} outputs of the last "
                             f"layer '{layers[-1].name}'", ("data", "classes"))
@@ -319,83 +265,6 @@ class _Builder:
         if classes:
             targets = list(classes)  # the outputs are the classes (not a CSV's label column)
         return samples, features, targets, classes
-
-    def layers(self, layers_raw: list, numbers: str, seed: int) -> tuple[list, list]:
-        specs: list[LayerSpec] = []
-        params: list[dict] = []
-        names: set[str] = set()
-        previous = weights = 0
-        for k, raw in enumerate(layers_raw):
-            where = ("layers", k)
-            raw = self.table(raw, where, LAYER_KEYS)
-            kind = self.string(raw, "kind", where, choices=KINDS)
-            name = self.string(raw, "name", where, default=f"L{k + 1}")
-            if not LAYER_NAME.fullmatch(name):
-                raise self.fail(f"'{shown(name)}' is not a layer name (expected a letter, then "
-                                f"letters, digits, _ or -, at most {MAX_NAME} characters)",
-                                where + ("name",))
-            if name in names:
-                raise self.fail(f"the layer name '{shown(name)}' is used twice", where + ("name",))
-            names.add(name)
-            recipe = LAYERS[kind]
-            if (k == 0) != recipe.takes_data:
-                raise self.fail("the first layer must be of kind \"input\", and only the first"
-                                if k == 0 else "only the first layer may be of kind \"input\"",
-                                where + ("kind",))
-            if numbers == EXACT and not recipe.exact:
-                usable = " / ".join(n for n, r in LAYERS.items()
-                                    if r.exact and not r.sets_size)
-                raise self.fail(f"{kind} has no exact rational values; use float64 numbers "
-                                f"(numbers = \"float64\", or --float) or {usable}",
-                                where + ("kind",))
-            size = self.layer_size(raw, kind, where, previous)
-            if recipe.trainable:
-                weights += size * (previous + 1)
-                if weights > MAX_WEIGHTS:
-                    raise self.fail(f"the network has more than the limit of {MAX_WEIGHTS:,} "
-                                    "weights from this layer on", where + ("size",))
-            slope = self.number(raw, "slope", where, Fraction(1, 100))
-            if slope < 0:
-                raise self.fail(f"expected a slope ≥ 0, got {shown(raw['slope'])} (a negative "
-                                "slope flips the sign of the learning flow, which the sign "
-                                "analysis does not follow)", where + ("slope",))
-            spec = LayerSpec(
-                name, kind, size,
-                bias=self.flag(raw, "bias", where, recipe.trainable),
-                slope=slope,
-                grad_at_zero=self.number(raw, "grad_at_zero", where, 1),
-            )
-            self.only_for(raw, kind, where)
-            specs.append(spec)
-            own_weights = recipe.trainable and "weights" not in self.raw  # else [weights]
-            params.append(initial_params(spec, previous, raw, numbers, seed + k, where, self.fail,
-                                         self.files, specs) if own_weights else {})
-            previous = size
-        return specs, params
-
-    def layer_size(self, raw: dict, kind: str, where: tuple, previous: int) -> int:
-        if LAYERS[kind].sets_size:
-            if "size" not in raw:
-                raise self.fail("missing key 'size' (expected the number of neurons)", where)
-            return self.integer(raw, "size", where, 1, 1, MAX_NEURONS)
-        size = self.integer(raw, "size", where, previous, 1, MAX_NEURONS)
-        if size != previous:
-            raise self.fail(f"an activation keeps the size of its input: expected {previous}, "
-                            f"got {size}", where + ("size",))
-        return size
-
-    def flag(self, raw: dict, key: str, where: tuple, default: bool) -> bool:
-        value = raw.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(f"expected true or false, got {shown(value)}", where + (key,))
-        return value
-
-    def only_for(self, raw: dict, kind: str, where: tuple) -> None:
-        owners = {key: name for name, recipe in LAYERS.items() for key in recipe.keys}
-        for key, owner in owners.items():
-            if key in raw and key not in LAYERS[kind].keys:
-                raise self.fail(f"'{key}' applies only to {owner} layers, not {kind}",
-                                where + (key,))
 
     def check_shapes(self, layers, samples, features, targets) -> None:
         n_in, n_out = layers[0].size, layers[-1].size

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from nnstep.engine import Session
 from nnstep.engine.conditions import Condition
@@ -27,7 +27,6 @@ from .controllers.selection import Selection
 from .controllers.sessions import AUTOSAVE_SECONDS, Opened, Sessions, open_session
 from .controllers.views import Views
 from .headless import Opening
-from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
 from .widgets.panel import Panel
@@ -71,7 +70,7 @@ class NnstepApp(App[int]):
 
     # ---- what tests and tools read
     @property
-    def weights(self) -> list[Weight]:
+    def weights(self) -> Sequence[Weight]:
         """Every selectable weight, in model order."""
         return self.selection.weights
 
@@ -115,9 +114,11 @@ class NnstepApp(App[int]):
         """Once the first screen is up: the objects alive now (widgets, styles, the session)
         are left out of Python's full cycle collections, which otherwise walk them all and
         stall a step by ~40 ms every few steps on a large network. Objects without cycles are
-        still freed as soon as they are unused."""
-        gc.collect()
+        still freed as soon as they are unused. ``nnstep FILE`` starts with the collector off
+        (cli.main): the few thousand objects in cycles left over from starting are kept rather
+        than collected here, which would hold up the first paint's write by tens of ms."""
         gc.freeze()
+        gc.enable()
 
     # ---- pushing data down
     def watch_record(self) -> None:
@@ -280,6 +281,8 @@ class NnstepApp(App[int]):
         self.saving.branch()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
 

@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from nnstep.engine import RunawayFractions, Session
 from nnstep.engine.detectors import DEFAULTS, History
-from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.files import FileProblem
-from nnstep.engine.format import fmt
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
 from nnstep.engine.step import MAX_FRACTION_BITS, Model
@@ -21,7 +19,6 @@ if TYPE_CHECKING:  # loaded where used: the debugger's start needs none of them
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BREAK, EXIT_RUNAWAY = 0, 2, 3, 4
 LOOK_BACK_SHOWN = DEFAULTS["unchanged"][0] + 1  # iteration ends the shown findings read back
-TABLE_FRACTION_LEN = 40  # longer exact values print as ≈ decimals in the table (JSON keeps them)
 
 
 def check(scenario: Scenario, out: TextIO = sys.stdout) -> int:
@@ -180,35 +177,6 @@ def emit(rec, session: Session, form: str, out: TextIO, selection: Selection | N
 
         out.write(line(rec, session.model, selection or EVERYTHING, history) + "\n")
     elif form == "table":
+        from .table_format import table
+
         out.write(table(rec, session, history) + "\n")
-
-
-def table(rec, session: Session, history: History | None = None) -> str:
-    """A few readable lines for one finished iteration."""
-    model = session.model
-    loss = fmt(rec.loss, max_len=TABLE_FRACTION_LEN)
-    head = (f"iteration {rec.iteration} (epoch {rec.epoch}, "
-            f"sample{'s' if len(rec.samples) > 1 else ''} "
-            f"{', '.join(str(s + 1) for s in rec.samples)}): loss {loss}, "
-            f"prediction {_vec(rec.outputs[-1])}, expected {_vec(rec.y)}, δ of the loss "
-            f"{_vec(rec.loss_delta)}")
-    lines = [head]
-    for k, spec in enumerate(model.layers):
-        if not spec.trainable:
-            continue
-        grads = rec.grads[k]
-        lines.append(f"  {spec.name} w {_vec(rec.params[k]['w'])}  δw {_vec(grads['w'])}  "
-                     f"ŵ {_vec(rec.new_params[k]['w'])}")
-        if spec.bias:
-            lines.append(f"  {spec.name} b {_vec(rec.params[k]['b'])}  δb {_vec(grads['b'])}  "
-                         f"b̂ {_vec(rec.new_params[k]['b'])}")
-    history = history or session.end_of_iteration
-    lines += [f"  ! {f.kind}: {f.message}" for f in diagnose(rec, model, history)]
-    return "\n".join(lines)
-
-
-def _vec(arr) -> str:
-    rows = arr.tolist() if arr.ndim > 1 else [arr.tolist()]
-    inner = ["(" + ", ".join(fmt(v, max_len=TABLE_FRACTION_LEN) for v in row) + ")"
-             for row in rows]
-    return inner[0] if len(inner) == 1 else "[" + ", ".join(inner) + "]"

@@ -6,6 +6,7 @@ tables), so a 100k-weight network costs milliseconds, and only the rows shown ar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from nnstep.engine.records import Record
@@ -17,7 +18,7 @@ FILTERS = ("all", "largest", "moving", "against")
 MAX_ROWS = 24  # rows the table lists
 
 
-def places(rec: Record, model: Any, which: str, weights: list[Weight],
+def places(rec: Record, model: Any, which: str, weights: Sequence[Weight],
            selected: Weight | None, limit: int = MAX_ROWS) -> tuple[list[Weight], int]:
     """(the weights to list, in order; how many match): "all" is a window of ``weights`` (model
     order) around ``selected``; the filters list the ``limit`` of largest |δw|."""

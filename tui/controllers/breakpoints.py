@@ -1,6 +1,7 @@
 """Breakpoints: the conditions the person set (b), continue (c) to the next operation where one
 holds (a NaN or inf always stops), reverse-continue (C) back through the recorded history. The
-searches run in slices (``Navigation.in_slices``), so escape cancels them."""
+searches run in slices (``Navigation.in_slices``), so escape cancels them. The searches and
+the dialog are loaded when first used: the first screen needs neither."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from typing import Any
 
 from nnstep.engine.conditions import Condition, ConditionError, parse_condition
 from nnstep.engine.saved_session import SavedBreakpoint
-from nnstep.engine.search import Hit, backward_iter, forward_iter
 
-from ..screens.breakpoints import BreakpointsScreen
 from .host import Host, Status
 from .navigation import Navigation, Progress
 
@@ -69,6 +68,8 @@ class Breakpoints:
             self.host.say("at the end of training: nothing to continue to (C goes back)",
                           error=True)
             return
+        from nnstep.engine.search import forward_iter
+
         search = forward_iter(s, self._all(), chunk=CHUNK)
         self.host.run_worker(self._search(search, s.last_index, "continue"),
                              group="compute", exclusive=True)
@@ -81,6 +82,8 @@ class Breakpoints:
             self.host.say("no breakpoint to go back to: b adds one (e.g. sign, loss rises)",
                           error=True)
             return
+        from nnstep.engine.search import backward_iter
+
         search = backward_iter(self.session, self._all(), chunk=CHUNK)
         self.host.run_worker(self._search(search, 0, "reverse-continue"), group="compute",
                              exclusive=True)
@@ -90,6 +93,8 @@ class Breakpoints:
         escape cancels), then, with ``continue_``, on to the first breakpoint hit."""
         if index is None and not continue_:
             return
+
+        from nnstep.engine.search import forward_iter
 
         async def opening() -> None:
             s = self.session
@@ -105,6 +110,8 @@ class Breakpoints:
 
     async def _search(self, search: Any, fallback: int, what: str) -> None:
         """Drive a forward / backward search in slices; land on the hit, else on ``fallback``."""
+        from nnstep.engine.search import Hit
+
         s, host = self.session, self.host
         origin = s.cursor
         with self.navigation.working(then=None):
@@ -127,6 +134,8 @@ class Breakpoints:
 
     def dialog(self) -> None:
         """b: list, add and remove conditions."""
+        from ..screens.breakpoints import BreakpointsScreen
+
         layers = self.session.model.layers
 
         def add(text: str) -> str | None:

@@ -4,6 +4,7 @@ for every weight), the sign-table filter (s), and the gradient check (x)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,7 @@ class Inspection:
     """Analyses the record at the cursor and the end of its iteration, each once; owns the
     sign-table filter."""
 
-    def __init__(self, host: Host, weights: list[Weight]) -> None:
+    def __init__(self, host: Host, weights: Sequence[Weight]) -> None:
         self.host, self.weights = host, weights
         self.sign_filter = "all"
         self._findings = (Findings(), Findings())  # the two latest: the cursor's, the end's

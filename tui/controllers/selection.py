@@ -5,6 +5,8 @@ selection when nothing else is said (``describe``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nnstep.engine.format import fmt
 from nnstep.engine.names import BadName, Target, parse_name
 from nnstep.engine.signs import select_weights
@@ -19,7 +21,7 @@ JUMP_LIMIT = 50  # w / W walk the weights of the 50 largest |δw|
 class Selection:
     """Moves ``host.selected`` among ``weights`` (every selectable weight, model order)."""
 
-    def __init__(self, host: Host, weights: list[Weight]) -> None:
+    def __init__(self, host: Host, weights: Sequence[Weight]) -> None:
         self.host, self.weights = host, weights
 
     def step(self, step: int) -> None:

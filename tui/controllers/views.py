@@ -1,14 +1,15 @@
 """Views over the run besides the main panels: the loss plot (l cycles panel → full screen →
 hidden, L toggles a log scale), the arithmetic behind the selected number (=), and the edited
-branch against its parent (v)."""
+branch against its parent (v). Each screen is loaded when first opened."""
 
 from __future__ import annotations
 
-from nnstep.engine.compare import Comparison, compare
+from typing import TYPE_CHECKING
 
-from ..screens.compare import CompareScreen
-from ..screens.explain import ExplainScreen
 from .host import Host
+
+if TYPE_CHECKING:
+    from nnstep.engine.compare import Comparison
 
 PLOT_MODES = ("hidden", "panel", "full")
 COMPUTE_LIMIT = 20_000  # operations of the parent branch computed to compare, at most
@@ -44,10 +45,14 @@ class Views:
         if self.host.selected is None:
             self.host.say("no weight in this model to explain", error=True)
             return
+        from ..screens.explain import ExplainScreen
+
         self.host.push_screen(ExplainScreen())
 
     def compare(self) -> None:
         """v: this branch against the one it was edited from, at the cursor."""
+        from ..screens.compare import CompareScreen
+
         self.host.push_screen(CompareScreen(self.comparison))
 
     def comparison(self) -> Comparison | str:
@@ -67,6 +72,8 @@ class Views:
             return f"branch {parent.id} cannot be computed up to here: {problem}"
         if before is None:
             return f"branch {parent.id} ends before operation {s.cursor}"
+        from nnstep.engine.compare import compare
+
         names = [spec.name for spec in s.model.layers]
         return compare(s.record, before, names, s.branch.id, parent.id)
 

@@ -6,7 +6,7 @@ computed yet is a dim "·", never 0.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -197,18 +197,71 @@ def weight_label(view: View, weight: Weight) -> str:
     return label(k, "b", (i,)) if j is None else label(k, "w", (i, j))
 
 
-def weights_of(model: Any) -> list[Weight]:
+class WeightOrder(Sequence):
+    """Every selectable weight, in model order: per trainable layer, row by row, each row's
+    inputs then its bias. Computed from the layer sizes, never listed: a 784-128-10 network
+    has 101,770 weights, whose list took 0.17 s to build and a scan to find one in."""
+
+    def __init__(self, model: Any) -> None:
+        self._blocks: dict[int, tuple[int, int, int, int]] = {}  # layer → first, inputs, row, rows
+        start = 0
+        for k, spec in enumerate(model.layers):
+            if spec.trainable:
+                n_in = model.layers[k - 1].size
+                row = n_in + bool(spec.bias)
+                self._blocks[k] = (start, n_in, row, spec.size)
+                start += spec.size * row
+        self._len = start
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, n):  # type: ignore[override]
+        if isinstance(n, slice):
+            return [self[m] for m in range(*n.indices(self._len))]
+        if n < 0:
+            n += self._len
+        if not 0 <= n < self._len:
+            raise IndexError(n)
+        for k, (first, n_in, row, rows) in self._blocks.items():
+            if n < first + row * rows:
+                i, j = divmod(n - first, row)
+                return Weight(k, i, None if j == n_in else j)
+        raise IndexError(n)
+
+    def index(self, weight: Any, *_: Any) -> int:  # type: ignore[override]
+        place = self._place(weight)
+        if place is None:
+            raise ValueError(f"{weight!r} is not a weight of this model")
+        return place
+
+    def __contains__(self, weight: object) -> bool:
+        return self._place(weight) is not None
+
+    def _place(self, weight: Any) -> int | None:
+        """The index of ``weight`` ((layer, row, column or None) with whole numbers), or None."""
+        if not isinstance(weight, tuple) or len(weight) != 3:
+            return None
+        k, i, j = weight
+        if not all(_whole(v) for v in (k, i)) or (j is not None and not _whole(j)):
+            return None
+        if k not in self._blocks:
+            return None
+        first, n_in, row, rows = self._blocks[k]
+        if not 0 <= i < rows:
+            return None
+        if j is None:
+            return first + i * row + n_in if row > n_in else None
+        return first + i * row + j if 0 <= j < n_in else None
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def weights_of(model: Any) -> WeightOrder:
     """Every selectable weight, in model order: rows, then columns, then the bias."""
-    out: list[Weight] = []
-    for k, spec in enumerate(model.layers):
-        if not spec.trainable:
-            continue
-        n_in = model.layers[k - 1].size
-        for i in range(spec.size):
-            out.extend(Weight(k, i, j) for j in range(n_in))
-            if spec.bias:
-                out.append(Weight(k, i, None))
-    return out
+    return WeightOrder(model)
 
 
 def window(n: int, centre: int | None, size: int) -> range:

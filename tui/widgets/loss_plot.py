@@ -5,65 +5,30 @@ plot cannot draw them), and for a classifier the accuracy of each batch below it
 textual-plot's PlotWidget (braille, Textual-native).
 
 Shown as a panel above the timeline or over the whole body (MainScreen classes -plot-panel,
--plot-full); it draws only while shown, and only when its inputs change."""
+-plot-full); it draws only while shown, and only when its inputs change. Its plot areas
+(tui/widgets/curve_plot.py, textual-plot) are made the first time it is shown."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from nnstep.engine.curve import Curve, curve
 from nnstep.engine.format import fmt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
-from textual_plot import HiResMode, PlotWidget
-from textual_plot.axis_formatter import NumericAxisFormatter
 
 from .common import FRACTION_WIDTH, View
 
+if TYPE_CHECKING:
+    from nnstep.engine.curve import Curve
+
+    from .curve_plot import CurvePlot
+
 BRANCH, PARENT, CURSOR, NONFINITE, ACCURACY = "cyan", "yellow", "red", "magenta", "green"
 MAX_MARKED = 3  # non-finite stretches marked in the plot and named below it
-MARGIN = 12  # columns left of the plot area: the y ticks
-
-
-class CurvePlot(PlotWidget, can_focus=False):
-    """A PlotWidget that never takes focus (its arrow keys would stop stepping), with room for
-    the y ticks on the left and the x ticks below."""
-
-    def __init__(self, **kw) -> None:
-        super().__init__(allow_pan_and_zoom=False, **kw)
-        self.set_reactive(PlotWidget.margin_left, MARGIN)
-        self.set_reactive(PlotWidget.margin_top, 0)
-        self.set_reactive(PlotWidget.margin_bottom, 1)
-        self.set_x_formatter(IterationTicks())
-
-
-class ValueTicks(NumericAxisFormatter):
-    """Ticks labelled with three significant digits: 0.25, 1.2e+300."""
-
-    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
-        return [f"{t:.3g}" for t in ticks]
-
-
-class LogTicks(NumericAxisFormatter):
-    """Ticks of a log10 axis, labelled with the values: 1e-3, 0.05, 2."""
-
-    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
-        return [f"1e{int(t)}" if float(t).is_integer() else f"{10 ** t:.2g}" for t in ticks]
-
-
-class IterationTicks(NumericAxisFormatter):
-    """Ticks at whole iterations only."""
-
-    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
-        ticks = [t for t in super().get_ticks(min_, max_, max_ticks) if float(t).is_integer()]
-        return ticks or [float(round((min_ + max_) / 2))]
-
-    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
-        return [str(int(t)) for t in ticks]
 
 
 class LossPlot(Vertical):
@@ -79,9 +44,21 @@ class LossPlot(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="plot-title")
-        yield CurvePlot(id="plot-area")
-        yield CurvePlot(id="accuracy-area")  # shown when the loss classifies (-accuracy)
-        yield Static(id="plot-notes")
+        yield Static(id="plot-notes")  # the plot areas go above it when first shown
+
+    def _plots(self) -> bool:
+        """Whether the plot areas are there; made the first time the plot shows (they draw
+        once laid out, after the next refresh)."""
+        if self.query("#plot-area"):
+            return True
+        from .curve_plot import CurvePlot
+
+        self.mount(CurvePlot(id="plot-area"),
+                   CurvePlot(id="accuracy-area"),  # shown when the loss classifies (-accuracy)
+                   before="#plot-notes")
+        if self.view is not None:
+            self.call_after_refresh(self.show, self.view)
+        return False
 
     def on_resize(self) -> None:
         """Shown or resized: draw at the new width (the plot's points follow it)."""
@@ -90,8 +67,12 @@ class LossPlot(Vertical):
 
     def show(self, view: View, economise: bool = True) -> None:
         self.view = view
-        area = self.query_one("#plot-area", CurvePlot).size.width
-        if not self.display or not area:  # hidden, or not laid out yet (on_resize draws)
+        if not self.display or not self._plots():  # hidden, or the plots just made
+            return
+        from .curve_plot import MARGIN
+
+        area = self.query_one("#plot-area").size.width
+        if not area:  # not laid out yet (on_resize draws)
             return
         s = view.session
         losses, parent = s.loss_series(), s.loss_series(parent=True)
@@ -106,10 +87,14 @@ class LossPlot(Vertical):
 
     def draw(self, view: View, losses: list, parent: list | None, points: int) -> None:
         s, rec = view.session, view.record
+        from nnstep.engine.curve import curve
+
+        from .curve_plot import BRAILLE, LogTicks, ValueTicks
+
         mine = curve(losses, points, self.log_scale)
         before = curve(parent, points, self.log_scale) if parent else None
         self.curves = (mine, before)
-        plot = self.query_one("#plot-area", CurvePlot)
+        plot: CurvePlot = self.query_one("#plot-area")  # type: ignore[assignment]
         plot.clear()
         plot.set_y_formatter(LogTicks() if self.log_scale else ValueTicks())
         label = f"branch {s.branch.id}" if s.branch.id else "loss"
@@ -117,7 +102,7 @@ class LossPlot(Vertical):
                                (mine, BRANCH, label)):
             if c is not None and c.finite:
                 keep = np.isfinite(c.y)
-                plot.plot(c.x[keep], c.y[keep], line_style=style, hires_mode=HiResMode.BRAILLE,
+                plot.plot(c.x[keep], c.y[keep], line_style=style, hires_mode=BRAILLE,
                           label=name if before is not None else None)
         last = max(mine.count, before.count if before else 0, rec.iteration, 2)
         plot.set_xlimits(0.5, last + 0.5)
@@ -143,14 +128,18 @@ class LossPlot(Vertical):
         self.set_class(s.model.loss.classifies, "-accuracy")
         if not s.model.loss.classifies:
             return
-        plot = self.query_one("#accuracy-area", CurvePlot)
+        from nnstep.engine.curve import curve
+
+        from .curve_plot import BRAILLE, ValueTicks
+
+        plot: CurvePlot = self.query_one("#accuracy-area")  # type: ignore[assignment]
         plot.clear()
         plot.set_y_formatter(ValueTicks())
         for series, style in ((parent, PARENT), (values, ACCURACY)):
             if series:
                 c = curve(series, points)
                 keep = np.isfinite(c.y)
-                plot.plot(c.x[keep], c.y[keep], line_style=style, hires_mode=HiResMode.BRAILLE,
+                plot.plot(c.x[keep], c.y[keep], line_style=style, hires_mode=BRAILLE,
                           label="accuracy" if style == ACCURACY else None)
         last = max(len(values), len(parent or ()), rec.iteration, 2)
         plot.set_xlimits(0.5, last + 0.5)

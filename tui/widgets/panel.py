@@ -8,10 +8,12 @@ The redraw protocol. On every change the screen calls ``show(view, economise)`` 
    is drawn every time.
 2. ``draw(view)`` draws the panel: ``decorate(view)`` sets its classes and titles, and
    ``drawing(view)`` (no side effects) gives what it shows, handed to ``put``.
-3. ``put(content)`` updates the widget and asks Textual for a layout pass only when the
-   content's size may have changed: a layout pass measures every widget on the screen, most of
-   the time of a step when only numbers changed. The size is that of each line (Text), or the
-   height at the panel's present width (ByWidth).
+3. ``put(content)`` updates the widget and asks Textual for a layout pass only when the room
+   the panel asks for changed: a layout pass measures every widget on the screen, most of the
+   time of a step when only numbers changed. The room is what a layout pass would measure:
+   the content's width and its height at the panel's present width, the end of the iteration's
+   included (``HOLDS_STILL``), in the container of the last layout pass (ByWidth: the height
+   at the present width).
 
 The screen holds still: a panel with ``HOLDS_STILL`` also measures ``drawing(view.end)``, what
 it will show at the end (the update) of the iteration at the cursor, where every value of the
@@ -58,6 +60,7 @@ class Panel(Static):
         self.reserve: Visual | None = None  # what the end of the iteration shows
         self._reserve_changed = False
         self.economise = True
+        self._measured: tuple | None = None  # (container, viewport, width) of the last layout
 
     def inputs(self, view: View) -> tuple | None:
         """What the panel draws from; None: draw on every change."""
@@ -97,16 +100,22 @@ class Panel(Static):
 
     def put(self, content: Text | ByWidth) -> None:
         """``update(content)``, laid out again only when its size may have changed."""
-        size: tuple | None
+        size: tuple | None = None
+        self.update(content, layout=False)
         if isinstance(content, ByWidth):
             width = self.content_region.width
             size = (width, content.get_height(self.styles, width)) if width else None
-        else:
-            size = tuple(cell_len(line) for line in content.plain.split("\n"))
-        layout = (not self.economise or size is None or size != self.drawn_size
-                  or self._reserve_changed)
+            changed = self._reserve_changed
+        else:  # the room a layout pass would measure now, the reserve's included
+            if self._measured is not None:
+                container, viewport, width = self._measured
+                size = (self.get_content_width(container, viewport),
+                        self.get_content_height(container, viewport, width))
+            changed = False
+        layout = not self.economise or size is None or size != self.drawn_size or changed
         self.drawn_size, self._reserve_changed = size, False
-        self.update(content, layout=layout)
+        if layout:
+            self.refresh(layout=True)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         width = super().get_content_width(container, viewport)
@@ -117,6 +126,7 @@ class Panel(Static):
         return width
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._measured = (container, viewport, width)
         height = super().get_content_height(container, viewport, width)
         if self.reserve is not None and width:
             height = max(height, self.reserve.get_height(self.styles, width))

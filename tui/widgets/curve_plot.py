@@ -1,0 +1,50 @@
+"""The plot areas of the loss plot (tui/widgets/loss_plot.py): textual-plot's PlotWidget, which
+never takes focus, and its tick labels. Loaded the first time the plot is shown: textual-plot
+and these widgets are not needed before."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual_plot import HiResMode, PlotWidget
+from textual_plot.axis_formatter import NumericAxisFormatter
+
+MARGIN = 12  # columns left of the plot area: the y ticks
+BRAILLE = HiResMode.BRAILLE
+
+
+class CurvePlot(PlotWidget, can_focus=False):
+    """A PlotWidget that never takes focus (its arrow keys would stop stepping), with room for
+    the y ticks on the left and the x ticks below."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(allow_pan_and_zoom=False, **kw)
+        self.set_reactive(PlotWidget.margin_left, MARGIN)
+        self.set_reactive(PlotWidget.margin_top, 0)
+        self.set_reactive(PlotWidget.margin_bottom, 1)
+        self.set_x_formatter(IterationTicks())
+
+
+class ValueTicks(NumericAxisFormatter):
+    """Ticks labelled with three significant digits: 0.25, 1.2e+300."""
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        return [f"{t:.3g}" for t in ticks]
+
+
+class LogTicks(NumericAxisFormatter):
+    """Ticks of a log10 axis, labelled with the values: 1e-3, 0.05, 2."""
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        return [f"1e{int(t)}" if float(t).is_integer() else f"{10 ** t:.2g}" for t in ticks]
+
+
+class IterationTicks(NumericAxisFormatter):
+    """Ticks at whole iterations only."""
+
+    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
+        ticks = [t for t in super().get_ticks(min_, max_, max_ticks) if float(t).is_integer()]
+        return ticks or [float(round((min_ + max_) / 2))]
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        return [str(int(t)) for t in ticks]
