@@ -142,7 +142,12 @@ class Timeline:
         for t in range(first, last + 1):
             i = t * opi
             if i >= self._size:
-                self.extend_to(i)
+                tip = self._tip
+                if i == tip.index + opi and tip.finished and tip.mode == "float64":
+                    with _no_cycle_collection():  # the next whole iteration, fused
+                        self.append(next_iteration(tip, self.model))
+                else:
+                    self.extend_to(i)
                 rec = self._tip
             else:
                 rec = (self._kept.get(i) or self._cached(i)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -105,14 +105,13 @@ class Numbers:
     """The arithmetic of a session: ``Numbers("exact")`` or ``Numbers("float64")``."""
 
     mode: str = FLOAT
+    exact: bool = field(init=False, repr=False, compare=False)  # True in exact mode
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise NumberError(f"unknown number mode {self.mode!r} (expected exact or float64)")
-
-    @property
-    def exact(self) -> bool:
-        return self.mode == EXACT
+        # a plain attribute rather than a property: every operation reads it several times
+        object.__setattr__(self, "exact", self.mode == EXACT)
 
     def scalar(self, value: Fraction | float) -> Any:
         """One number of this mode."""

@@ -88,12 +88,12 @@ class Optimizer:
                    num: Numbers) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
         """One layer's directions d per parameter ({"w": …, "b": …}) and its new state arrays
         ({name: {"w": …, "b": …}}) for update number ``step`` (from 1)."""
-        recipe, settings = self.recipe, self.settings_in(num)
+        direction, settings = self.recipe.direction, self.settings_in(num)
         out: dict[str, np.ndarray] = {}
         state: dict[str, dict] = {}
         for key in p:
-            mine = {name: arrays[key] for name, arrays in buffers.items()}
-            out[key], new = recipe.direction(p[key], g[key], mine, step, settings, num)
+            mine = {name: arrays[key] for name, arrays in buffers.items()} if buffers else _EMPTY
+            out[key], new = direction(p[key], g[key], mine, step, settings, num)
             for name, arr in new.items():
                 state.setdefault(name, {})[key] = arr
         return out, state
@@ -102,17 +102,17 @@ class Optimizer:
                num: Numbers) -> tuple[tuple, OptimizerState]:
         """(ŵ = w − α·d for every trainable layer, the new state), as new read-only arrays."""
         step = state.step + 1
-        new_params, new_buffers = [], []
-        for p, g, buffers in zip(params, grads, state.buffers):
+        new_params, new_buffers = list(params), list(state.buffers)
+        for k, g in enumerate(grads):
             if not g:
-                new_params.append(p)
-                new_buffers.append(buffers)
                 continue
-            d, new = self.directions(p, g, buffers, step, num)
-            new_params.append(_step(p, d, lr))
-            new_buffers.append(MappingProxyType(
-                {name: MappingProxyType({key: freeze(a) for key, a in arrays.items()})
-                 for name, arrays in new.items()}) if new else buffers)
+            p = params[k]
+            d, new = self.directions(p, g, new_buffers[k], step, num)
+            new_params[k] = _step(p, d, lr)
+            if new:
+                new_buffers[k] = MappingProxyType(
+                    {name: MappingProxyType({key: freeze(a) for key, a in arrays.items()})
+                     for name, arrays in new.items()})
         return tuple(new_params), OptimizerState(step, tuple(new_buffers))
 
 
@@ -122,10 +122,12 @@ def _step(p, d, lr):
     Computed as (−α·d) + w in one new array: the same bits as w − α·d (negation is exact),
     without a second large temporary, which costs more than the arithmetic on big layers."""
     out = {}
-    for key in p:
-        new = d[key] * (-lr)
-        new += p[key]
-        out[key] = freeze(new)
+    minus_lr = -lr
+    for key, w in p.items():
+        new = d[key] * minus_lr
+        new += w
+        new.setflags(write=False)
+        out[key] = new
     return MappingProxyType(out)
 
 

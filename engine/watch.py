@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -55,18 +56,31 @@ def produced_arrays(end: Record) -> list[np.ndarray]:
     return arrays
 
 
+@np.errstate(all="ignore")  # a sum overflows, or meets inf − inf, on purpose
 def any_nonfinite(end: Record) -> bool:
-    """True when anything ``end``'s iteration produced holds a NaN or ±inf: the small arrays
-    joined into one and tested at once, the large ones tested each."""
+    """True when anything ``end``'s iteration produced holds a NaN or ±inf.
+
+    A sum is NaN or ±inf whenever one of its terms is (±inf plus anything finite stays ±inf,
+    inf − inf and anything with a NaN give NaN), in any order of summation; from finite terms
+    it can only reach ±inf by overflowing. So one sum per group of values can only flag, and
+    only a flagged group is then tested value by value: no NaN or inf is missed and none is
+    reported falsely. The small arrays are joined into one group, the large ones are each
+    their own."""
     if end.mode != "float64":
         return False  # exact numbers are always finite
-    small, large = [], []
-    for a in produced_arrays(end):
-        if a is not None:
-            (small if a.size <= TEST_TOGETHER else large).append(a)
-    if small and not np.isfinite(np.concatenate(small, axis=None)).all():
-        return True
-    return any(not np.isfinite(a).all() for a in large)
+    arrays = [a for a in produced_arrays(end) if a is not None]
+    large = [a for a in arrays if a.size > TEST_TOGETHER]
+    if large:
+        arrays = [a for a in arrays if a.size <= TEST_TOGETHER]
+    if arrays:
+        joined = np.concatenate(arrays, axis=None)
+        if not isfinite(np.add.reduce(joined)) and not np.isfinite(joined).all():
+            return True
+    for a in large:
+        # einsum's plain loop sums a large array faster than add.reduce's pairwise one
+        if not isfinite(np.einsum("i->", a.reshape(-1))) and not np.isfinite(a).all():
+            return True
+    return False
 
 
 class Screen:

@@ -91,3 +91,27 @@ def test_the_loss_of_one_sample_is_its_own_loss() -> None:
         one = np.array([value])
         assert np.array_equal(batch_loss(one, FLOAT), float(one.sum()) / 1, equal_nan=True)
     assert batch_loss(np.array([1.0, 2.0]), FLOAT) == 1.5
+
+
+def test_fused_records_hold_only_read_only_arrays() -> None:
+    """A batch in order is a view of the (read-only) data set and is not marked again; a
+    shuffled batch is a copy, and must be marked read-only like everything else."""
+    from nnstep.engine import parse_scenario
+    from nnstep.engine.step import Model, first_record, next_iteration
+
+    scenario = parse_scenario(
+        'title = "t"\nnumbers = "float64"\n[data]\nsamples = [{ x = [1], y = [1] }, '
+        '{ x = [2], y = [1] }, { x = [3], y = [1] }]\n[training]\nlearning_rate = 0.1\n'
+        'batch_size = 2\nepochs = 3\norder = "shuffle"\n[[layers]]\nkind = "input"\nsize = 1\n'
+        '[[layers]]\nkind = "linear"\nsize = 1\nweights = [[0.5]]\n[[layers]]\nkind = "relu"\n',
+        "t.toml")
+    model, rec = Model.of(scenario), first_record(scenario)
+    shuffled = 0
+    for _ in range(scenario.iterations):
+        rec = next_iteration(rec, model)
+        shuffled += list(rec.samples) != sorted(rec.samples)
+        arrays = [rec.x, rec.y, rec.losses, rec.loss_delta, *rec.outputs, *rec.deltas]
+        for group in (rec.new_params, rec.grads):
+            arrays += [a for p in group if p for a in p.values()]
+        assert not any(a.flags.writeable for a in arrays)
+    assert shuffled  # the case this test is about did occur

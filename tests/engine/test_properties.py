@@ -226,6 +226,17 @@ def test_the_fused_iteration_is_bit_identical_to_stepping(text):
         assert fused.index == stepped.index
         for name in FIELDS:
             assert same(getattr(fused, name), getattr(stepped, name)), name
+        for rec in (fused, stepped):
+            assert not any(a.flags.writeable for a in arrays_of(rec))
+
+
+def arrays_of(rec) -> list:
+    """Every array a record holds (its weights, data and what its iteration computed)."""
+    arrays = [rec.data_x, rec.data_y, rec.x, rec.y, rec.losses, rec.loss_delta,
+              *rec.outputs, *rec.deltas]
+    for group in (rec.params, rec.new_params, rec.grads):
+        arrays += [a for p in group or () if p for a in p.values()]
+    return [a for a in arrays if a is not None]
 
 
 @given(text=networks(exact=True), value=SMALL, at=st.integers(0, 40))

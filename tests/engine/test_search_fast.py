@@ -5,6 +5,8 @@ random small networks and the shipped scenarios."""
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +184,38 @@ def test_any_nonfinite_never_misses_one_value():
                                                  end.new_params[3])))
     huge = end.outputs[1] * 0 + 1e308  # their sum would overflow: still finite
     assert not any_nonfinite(end.with_(outputs=(end.outputs[0], huge, *end.outputs[2:])))
+
+
+
+VALUES = [np.nan, -np.nan, np.inf, -np.inf, 1.7e308, -1.7e308, 5e-324, -0.0]
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_any_nonfinite_says_exactly_whether_a_value_is_nan_or_inf(seed):
+    """Arrays small and large (joined or tested alone), on a background of values whose sum
+    overflows or not, with NaN, ±inf and huge values at random places: the answer is always
+    that of testing every value with math.isfinite."""
+    rng = np.random.default_rng(seed)
+    end = _broccoli_end()
+
+    def array() -> np.ndarray:
+        size = int(rng.choice([1, 3, 4097]))
+        a = np.full(size, rng.choice([0.5, 1e308, -1e308]))
+        for _ in range(rng.integers(0, 2, endpoint=True) * (rng.random() < 0.3)):
+            a[rng.integers(size)] = rng.choice(VALUES)
+        return a
+
+    fields = dict(outputs=tuple(array() for _ in end.outputs), losses=array(),
+                  loss_delta=array(), deltas=tuple(array() for _ in end.deltas),
+                  grads=tuple(g and {"w": array()} for g in end.grads),
+                  new_params=tuple(p and {"w": array()} for p in end.new_params))
+    arrays = [*fields["outputs"], fields["losses"], fields["loss_delta"], *fields["deltas"]]
+    arrays += [p["w"] for group in ("grads", "new_params") for p in fields[group] if p]
+    expected = not all(math.isfinite(v) for a in arrays for v in a.tolist())
+    assert any_nonfinite(end.with_(**fields)) == expected
+
+
+@lru_cache(maxsize=1)
+def _broccoli_end():
+    return Session(load_scenario(SCENARIOS / "broccoli.toml", numbers="float64")
+                   ).goto_iteration(1)
