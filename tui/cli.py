@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     # Python's cycle collector walks every object each time enough new ones are made: while
     # the debugger starts, tens of thousands of objects that live as long as it does (modules,
     # classes, styles, widgets), for ~20 % of the start-up. Off until the first screen is
-    # painted (NnstepApp._settled); the other commands turn it back on at once.
+    # painted (NnstepApp._settled); the other commands turn it back on at once. (The `nnstep`
+    # command turns it off before importing this module: tui/start.py.)
     gc.disable()
     try:
         return _main(argv)

@@ -135,7 +135,10 @@ class MainScreen(Screen):
             panel.show(view, economise=self.skip_unchanged)
         self.query_one(LossPlot).show(view, economise=self.skip_unchanged)
         self.query_one(StatusLine).say(message, error, busy)
-        self.fit_layers()
+        strip = self.query_one("#layers", Strip)
+        if not self.skip_unchanged or any(getattr(p, "asked_layout", True)
+                                          for p in strip.children):
+            self.fit_layers()  # a panel's room changed: the grid may take other columns
 
     def set_plot(self, mode: str, log: bool) -> None:
         """The loss plot as a panel above the timeline, over the whole body, or hidden."""

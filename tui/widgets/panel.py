@@ -61,6 +61,7 @@ class Panel(Static):
         self._reserve_changed = False
         self.economise = True
         self._measured: tuple | None = None  # (container, viewport, width) of the last layout
+        self.asked_layout = False  # whether the last show asked for a layout pass
 
     def inputs(self, view: View) -> tuple | None:
         """What the panel draws from; None: draw on every change."""
@@ -80,6 +81,7 @@ class Panel(Static):
     def show(self, view: View, economise: bool = True) -> None:
         """Draw ``view`` unless (when ``economise``) the panel's inputs are unchanged."""
         self.economise = economise
+        self.asked_layout = False
         if self.HOLDS_STILL:
             self._plan(view.end)
         key = self.inputs(view)
@@ -114,6 +116,7 @@ class Panel(Static):
             changed = False
         layout = not self.economise or size is None or size != self.drawn_size or changed
         self.drawn_size, self._reserve_changed = size, False
+        self.asked_layout = layout
         if layout:
             self.refresh(layout=True)
 

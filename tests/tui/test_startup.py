@@ -1,0 +1,75 @@
+"""What the first screen needs and no more: the dialogs, the searches and the loss plot's
+textual-plot areas load when first used; the cycle collector, off while `nnstep` starts, is on
+again for every command and once the debugger's first screen is painted."""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+
+from nnstep.tui import cli, headless
+from tui_support import BROCCOLI, make_app
+
+LATER = ["textual_plot", "nnstep.tui.widgets.curve_plot", "nnstep.engine.search",
+         "nnstep.engine.compare", "nnstep.tui.screens.help", "nnstep.tui.screens.breakpoints",
+         "nnstep.tui.screens.compare", "nnstep.tui.screens.explain"]
+
+FIRST_SCREEN = """
+import asyncio, json, sys
+from nnstep.engine import load_scenario
+from nnstep.tui.app import build_app
+
+async def first_screen(keys):
+    app = build_app(load_scenario(sys.argv[1]), cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+
+asyncio.run(first_screen(sys.argv[2:]))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(("nnstep", "textual_plot")))))
+"""
+
+
+def loaded(*keys: str) -> set[str]:
+    """The modules loaded once the debugger's first screen is up and ``keys`` are pressed."""
+    done = subprocess.run([sys.executable, "-c", FIRST_SCREEN, str(BROCCOLI), *keys],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout))
+
+
+def test_the_first_screen_loads_no_dialog_search_or_plot_library() -> None:
+    assert loaded().isdisjoint(LATER)
+
+
+def test_they_load_when_first_used() -> None:
+    """Guard: the probe sees them once the keys that use them are pressed."""
+    modules = loaded("l", "question_mark", "escape", "b", "escape", "c")
+    assert {"textual_plot", "nnstep.tui.widgets.curve_plot", "nnstep.tui.screens.help",
+            "nnstep.tui.screens.breakpoints", "nnstep.engine.search"} <= modules
+
+
+def test_other_commands_run_with_the_cycle_collector_on(monkeypatch) -> None:
+    seen = []
+    monkeypatch.setattr(headless, "check", lambda scenario: seen.append(gc.isenabled()) or 0)
+    gc.disable()
+    try:
+        assert cli.main(["check", str(BROCCOLI)]) == 0
+        assert seen == [True] and gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_the_debugger_turns_the_cycle_collector_on_once_painted() -> None:
+    app = make_app()
+    gc.disable()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
