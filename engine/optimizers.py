@@ -57,6 +57,11 @@ class Optimizer:
         """The names of its state arrays per parameter: ("velocity",), ("m", "v") or ()."""
         return self.recipe.state_names(self.values)
 
+    @cached_property
+    def steps_along_gradient(self) -> bool:
+        """Its direction d is δw itself: ŵ = w − α·δw (plain SGD)."""
+        return self.recipe.steps_along_gradient(self.values)
+
     @property
     def formula(self) -> str:
         return self.recipe.formula(self.values)

@@ -46,10 +46,11 @@ class PastLoss:
     loss: Any
 
 
-def produced_arrays(end: Record) -> list[np.ndarray]:
-    """Every array the operations of ``end``'s iteration produced (a shared one may repeat)."""
+def produced_arrays(end: Record, gradients: bool = True) -> list[np.ndarray]:
+    """Every array the operations of ``end``'s iteration produced (a shared one may repeat);
+    without the weight gradients when ``gradients`` is False."""
     arrays = [*end.outputs, end.losses, end.loss_delta, *end.deltas]
-    for group in (end.grads, end.new_params or ()):
+    for group in (end.grads if gradients else (), end.new_params or ()):
         for p in group:
             if p:
                 arrays += p.values()
@@ -57,7 +58,7 @@ def produced_arrays(end: Record) -> list[np.ndarray]:
 
 
 @np.errstate(all="ignore")  # a sum overflows, or meets inf − inf, on purpose
-def any_nonfinite(end: Record) -> bool:
+def any_nonfinite(end: Record, gradients_follow: bool = False) -> bool:
     """True when anything ``end``'s iteration produced holds a NaN or ±inf.
 
     A sum is NaN or ±inf whenever one of its terms is (±inf plus anything finite stays ±inf,
@@ -65,10 +66,13 @@ def any_nonfinite(end: Record) -> bool:
     it can only reach ±inf by overflowing. So one sum per group of values can only flag, and
     only a flagged group is then tested value by value: no NaN or inf is missed and none is
     reported falsely. The small arrays are joined into one group, the large ones are each
-    their own."""
+    their own.
+
+    ``gradients_follow``: the caller knows that δw holds a NaN or ±inf only where ŵ does
+    (``Screen._gradients_follow``), so the gradients are not tested."""
     if end.mode != "float64":
         return False  # exact numbers are always finite
-    arrays = [a for a in produced_arrays(end) if a is not None]
+    arrays = [a for a in produced_arrays(end, not gradients_follow) if a is not None]
     large = [a for a in arrays if a.size > TEST_TOGETHER]
     if large:
         arrays = [a for a in arrays if a.size <= TEST_TOGETHER]
@@ -92,11 +96,16 @@ class Screen:
         self.c, self.model, self.history, self.forward = condition, model, history, forward
         self._counts: dict[tuple[int, str], np.ndarray] | None = None
         self._counted = -1  # the iteration the counts end at
+        self._finite_weights = None  # the last ŵ a forward nonfinite screen found finite
 
     def fires(self, end: Record, losses: Losses) -> bool:
         c, kind = self.c, self.c.kind
         if kind == "nonfinite":
-            return any_nonfinite(end)
+            if not self.forward:
+                return any_nonfinite(end)
+            fired = any_nonfinite(end, self._gradients_follow(end))
+            self._finite_weights = None if fired else end.new_params
+            return fired
         if kind in ("blocked", "rounding"):
             return bool(by_kind(kind, end, self.model))
         if kind == "saturated":
@@ -113,6 +122,15 @@ class Screen:
         if kind in DETECTORS:
             return self._detector(end)
         return c.hit(end, end, self.model, self.history) is not None
+
+    def _gradients_follow(self, end: Record) -> bool:
+        """True when δw holds a NaN or ±inf only where ŵ does. Plain SGD computes
+        ŵ = (−α·δw) + w, and a NaN or ±inf in δw stays one through both steps (times a finite
+        α: ±inf, or NaN when α is 0; plus a finite w: unchanged) — as long as α is finite and
+        so is w: here w is the previous iteration's ŵ, the very arrays this screen found
+        finite."""
+        return (end.params is self._finite_weights and isfinite(end.lr)
+                and self.model.optimizer.steps_along_gradient)
 
     def _detector(self, end: Record) -> bool:
         """A detector is decided at a few operations (a ReLU's forward, a linear layer's

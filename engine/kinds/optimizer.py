@@ -70,6 +70,10 @@ class OptimizerKind:
         """The names of its state arrays per parameter: ("velocity",), ("m", "v") or ()."""
         return ()
 
+    def steps_along_gradient(self, settings: Mapping[str, Any]) -> bool:
+        """True when ``direction`` returns δw itself as d (ŵ = w − α·δw), no other array."""
+        return False
+
     def formula(self, settings: Mapping[str, Any]) -> str:
         """The update as the screen shows it, e.g. "ŵ = w − α·m̂/(√v̂ + ε)"."""
         raise NotImplementedError

@@ -38,6 +38,9 @@ class SGD(OptimizerKind):
     def state_names(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
         return ("velocity",) if settings["momentum"] != 0 else ()
 
+    def steps_along_gradient(self, settings: Mapping[str, Any]) -> bool:
+        return not settings["momentum"] and not settings["weight_decay"]
+
     def formula(self, settings: Mapping[str, Any]) -> str:
         grad = "(δw + λ·w)" if settings["weight_decay"] else "δw"
         if settings["momentum"] == 0:

@@ -219,3 +219,76 @@ def test_any_nonfinite_says_exactly_whether_a_value_is_nan_or_inf(seed):
 def _broccoli_end():
     return Session(load_scenario(SCENARIOS / "broccoli.toml", numbers="float64")
                    ).goto_iteration(1)
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_nan_or_inf_in_plain_sgd_gradients_reaches_the_new_weights(seed):
+    """What lets a forward nonfinite screen skip δw under plain SGD (watch.Screen): with w and
+    α finite, ŵ = w − α·δw holds a NaN or ±inf at least wherever δw does — for any finite α,
+    0 included. Checked on the update itself, every value with math.isfinite."""
+    from nnstep.engine.numbers import Numbers
+    from nnstep.engine.optimizers import Optimizer
+
+    rng = np.random.default_rng(seed)
+    plain = Optimizer.plain()
+    assert plain.steps_along_gradient
+    shape = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+    w = rng.choice([0.0, -0.0, 1e-300, 1.7e308, -1.7e308, 0.5, -3.0], size=shape)
+    g = rng.choice([0.0, 1e-310, 1e300, -2.5, np.nan, -np.nan, np.inf, -np.inf], size=shape)
+    lr = float(rng.choice([0.0, -0.0, 5e-324, 1e-3, 1.0, 1e300, 1.7e308, -1.0]))
+    state = plain.initial_state(({"w": w},), Numbers("float64"))
+    with np.errstate(all="ignore"):
+        (new,), _ = plain.update(({"w": w},), ({"w": g},), state, lr, Numbers("float64"))
+    for place in np.ndindex(shape):
+        if not math.isfinite(g[place]):
+            assert not math.isfinite(new["w"][place]), (w[place], g[place], lr)
+
+
+def test_only_plain_sgd_steps_along_the_gradient_itself():
+    """The screen's shortcut holds only where the direction is the very gradient array."""
+    from fractions import Fraction
+
+    from nnstep.engine.kinds import OPTIMIZERS
+    from nnstep.engine.numbers import Numbers
+
+    p, g = np.ones((2, 2)), np.full((2, 2), 0.5)
+    for name, recipe in OPTIMIZERS.items():
+        base = recipe.defaults()
+        variants = [base] + [{**base, o.name: Fraction(1, 2) if not o.flag else False}
+                             for o in recipe.options if not o.flag]
+        for settings in variants:
+            if recipe.problem(settings):
+                continue
+            floats = {k: v if isinstance(v, bool) else float(v) for k, v in settings.items()}
+            state = {n: np.zeros((2, 2)) for n in recipe.state_names(settings)}
+            d, _ = recipe.direction(p, g, state, 2, floats, Numbers("float64"))
+            assert recipe.steps_along_gradient(settings) == (d is g), (name, settings)
+    assert OPTIMIZERS["sgd"].steps_along_gradient(OPTIMIZERS["sgd"].defaults())
+
+
+def test_the_nonfinite_screen_tests_gradients_unless_the_weights_were_found_finite():
+    """Gradients are skipped only for weights this screen found finite (the same arrays) and
+    a finite α: a NaN in δw is found on a first iteration, after weights it did not test,
+    and with α = inf — even where ŵ is finite (made up here: stepping never gives that)."""
+    from nnstep.engine.watch import Screen
+
+    session = Session(load_scenario(SCENARIOS / "broccoli.toml", numbers="float64"))
+    first, second = session.goto_iteration(1), session.goto_iteration(2)
+    bad = ({}, {"w": np.full_like(second.grads[1]["w"], np.nan)}, {})
+
+    def screen():
+        return Screen(parse_condition("nonfinite", ["L1", "L2", "L3"]), session.model,
+                      session.end_of_iteration, True)
+
+    losses = session.branch.records.losses.__getitem__
+    assert screen().fires(second.with_(grads=bad), losses)  # a first iteration
+    s = screen()
+    assert not s.fires(first, losses)
+    assert not s.fires(second.with_(grads=bad), losses)  # skipped: ŵ finite from finite w
+    s = screen()
+    assert not s.fires(first, losses)
+    assert s.fires(second.with_(grads=bad, lr=np.inf), losses)
+    s = screen()
+    assert not s.fires(first, losses)
+    other = tuple(dict(p) for p in second.params)  # equal values, not the arrays tested
+    assert s.fires(second.with_(grads=bad, params=other), losses)
