@@ -24,8 +24,9 @@ def sup(n: int | str) -> str:
 def weight_label(k: int, key: str, place: tuple[int, ...]) -> str:
     """A weight as the debugger names it: w²[1,2] is layer k = 1 (the second, 0-based), neuron 1,
     input 2 (1-based, as in the articles); b²[1] a bias. (The condition language writes the
-    same weight with the layer's name and 0-based indices: L2[0,1].)"""
-    return f"{key}{sup(k + 1)}[{','.join(str(i + 1) for i in place)}]"
+    same weight with the layer's name and 0-based indices: L2[0,1].) A place of None reads
+    "·": w²[1,·] is neuron 1's row of weights."""
+    return f"{key}{sup(k + 1)}[{','.join('·' if i is None else str(i + 1) for i in place)}]"
 
 
 def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | None = None) -> str:

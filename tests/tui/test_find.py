@@ -43,15 +43,15 @@ async def test_slash_finds_weights_biases_and_neurons_by_their_screen_names() ->
     async with app.run_test(size=SIZE) as pilot:
         assert await find(app, pilot, "w²[2,1]") == ""
         assert app.selected == (1, 1, 0)
-        assert status(app).startswith("selected w²[2,1] (x1 → L2 neuron 2) = ")
+        assert status(app).startswith("selected w²[2,1] (x1 → L2 n2) = ")
         assert await find(app, pilot, "w4[1,2]") == ""  # ASCII
         assert app.selected == (3, 0, 1)
         assert await find(app, pilot, "b²[2]") == ""
         assert app.selected == (1, 1, None)
-        assert status(app).startswith("selected b²[2] (bias → L2 neuron 2)")
+        assert status(app).startswith("selected b²[2] (bias → L2 n2)")
         assert await find(app, pilot, "L3 n2") == ""  # a ReLU unit: the weight it feeds
         assert app.selected == (3, 0, 1)
-        assert status(app).startswith("L3 n2: selected w⁴[1,2] (L3·2 → L4 neuron 1)")
+        assert status(app).startswith("L3 n2: selected w⁴[1,2] (L3 n2 → L4 n1)")
         assert await find(app, pilot, "x2") == ""  # a feature: its first weight
         assert app.selected == (1, 0, 1)
         assert await find(app, pilot, "L2 n2") == ""  # a linear neuron: its first weight
@@ -86,8 +86,8 @@ async def test_a_click_on_a_weight_or_its_sign_row_selects_it() -> None:
         panel = app.screen.query_one("#layer-3", LayerPanel)
         # the w row of L4's first neuron: the second input's value (w⁴[1,2])
         lines = shown_lines(panel, app.view())
-        row = next(n for n, line in enumerate(lines) if line.startswith("w₁"))
-        column = [m.start() for m in re.finditer(r"\S+", lines[row])][2]  # w₁, w⁴[1,1], w⁴[1,2]
+        row = next(n for n, line in enumerate(lines) if line.startswith("w⁴[1,·]"))
+        column = [m.start() for m in re.finditer(r"\S+", lines[row])][2]  # label, w⁴[1,1], w⁴[1,2]
         await pilot.click(panel, offset=(panel.gutter.left + column,
                                          panel.gutter.top + row))
         await settle(app, pilot)

@@ -283,7 +283,7 @@ async def test_repeated_findings_in_a_layer_panel_are_counted_once() -> None:
         console = Console(width=100, file=io.StringIO(), color_system=None)
         console.print(app.screen.query_one("#layer-1").content)
         text = console.file.getvalue()
-        assert text.count("sign flip") == 1 and "± sign flip n1 ×2" in text
+        assert text.count("sign flip") == 1 and "± sign flip L2 n1 ×2" in text
 
 
 async def test_goto_echoes_a_huge_number_cut(app) -> None:

@@ -133,7 +133,8 @@ async def test_largest_jump_and_drill_in() -> None:
         assert app.screen is not screen
         assert app.selected == (k, (i + 1) % model.layers[k].size, j + 1)
         panel = text_of(app.screen.query_one(f"#layer-{k}", LayerPanel))
-        assert f"neuron {(i + 1) % model.layers[k].size + 1}: the selected weight's row" in panel
+        name = f"{model.layers[k].name} n{(i + 1) % model.layers[k].size + 1}"
+        assert f"{name}: the selected weight's row" in panel
 
 
 async def test_step_repaints_quickly_on_mlp784() -> None:
@@ -179,15 +180,14 @@ async def test_narrow_screen_wraps_the_layer_strip() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("n")
         strip = app.screen.query_one("#layers")
-        assert strip.has_class("-cols-2")
+        assert [len(row) for row in strip.plan] == [2, 2]  # L1 L2 / L3 loss
         for panel in app.screen.query("LayerPanel, LossPanel"):
             assert 0 <= panel.region.x and panel.region.right <= 80, panel
             assert panel.region.bottom <= 18  # all four above the data and the timeline
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        assert not any(app.screen.query_one("#layers").has_class(f"-cols-{n}")
-                       for n in range(1, 7))
+        assert len(app.screen.query_one("#layers").plan) == 1  # one row
 
 
 async def test_sign_table_lists_the_most_serious_findings_and_counts_the_rest() -> None:

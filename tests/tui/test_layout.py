@@ -10,6 +10,7 @@ import pytest
 from nnstep.engine import load_scenario
 from nnstep.tui.app import build_app
 from nnstep.tui.widgets.panel import Panel
+from textual.geometry import Region
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SIZES = [(80, 24), (120, 40), (200, 60)]
@@ -65,3 +66,33 @@ async def test_nothing_essential_is_cut_at_80_columns() -> None:
                 assert isinstance(app.screen, GradcheckScreen)
                 text = "\n".join(screen_text(app)).replace("\xa0", " ")
                 assert all(c.where in text for c in app.screen.checks), text
+
+
+async def panel_text(name: str, size: tuple[int, int], index: int) -> dict[str, str]:
+    """The text of each panel of ``name`` (border included) at operation ``index`` on a
+    ``size`` screen."""
+    app = build_app(load_scenario(SCENARIOS / name), cursor_blink=False)
+    async with app.run_test(size=size) as pilot:
+        app.move_to(index)
+        await pilot.pause()
+        await pilot.pause()
+        return {p.id: "\n".join(line.text for line in p.render_lines(Region(0, 0, *p.size)))
+                for p in app.screen.query(Panel) if p.display}
+
+
+async def test_free_width_goes_to_every_panel() -> None:
+    """Spare width reaches every panel of a row, not only the last: more samples, more inputs,
+    longer names, and a sign table whose situations read on one line. (On the old grid, iris
+    at 200×60 cut L2 to 3 of 4 inputs and L4 to 3 of 8, broccoli cut 'Tagada st…' with 100
+    columns free, and at 120×40 the iris situations wrapped over four lines.)"""
+    broccoli = await panel_text("broccoli.toml", (200, 60), 30)
+    assert all("…" not in broccoli[k] for k in ("layer-0", "layer-1", "signs")), broccoli
+    assert "Tagada strawberries" in broccoli["layer-1"]
+    iris = await panel_text("iris.toml", (200, 60), 12)
+    assert "inputs" not in iris["layer-1"] and "petal_width" in iris["layer-1"]  # 4 of 4
+    assert "L3 n8" in iris["layer-3"] and "inputs" not in iris["layer-3"]  # 8 of 8
+    assert iris["layer-1"].count("δ² #") >= 2  # and more than one sample of the batch
+    iris = await panel_text("iris.toml", (120, 40), 12)
+    assert "sepal_length" in iris["layer-1"] and "sepal_len…" not in iris["layer-1"]
+    rows = [line for line in iris["signs"].split("\n") if line.startswith(("│ w²", "│ b²"))]
+    assert rows and all("disagree" in line and "✓" in line for line in rows), rows

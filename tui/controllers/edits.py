@@ -11,7 +11,7 @@ from nnstep.engine import EditError, RunawayFractions
 from nnstep.engine.format import fmt
 from nnstep.engine.records import Record
 
-from ..widgets.common import input_names, value_of, weight_label
+from ..widgets.common import input_names, neuron_label, value_of, weight_label
 from .host import Host, Status
 from .navigation import BUSY, Navigation
 
@@ -65,7 +65,7 @@ class Edits:
                    else (lambda text: s.set_weight(k, i, j, text)))
         host.push_screen(EditDialog(
             f"edit {weight_label(view, w)}",
-            f"{source} → {s.model.layers[k].name} neuron {i + 1}, now {fmt(value, 'fraction')}.\n"
+            f"{source} → {neuron_label(view, k, i)}, now {fmt(value, 'fraction')}.\n"
             f"On a new branch, {recomputed(view.record.iteration)} with it.",
             fmt(value, "fraction"), lambda text: self.apply(request, text), host.cursor_blink,
             "enter apply · escape cancel · e.g. 1/200, -0.25, 3e-4"))

@@ -12,7 +12,7 @@ from nnstep.engine.names import BadName, Target, parse_name
 from nnstep.engine.signs import select_weights
 
 from ..widgets.common import FRACTION_WIDTH as WIDTH
-from ..widgets.common import View, Weight, input_names, value_of, weight_label
+from ..widgets.common import View, Weight, input_names, neuron_label, value_of, weight_label
 from .host import Host, Status
 
 JUMP_LIMIT = 50  # w / W walk the weights of the 50 largest |δw|
@@ -136,7 +136,7 @@ class Selection:
         rec = view.record
         source = "bias" if j is None else input_names(view, k)[j]
         text = (f"selected {weight_label(view, sel)} ({source} → "
-                f"{view.model.layers[k].name} neuron {i + 1}) = "
+                f"{neuron_label(view, k, i)}) = "
                 f"{fmt(value_of(rec.params, sel), style, max_len=WIDTH)}")
         parent = view.parent
         if parent is not None:  # old vs new, on an edited branch

@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, HorizontalScroll, VerticalScroll
+from textual.containers import HorizontalScroll, VerticalScroll
 from textual.css.scalar import Unit
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -20,6 +20,7 @@ from ..widgets.layer_panel import LayerPanel
 from ..widgets.loss_panel import LossPanel
 from ..widgets.loss_plot import LossPlot
 from ..widgets.panel import Panel
+from ..widgets.room import Plan, RowsLayout, rows_that_fit, share
 from ..widgets.sign_table import SignTable
 from ..widgets.status_line import StatusLine
 from ..widgets.timeline import Timeline
@@ -72,8 +73,6 @@ BINDINGS = [
     Binding("pagedown", "scroll(1)", "scroll the panels down", show=False),
 ]
 
-MAX_GRID = 6  # the most columns of the wrapped layer strip
-
 HELP_EXTRA = [
     ("click timeline", "go to that operation"),
     ("click a weight", "select it (a value or a sign row)"),
@@ -85,15 +84,36 @@ class Pane(VerticalScroll, can_focus=False):
 
 
 class Strip(HorizontalScroll, can_focus=False):
-    """The layer panels left to right; on a narrow screen a grid of 1 … MAX_GRID columns
-    (classes -cols-N, see MainScreen.fit_layers), scrolling sideways only when even that is
-    too wide."""
+    """Panels in reading order, in rows as MainScreen.fit_panels plans them (the most panels a
+    row holds, each row's room shared among its panels), scrolling sideways only when one panel
+    is wider than the screen: the layer panels and the loss; the data and the sign table.
+    ``fills``: the last panel of a row takes the room left even when the strip has one row."""
+
+    def __init__(self, *children, fills: bool = False, **kw) -> None:
+        super().__init__(*children, **kw)
+        self._rows = RowsLayout([])
+        self.fills = fills
+
+    @property
+    def layout(self) -> RowsLayout:  # type: ignore[override]
+        return self._rows
+
+    @property
+    def plan(self) -> Plan:
+        return self._rows.plan
+
+    def follow(self, plan: Plan) -> None:
+        """Lay the panels out in ``plan`` (rows of (panel, width)) when it changed."""
+        if [[(id(w), n) for w, n in row] for row in plan] != [
+                [(id(w), n) for w, n in row] for row in self._rows.plan]:
+            self._rows = RowsLayout(plan)
+            self.refresh(layout=True)
 
     def on_resize(self, event: events.Resize) -> None:
         """The body's vertical scrollbar came or went (the panels grew or shrank): the room
         for the panels changed by its width, so fit them again."""
         if isinstance(self.screen, MainScreen):
-            self.screen.fit_layers()
+            self.screen.fit_panels()
 
 
 class MainScreen(Screen):
@@ -120,7 +140,7 @@ class MainScreen(Screen):
                 for k in range(len(model.layers)):
                     yield LayerPanel(k, id=f"layer-{k}", classes="panel")
                 yield LossPanel(id="loss", classes="panel")
-            with Horizontal(id="lower"):
+            with Strip(id="lower", fills=True):
                 yield DataPanel(id="data", classes="panel")
                 yield SignTable(id="signs", classes="panel")
             yield AboutPanel(id="about", classes="panel")
@@ -135,10 +155,10 @@ class MainScreen(Screen):
             panel.show(view, economise=self.skip_unchanged)
         self.query_one(LossPlot).show(view, economise=self.skip_unchanged)
         self.query_one(StatusLine).say(message, error, busy)
-        strip = self.query_one("#layers", Strip)
         if not self.skip_unchanged or any(getattr(p, "asked_layout", True)
+                                          for strip in self.query(Strip)
                                           for p in strip.children):
-            self.fit_layers()  # a panel's room changed: the grid may take other columns
+            self.fit_panels()  # a panel's room changed: the rows may change
 
     def set_plot(self, mode: str, log: bool) -> None:
         """The loss plot as a panel above the timeline, over the whole body, or hidden."""
@@ -147,35 +167,42 @@ class MainScreen(Screen):
         self.query_one(LossPlot).log_scale = log
 
     def on_resize(self, event: events.Resize) -> None:
-        """Below 110 columns the data panel and the sign table stack instead of sitting side by
-        side (Textual CSS has no media queries)."""
-        self.set_class(event.size.width < 110, "-narrow")
-        self.fit_layers(event.size.width)
-        self.call_after_refresh(self.fit_layers)
+        self.fit_panels(event.size.width)
+        self.call_after_refresh(self.fit_panels)
 
-    def fit_layers(self, width: int | None = None) -> None:
-        """Wrap the layer strip onto a grid of as many columns as fit the screen (panels in
-        reading order, row by row; the last column takes the room left): the most columns whose
-        widest panels fit. A big layer's panel asks for LayerPanel.BIG_WIDTH."""
-        strip = self.query_one("#layers", Strip)
+    def fit_panels(self, width: int | None = None) -> None:
+        """Lay each strip out in rows (panels in reading order): each row holds the panels
+        that fit it at their natural widths (a big layer's panel asks for
+        LayerPanel.BIG_WIDTH); then each row's room left goes to its panels, so that each shows
+        more samples, inputs and longer names (or the sign table unwrapped situations) where it
+        can (tui/widgets/room.py). When a strip wraps, each row's last panel reaches the right
+        edge, and one that stands alone fills its row."""
+        for strip in self.query(Strip):
+            self._fit(strip, width)
+
+    def _fit(self, strip: Strip, width: int | None) -> None:
         if width is None and strip.size.width:  # the room really left beside any scrollbar
             width = strip.size.width  # (the strip refits when a scrollbar comes or goes)
         else:  # a resize: the strip is not laid out yet; assume the body's scrollbar shows
             body = self.query_one("#body", Pane)
             width = (width or self.size.width) - body.styles.scrollbar_size_vertical
-        panels = [p for p in strip.children if p.has_class("panel")]
+        panels = [p for p in strip.children if isinstance(p, Panel) and p.display]
         if width <= 0 or not panels:
             return
         need = [self._width_of(p) for p in panels]
-        cols = len(panels)
-        while cols > 1 and sum(max(need[c::cols]) for c in range(cols)) > width:
-            cols -= 1
-        for n in range(1, MAX_GRID + 1):
-            strip.set_class(n == cols < len(panels), f"-cols-{n}")
+        steps = [p.steps() for p in panels]
+        rows = rows_that_fit(need, width)
+        plan: Plan = []
+        for row in rows:
+            widths = share(width, [need[n] for n in row], [steps[n] for n in row])
+            if len(rows) > 1 or strip.fills:
+                widths[-1] += max(0, width - sum(widths))
+            plan.append([(panels[n], w) for n, w in zip(row, widths)])
+        strip.follow(plan)
 
-    def _width_of(self, panel) -> int:
-        """The width a panel takes in the strip: its content and gutter, or its min-width
-        (border-box: the whole panel) when that is larger."""
+    def _width_of(self, panel: Panel) -> int:
+        """The width a panel takes in the strip at its natural width: its content and gutter,
+        or its min-width (border-box: the whole panel) when that is larger."""
         width = panel.get_content_width(self.size, self.app.size) + panel.styles.gutter.width
         least = panel.styles.min_width
         if least is not None and least.unit == Unit.CELLS:

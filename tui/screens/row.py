@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from ..widgets.common import View, Weight, input_names, num, sub, sup, weight_label
+from ..widgets.common import View, Weight, input_names, neuron_label, num, sub, sup, weight_label
 
 MOVES = {"increase": "↑", "decrease": "↓", "keep": "="}
 
@@ -51,7 +51,8 @@ class RowScreen(ModalScreen["Weight | None"]):
         self.places = [(k, i, j) for j in range(len(names))] + ([(k, i, None)] if spec.bias
                                                                else [])
         self.query_one("#dialog-title", Label).update(
-            f"{spec.name} neuron {i + 1} of {spec.size}: its {len(self.places)} weights")
+            f"{neuron_label(view, k, i)} (of {spec.size} neurons): its {len(self.places)} "
+            "weights")
         o = rec.outputs[k] if rec.outputs else None
         nxt = rec.loss_delta if k == len(model.layers) - 1 else (
             rec.deltas[k + 1] if rec.deltas else None)

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from nnstep.engine.format import fmt
 from nnstep.engine.format import weight_label as label
+from nnstep.engine.names import Target
 from nnstep.engine.records import Record
 from nnstep.engine.signs import Finding, SignRow
 from rich.style import Style
@@ -182,7 +183,8 @@ def _names(model: Any, features: tuple[str, ...], k: int) -> tuple[str, ...]:
         size = model.layers[0].size
         return features if len(features) == size else tuple(f"x{j + 1}" for j in range(size))
     prev = model.layers[k - 1]
-    return tuple(f"{prev.name}·{j + 1}" for j in range(prev.size))
+    return tuple(Target(k - 1, "o", (j,)).label([s.name for s in model.layers])
+                 for j in range(prev.size))
 
 
 def output_names(view: View) -> list[str]:
@@ -195,6 +197,18 @@ def weight_label(view: View, weight: Weight) -> str:
     """'w²[1,2]' or 'b²[1]' (1-based layer number, neuron, input; engine.format.weight_label)."""
     k, i, j = weight
     return label(k, "b", (i,)) if j is None else label(k, "w", (i, j))
+
+
+def neuron_label(view: View, k: int, i: int) -> str:
+    """'L3 n2': neuron ``i`` (0-based) of layer ``k``, as the screen names it
+    (engine.names.Target.label)."""
+    return Target(k, "o", (i,)).label([spec.name for spec in view.model.layers])
+
+
+def row_label(key: str, k: int, i: int) -> str:
+    """'w²[1,·]': neuron ``i``'s row of layer ``k``'s weights (key "w"), or of their δw ("δw"),
+    new values ("ŵ") or the optimizer's state ("m", "v")."""
+    return label(k, key, (i, None))
 
 
 class WeightOrder(Sequence):

@@ -8,13 +8,12 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from .common import View, input_names, num, output_names, short
-from .grid import ByWidth, Columns, first_fitting
+from .grid import ByWidth, Columns, ever_drawn, first_fitting
 from .panel import Panel
 
 MAX_FEATURES = 16  # inputs listed; the rest are counted (the drill-in, d, shows them all)
 MAX_SAMPLES = 10  # samples of a batch listed when the width has room (at least the first)
 NAME_WIDTHS = (32, 20, 12)  # letters of a feature's name, as the width has room
-SHARE = 0.45  # of the screen's width the panel asks for at most (app.tcss: max-width 45%)
 
 
 class DataPanel(Panel):
@@ -50,25 +49,21 @@ class DataPanel(Panel):
         choices = [(most, w) for w in NAME_WIDTHS] + [(b, NAME_WIDTHS[-1])
                                                       for b in range(most - 1, 0, -1)]
         sizing = view.end or view
+        widths: dict[tuple[int, int], int] = {}
+
+        def width_of(choice: tuple[int, int]) -> int:
+            if choice not in widths:
+                widths[choice] = _widest(self._table(sizing, *choice))
+            return widths[choice]
 
         def draw(width: int) -> list[Text]:
-            chosen = choices[-1]
-            for batch, names in choices:
-                if _widest(self._table(sizing, batch, names)) <= width:
-                    chosen = (batch, names)
-                    break
+            chosen = next((c for c in choices if width_of(c) <= width), choices[-1])
             return [first_fitting([self._table(view, *chosen)], width)]
 
-        def natural(container: int) -> int:
-            """The richest table within SHARE of the screen (at least three samples')."""
-            least = _widest(self._table(sizing, min(most, 3), NAME_WIDTHS[-1]))
-            for batch, names in choices:
-                width = _widest(self._table(sizing, batch, names))
-                if width <= container * SHARE:
-                    return max(width, least)
-            return least
-
-        return ByWidth(draw, natural)
+        # it asks for three samples' room; more room shows more (MainScreen.fit_panels)
+        least = (min(most, 3), NAME_WIDTHS[-1])
+        return ByWidth(draw, lambda _: width_of(least),
+                       lambda: ever_drawn(width_of(c) for c in choices))
 
     @staticmethod
     def _table(view: View, batch: int, name_width: int) -> Text:

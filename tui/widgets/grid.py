@@ -144,6 +144,17 @@ def first_fitting(choices: Iterable[Text], width: int) -> Text:
     return Text("\n").join(lines)
 
 
+def ever_drawn(widths: Iterable[int]) -> list[int]:
+    """Of drawings listed richest first with these ``widths``, the widths of those that some
+    width draws (the richest that fits it): each narrower than every richer one. Ascending:
+    the steps at which more room shows more (``ByWidth.steps``)."""
+    out: list[int] = []
+    for width in widths:
+        if not out or width < out[-1]:
+            out.append(width)
+    return sorted(out)
+
+
 def to_content(text: Text) -> Content:
     """``text`` as Textual Content, its colours as Textual draws a Text in a Static (a base
     style converted on its own would be parsed by Textual, e.g. "cyan" as #00ffff instead of
@@ -159,12 +170,16 @@ class ByWidth(Visual):
     lines: Rich Text or Textual Content (which wrap if too long) and ready Strips (drawn as
     they are, over the widget's style). Each width's drawing is made once. ``natural(container
     width)``, when given, is the width it asks for (e.g. a comfortable table that shows more
-    when given more room); by default the width of its drawing at the container's width."""
+    when given more room); by default the width of its drawing at the container's width.
+    ``steps()``, when given, lists the widths at which the drawing gets richer (more samples,
+    inputs, longer names): the room worth giving it beyond its natural width."""
 
     def __init__(self, draw: Callable[[int], list[Text | Content | Strip]],
-                 natural: Callable[[int], int] | None = None) -> None:
+                 natural: Callable[[int], int] | None = None,
+                 steps: Callable[[], list[int]] | None = None) -> None:
         self.draw = draw
         self.natural = natural  # the width it asks for in a container (default: what it draws)
+        self.steps = steps
         self._drawn: dict[int, list[Content | Strip]] = {}
 
     def at(self, width: int) -> list[Content | Strip]:

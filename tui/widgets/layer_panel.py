@@ -14,15 +14,16 @@ from .common import (
     Weight,
     input_names,
     layer_inputs,
+    neuron_label,
     num,
     optimizer_state,
     pointing_at,
+    row_label,
     short,
-    sub,
     sup,
     window,
 )
-from .grid import ByWidth, Columns, first_fitting
+from .grid import ByWidth, Columns, ever_drawn, first_fitting
 from .layer_summary import LinearBody, is_big, neurons_body
 from .panel import Panel
 
@@ -32,6 +33,7 @@ NAME_WIDTHS = (24, 16, NAME_WIDTH)
 MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 4
 COMFORTABLE_INPUTS = 3  # inputs of the table whose width a small linear layer asks for
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
+MAX_LISTED = 3  # neurons a summary names (L3 n1, L3 n2, L3 n3 … (+63)), to keep it short
 
 
 class LayerPanel(Panel):
@@ -51,6 +53,9 @@ class LayerPanel(Panel):
         if self.has_class("-big"):  # heat maps fill any width: ask for a comfortable one
             return self.BIG_WIDTH - self.styles.gutter.width
         return super().get_content_width(container, viewport)
+
+    def steps(self) -> list[int] | None:
+        return None if self.has_class("-big") else super().steps()
 
     def inputs(self, view: View) -> tuple:
         return layer_inputs(view, self.k)
@@ -83,7 +88,7 @@ class LayerPanel(Panel):
         if big and spec.trainable:  # heat maps, statistics, and the selected neuron's row
             sel = view.selected
             i = sel[1] if sel and sel[0] == k else 0
-            title = Text(f"neuron {i + 1}: the selected weight's row (d: all "
+            title = Text(f"{neuron_label(view, k, i)}: the selected weight's row (d: all "
                          f"{view.model.layers[k - 1].size} inputs)", style="bold")
             body = LinearBody(view, k, title, [
                 self._linear(view, max_neurons=1, max_inputs=n, batch=2).text()
@@ -103,7 +108,8 @@ class LayerPanel(Panel):
             many = len(rec.samples) > 1 and f.sample >= 0
             where = (f.summary if f.summary  # a finding on the whole layer (a detector)
                      else f"×{int(f.value)}" if f.neuron < 0  # a summary finding: how many
-                     else f"n{f.neuron + 1}" + (f" #{f.sample + 1}" if many else ""))
+                     else neuron_label(view, k, f.neuron)
+                     + (f" #{f.sample + 1}" if many else ""))
             symbol, word, colour, _ = FINDING_MARKS.get(f.kind, ("•", f.kind, "yellow", None))
             line = (f"{symbol} {word} {where}", colour)
             lines[line] = lines.get(line, 0) + 1
@@ -131,8 +137,9 @@ class LayerPanel(Panel):
                 lines.append(Text(f"{symbol} {word} ×{summed}", style=colour))
             if not units:
                 continue
-            listed = " ".join(f"n{n + 1}" for n in units[:MAX_FINDINGS])
-            more = f" … (+{len(units) - MAX_FINDINGS})" if len(units) > MAX_FINDINGS else ""
+            listed = ", ".join(neuron_label(view, mine[0].layer, n)
+                               for n in units[:MAX_LISTED])
+            more = f" … (+{len(units) - MAX_LISTED})" if len(units) > MAX_LISTED else ""
             lines.append(Text(f"{symbol} {word} in {len(units)} units: {listed}{more}",
                               style=colour))
         return lines
@@ -146,32 +153,37 @@ class LayerPanel(Panel):
         build = self._linear if spec.trainable else self._neurons
         choices = self._choices(view)
         sizing = view.end or view
+        widths: dict[int, int] = {}  # a choice's width (by its place in choices)
 
         def widest(table: Text) -> int:
             return max(cell_len(line) for line in [*table.plain.split("\n"),
                                                     *(f.plain for f in findings)])
 
+        def width_of(n: int) -> int:
+            if n not in widths:
+                widths[n] = widest(build(sizing, **choices[n]).text())
+            return widths[n]
+
         def draw(width: int) -> list[Text]:
-            chosen = choices[-1]
-            for kw in choices:
-                if widest(build(sizing, **kw).text()) <= width:
-                    chosen = kw
-                    break
+            chosen = next((kw for n, kw in enumerate(choices) if width_of(n) <= width),
+                          choices[-1])
             return [first_fitting([build(view, **chosen).text()], width), *findings]
 
         comfortable = self._comfortable(view)
-        return ByWidth(draw, lambda _: widest(build(sizing, **comfortable).text()))
+        return ByWidth(draw, lambda _: widest(build(sizing, **comfortable).text()),
+                       lambda: ever_drawn(width_of(n) for n in range(len(choices))))
 
     def _choices(self, view: View) -> list[dict]:
-        """Table sizes, richest first: longer names, then fewer samples of the batch, then
-        (a linear layer) fewer inputs around the selection."""
+        """Table sizes, richest first: the samples of the batch (as many as MAX_BATCH, then
+        fewer), each with longer names first; then (a linear layer) fewer inputs around the
+        selection, with one sample."""
         batch = min(len(view.record.samples) or 1, MAX_BATCH)
-        out = [dict(batch=batch, name_width=w) for w in NAME_WIDTHS]
-        out += [dict(batch=b) for b in range(batch - 1, 0, -1)]
+        out = [dict(batch=b, name_width=w) for b in range(batch, 0, -1) for w in NAME_WIDTHS]
         if view.model.layers[self.k].trainable:
             inputs = view.model.layers[self.k - 1].size
             out = [dict(max_inputs=inputs, **kw) for kw in out]
-            out += [dict(max_inputs=n, batch=1) for n in range(inputs - 1, 0, -1)]
+            out += [dict(max_inputs=n, batch=1, name_width=w)
+                    for n in range(inputs - 1, 0, -1) for w in NAME_WIDTHS]
         return out
 
     def _comfortable(self, view: View) -> dict:
@@ -190,8 +202,8 @@ class LayerPanel(Panel):
         tag = [f" #{s + 1}" if len(rec.samples) > 1 else "" for s in (rec.samples or (0,))]
         tag = tag[:batch]
         table = Columns("", *[f"o{K}{t}" for t in tag], *[f"δ{K}{t}" for t in tag])
-        names = input_names(view, k) if k == 0 else [str(j + 1) for j in
-                                                       range(view.model.layers[k].size)]
+        names = input_names(view, k) if k == 0 else [
+            neuron_label(view, k, j) for j in range(view.model.layers[k].size)]
         o, d = rec.outputs[k] if rec.outputs else None, rec.deltas[k] if rec.deltas else None
         shown = window(len(names), None, MAX_ROWS)
         for j in shown:
@@ -209,8 +221,9 @@ class LayerPanel(Panel):
                 batch: int = 1, name_width: int = NAME_WIDTH) -> Columns:
         """Rows per output neuron i: w, δw, the optimizer's state (v, or m and v: the state the
         iteration starts from, the new one from the update on; · before the first update), ŵ
-        across inputs j (and b); δ^k over the inputs on top, for the first ``batch`` samples;
-        o^k of neuron i at the right of its w row (one row of them per neuron for a batch)."""
+        across inputs j (and b), labelled w²[i,·], δw²[i,·], m²[i,·], v²[i,·], ŵ²[i,·]; δ^k
+        over the inputs on top and o^k of neuron i at the right of its w row, a row or a
+        column per sample for the first ``batch`` samples."""
         k, rec, style = self.k, view.record, view.style
         spec = view.model.layers[k]
         K = sup(k + 1)
@@ -219,14 +232,13 @@ class LayerPanel(Panel):
         cols = window(len(all_names), sel[2] if sel else None, max_inputs)
         rows = window(spec.size, sel[1] if sel else None, max_neurons)
         names = [short(all_names[j], name_width) for j in cols]
-        table = Columns("", *names, *(["b"] if spec.bias else []), f"→o{K}")
-        n_in = len(names)
         batch = min(len(rec.samples) or 1, batch)
+        tags = [f" #{rec.samples[b] + 1}" if len(rec.samples) > 1 else "" for b in range(batch)]
+        table = Columns("", *names, *(["b"] if spec.bias else []), *[f"→o{K}{t}" for t in tags])
         d = rec.deltas[k] if rec.deltas else None
         for b in range(batch):
-            label = f"δ{K}" + (f" #{rec.samples[b] + 1}" if len(rec.samples) > 1 else "")
             row = [num(None if d is None else d[b, j], style) for j in cols]
-            table.add_row(label, *row, *([Text("")] if spec.bias else []), Text(""))
+            table.add_row(f"δ{K}{tags[b]}", *row)
         w = rec.params[k]
         g = rec.grads[k] if rec.grads else None
         new = rec.new_params[k] if rec.new_params is not None else None
@@ -234,23 +246,16 @@ class LayerPanel(Panel):
         sel = view.selected
         state = optimizer_state(rec, k)
         for i in rows:
-            i_ = sub(i + 1)
-            states = [(f"{STATE_LABELS.get(name, name)}{i_}", arrays)
-                      for name, arrays in state.items()]
-            for label, source in ((f"w{i_}", w), (f"δw{i_}", g), *states, (f"ŵ{i_}", new)):
+            states = [(STATE_LABELS.get(name, name), arrays) for name, arrays in state.items()]
+            for key, source in (("w", w), ("δw", g), *states, ("ŵ", new)):
                 cells = [num(None if source is None else source["w"][i, j], style,
                              sel == (k, i, j), pointing_at(Weight(k, i, j))) for j in cols]
                 if spec.bias:
                     cells.append(num(None if source is None else source["b"][i], style,
                                      sel == (k, i, None), pointing_at(Weight(k, i, None))))
-                tail = Text("")
-                if source is w and batch == 1:
-                    tail = num(None if o is None else o[0, i], style)
-                table.add_row(label, *cells, tail)
-            if batch > 1:
-                outs = Text(" ").join(num(None if o is None else o[b, i], style)
-                                      for b in range(batch))
-                table.add_row(f"o{K}{i_}", *[Text("")] * (n_in + spec.bias), outs)
+                outs = ([num(None if o is None else o[b, i], style) for b in range(batch)]
+                        if source is w else [])
+                table.add_row(row_label(key, k, i), *cells, *outs)
         if len(cols) < len(all_names) or len(rows) < spec.size:
             table.add_line(Text(f"inputs {cols.start + 1}–{cols.stop} of {len(all_names)},"
                                 f" neurons {rows.start + 1}–{rows.stop} of {spec.size}",

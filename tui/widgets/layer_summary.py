@@ -19,7 +19,16 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from .common import BLANK, BLANK_TEXT, View, sign_style, sup, weight_label
+from .common import (
+    BLANK,
+    BLANK_TEXT,
+    View,
+    input_names,
+    neuron_label,
+    sign_style,
+    sup,
+    weight_label,
+)
 from .grid import Columns, Fitted
 from .heatmap import HeatMap, legend
 
@@ -94,7 +103,8 @@ def neurons_body(view: View, k: int) -> list[Text]:
     table = Columns(f"top |δ{K}|", f"o{K}", f"δ{K}", header_style="dim")
     many = len(rec.samples) > 1
     for (b, j), value in top_k(d, TOP):
-        name = f"unit {j + 1}" + (f" #{rec.samples[b] + 1}" if many else "")
+        unit = input_names(view, 0)[j] if k == 0 else neuron_label(view, k, j)
+        name = unit + (f" #{rec.samples[b] + 1}" if many else "")
         table.add_row(name, brief(None if o is None else o[b, j], style), brief(value, style))
     return [*lines, table.text()]
 

@@ -20,6 +20,11 @@ it will show at the end (the update) of the iteration at the cursor, where every
 iteration is known, and takes the larger of the two sizes. Values appearing, findings or a
 longer number then never move a panel within an iteration.
 
+The room: a panel asks for its natural width (``get_content_width``); the screen shares the
+room left in each row of the layer strip by ``steps()``, the widths at which each panel shows
+more (tui/widgets/room.py). Both come from the end of the iteration, so a panel's width holds
+through an iteration too.
+
 A click on text styled ``pointing_at(weight)`` posts ``Panel.Picked`` with that weight.
 
 Tests turn economising off to compare against a screen redrawn and laid out in full."""
@@ -60,6 +65,7 @@ class Panel(Static):
         self.reserve: Visual | None = None  # what the end of the iteration shows
         self._reserve_changed = False
         self.economise = True
+        self.shown: Visual | Text | None = None  # the content last put
         self._measured: tuple | None = None  # (container, viewport, width) of the last layout
         self.asked_layout = False  # whether the last show asked for a layout pass
 
@@ -103,6 +109,7 @@ class Panel(Static):
     def put(self, content: Text | ByWidth) -> None:
         """``update(content)``, laid out again only when its size may have changed."""
         size: tuple | None = None
+        self.shown = content
         self.update(content, layout=False)
         if isinstance(content, ByWidth):
             width = self.content_region.width
@@ -120,7 +127,18 @@ class Panel(Static):
         if layout:
             self.refresh(layout=True)
 
+    def steps(self) -> list[int] | None:
+        """The widths (border box) at which the panel shows more than at its natural width,
+        as the end of the iteration needs them; [] when it has no more to show, None when any
+        width shows more (heat maps)."""
+        source = self.reserve if self.reserve is not None else self.shown
+        if isinstance(source, ByWidth) and source.steps is not None:
+            return [width + self.styles.gutter.width for width in source.steps()]
+        return []
+
     def get_content_width(self, container: Size, viewport: Size) -> int:
+        """The content width the panel asks for (its natural width): its drawing's, the whole
+        title's, and what the end of the iteration needs."""
         width = super().get_content_width(container, viewport)
         if self.HOLDS_STILL and self.border_title:  # room for the whole title in the border
             width = max(width, cell_len(str(self.border_title)) + TITLE_MARGIN)

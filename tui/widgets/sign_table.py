@@ -22,7 +22,7 @@ from .common import (
     sign_text,
     weight_label,
 )
-from .grid import GAP, ByWidth, Columns
+from .grid import GAP, ByWidth, Columns, ever_drawn
 from .panel import Panel
 
 # the filters (tui/sign_view.py) as the title names them
@@ -30,7 +30,8 @@ LABELS = {"all": "all weights", "largest": "largest |δw|", "moving": "moving (�
           "against": "moved against the prediction"}
 MOVES = {"increase": "↑ increase", "decrease": "↓ decrease", "keep": "= keep"}
 MAX_FINDINGS = 10  # findings listed in full; the rest are counted per kind
-NAME_WIDTHS = (24, 16, 10)  # letters of an input's name, as the width has room
+NAME_WIDTHS = (24, 16, 10, 0)  # letters of an input's name, as the width has room (0: none)
+SITUATION, SITUATION_LEAST = 5, 32  # the situation's column, the least letters it wraps at
 # the order findings are listed in: what stops or spoils training first
 FIRST = {"nonfinite": 0, "exploding": 1, "overshoot": 2, "rounding": 3, "blocked": 4, "dying": 5,
          "vanishing": 6, "saturated": 7, "update_ratio": 8, "unchanged": 9, "sign": 10}
@@ -57,18 +58,28 @@ class SignTable(Panel):
         tables = {n: self._table(view, n) for n in NAME_WIDTHS}
         parts = self._notes(view)
 
-        def draw(width: int) -> list[Text]:
-            """Input names as long as the width has room for without wrapping the situation
-            (which otherwise wraps to fill what the other columns leave)."""
-            chosen = tables[NAME_WIDTHS[-1]]
-            for n in NAME_WIDTHS:
-                widths = tables[n].widths()
-                if sum(widths) + len(GAP) * (len(widths) - 1) <= width:
-                    chosen = tables[n]
-                    break
-            return [chosen.text(width), *parts]
+        def whole(n: int) -> int:
+            """The table's width with input names cut to ``n`` letters, nothing wrapped."""
+            widths = tables[n].widths()
+            return sum(widths) + len(GAP) * (len(widths) - 1)
 
-        return ByWidth(draw)
+        def wrapped(n: int) -> int:
+            """Its width with the situation wrapped at SITUATION_LEAST letters."""
+            return whole(n) - tables[n].widths()[SITUATION] + SITUATION_LEAST
+
+        def draw(width: int) -> list[Text]:
+            """Input names as long as the width has room for without wrapping the situation;
+            else the situation wraps to fill what the other columns leave, beside the longest
+            names that leave it SITUATION_LEAST letters (no names at all on a narrow screen)."""
+            chosen = next((n for n in NAME_WIDTHS if whole(n) <= width), None)
+            if chosen is None:
+                chosen = next((n for n in NAME_WIDTHS if wrapped(n) <= width), NAME_WIDTHS[-1])
+            return [tables[chosen].text(width), *parts]
+
+        # it asks for the room of a wrapped situation; more room unwraps it, then lengthens
+        # the names (MainScreen.fit_panels)
+        return ByWidth(draw, lambda _: wrapped(NAME_WIDTHS[-2]),
+                       lambda: ever_drawn(whole(n) for n in NAME_WIDTHS))
 
     @staticmethod
     def _table(view: View, name_width: int) -> Columns:
@@ -77,11 +88,13 @@ class SignTable(Panel):
         # the situation fills the room the other columns leave, wrapping (see grid.Columns)
         table = Columns("weight", "δᵏ⁺¹", "oᵏ⁻¹", "δw", "move", "situation", "moved",
                         justify=["left", "center", "center", "center", "left", "left",
-                                 "center"], fill=5, fill_min=10)
+                                 "center"], fill=SITUATION, fill_min=10)
         for weight in view.sign_places:
             k, i, j = weight
             name = "bias" if j is None else short(input_names(view, k)[j], name_width)
-            label = Text(f"{weight_label(view, weight)} ").append(name, style="dim")
+            label = Text(weight_label(view, weight))
+            if name_width:
+                label.append(f" {name}", style="dim")
             row = known.get(weight)
             if row is None:
                 blank = Text(BLANK_TEXT, style=BLANK)
