@@ -33,7 +33,7 @@ import numpy as np
 
 from .format import brief
 from .memo import once
-from .numbers import NumberError, floats, parse_number, to_float
+from .numbers import NumberError, floats, parse_number, root, to_float
 from .records import BACKWARD, FORWARD, UPDATE, Record
 from .signs import Finding
 from .step import Model
@@ -152,7 +152,7 @@ class Norm:
     """‖a‖: its float value (for messages and float comparisons) and, in exact mode, its exact
     square (for exact comparisons)."""
 
-    value: float
+    value: float | Fraction  # a Fraction where an exact norm is beyond float range
     square: Fraction | None = None
 
     def below(self, bound: Any, other: Norm | None = None) -> bool:
@@ -171,7 +171,7 @@ class Norm:
 
     @property
     def nan(self) -> bool:
-        return math.isnan(self.value)
+        return isinstance(self.value, float) and math.isnan(self.value)
 
 
 def norm(arr: np.ndarray) -> Norm:
@@ -179,10 +179,7 @@ def norm(arr: np.ndarray) -> Norm:
     first, so 1e200 does not overflow to inf when squared."""
     if arr.dtype == object:
         square = Fraction(sum((v * v for v in arr.flat), Fraction(0)))
-        try:
-            return Norm(math.sqrt(square), square)
-        except OverflowError:
-            return Norm(math.inf, square)
+        return Norm(root(square), square)
     a = np.abs(floats(arr))
     top = float(a.max(initial=0.0))  # NaN when any value is NaN: max propagates it
     if top == 0.0 or not math.isfinite(top):
@@ -191,7 +188,14 @@ def norm(arr: np.ndarray) -> Norm:
     return Norm(top * math.sqrt(float(np.square(a, out=a).sum())))
 
 
-def _ratio(a: Norm, b: Norm) -> float:
+def _ratio(a: Norm, b: Norm) -> float | Fraction:
+    """‖a‖ / ‖b‖; in exact mode, where a norm is beyond float range, from the exact squares: a
+    value (never the nan of inf / inf)."""
+    exact = a.square is not None and b.square is not None
+    if exact and not (isinstance(a.value, float) and isinstance(b.value, float)):
+        if b.square == 0:
+            return math.inf if a.square else math.nan
+        return root(a.square / b.square)
     with np.errstate(all="ignore"):
         return float(np.float64(a.value) / np.float64(b.value))
 

@@ -17,6 +17,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
+from .dialog import DialogError, attempt
+
 LANGUAGE = """\
 nonfinite (always on) · blocked · rounding · saturated · overshoot
 loss < 0.01 · loss >= 2 · loss rises
@@ -45,7 +47,7 @@ class BreakpointsScreen(ModalScreen[None]):
                          "previous one; a NaN or inf always stops.", id="dialog-prompt")
             yield OptionList(id="breakpoint-list")
             yield Input(placeholder="add a condition, e.g. loss rises", id="dialog-input")
-            yield Static("", id="dialog-error")
+            yield DialogError()
             yield Static(LANGUAGE, id="breakpoint-language")
             yield Static("enter adds · tab to the list: enter switches on / off, delete "
                          "removes · escape closes", id="dialog-hint")
@@ -73,14 +75,14 @@ class BreakpointsScreen(ModalScreen[None]):
             options.highlighted = 0
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """A refused condition stays in the field to be fixed, with the reason shown (as in
+        every dialog, screens/dialog.py); an added one leaves the field empty for the next."""
         event.stop()
-        error = self.query_one("#dialog-error", Static)
-        problem = self.add(event.value) if event.value.strip() else "type a condition first"
+        problem = (attempt(self.add, event.value) if event.value.strip()
+                   else "type a condition first")
+        self.query_one(DialogError).say(problem)
         if problem:
-            error.update(f"✖ {problem}")
-            error.add_class("-shown")
             return
-        error.remove_class("-shown")
         event.input.value = ""
         self.refill()
 
