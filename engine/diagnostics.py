@@ -121,7 +121,7 @@ def saturated(rec: Record, model: Model) -> list[Finding]:
         for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
             out.append(Finding(
                 "saturated", k, spec.name, int(i), rec.samples[b], float(slope[b, i]),
-                f"{spec.name} neuron {int(i) + 1} is saturated (output {brief(o[b, i])}, "
+                f"{spec.name} n{int(i) + 1} is saturated (output {brief(o[b, i])}, "
                 f"derivative {brief(slope[b, i])}): the learning flow δ = "
                 f"{brief(delta_next[b, i])} shrinks to {brief(rec.deltas[k][b, i])}"))
     return out

@@ -39,6 +39,9 @@ class TomlFloat(float):
 
     text: str
 
+    def __repr__(self) -> str:  # in messages, the number as written
+        return self.text
+
 
 def toml_float(text: str) -> TomlFloat:
     value = TomlFloat(text.replace("_", ""))

@@ -304,14 +304,19 @@ class _Neurons:
         self.at_output = _passes_sign(model, k)
         self.name = ("model output" if k == model.trainable[-1] and self.at_output
                      else f"{spec.name} output")
-        self.numbered = spec.size > 1
+        self.layer, self.numbered = spec.name, spec.size > 1
         self._loss_codes: np.ndarray | None = None
         self._blocked: np.ndarray | None = None
 
     def situation(self, i: int, d: str) -> str:
         """The situation of neuron ``i`` whose δ^{k+1} has sign text ``d``."""
         rec = self.rec
-        neuron = f"{self.name} {i + 1}" if self.numbered else self.name
+        if not self.numbered:
+            neuron = self.name
+        elif self.name == "model output":
+            neuron = f"model output {i + 1}"
+        else:  # a hidden neuron, named as the screen names it: L2 n2
+            neuron = f"{self.layer} n{i + 1} output"
         said = situation(d, neuron)
         if self.at_output and rec.loss_delta is not None and d == "0":
             if self._loss_codes is None:
@@ -375,14 +380,14 @@ def findings(rec: Record, model: Model) -> list[Finding]:
                 seen = "negative: it blocks" if v < 0 else "positive: it passes"
                 out.append(Finding(
                     "rounding", k, spec.name, i, rec.samples[b], v,
-                    f"{spec.name} input {i + 1} is {float(v):.2g}: probably 0 in exact "
+                    f"the input of {spec.name} n{i + 1} is {float(v):.2g}: probably 0 in exact "
                     f"arithmetic (terms of size {scale[b, i] / _ULPS:.2g} cancelled); "
                     f"{spec.name} takes it as {seen} the learning flow where an exact 0 "
                     "would pass it"))
             if blocked[b, i]:
                 out.append(Finding(
                     "blocked", k, spec.name, i, rec.samples[b], v,
-                    f"{spec.name} blocks the learning flow at neuron {i + 1}: its input is "
+                    f"{spec.name} n{i + 1} blocks the learning flow: its input is "
                     f"{brief(v, 3)} < 0 while δ = {brief(delta_next[b, i], 3)} says there is "
                     "something to learn"))
     return out

@@ -107,3 +107,9 @@ def test_a_tiny_csv_cell_is_refused_in_float64(nnstep, tmp_path):
                                   'file = "d.csv"\ntargets = ["y"]'))
     line = one_line(nnstep("check", path))
     assert "d.csv, line 3, column 'b'" in line and "below the range of float64" in line
+
+
+def test_a_toml_literal_is_quoted_as_written(nnstep, tmp_path):
+    path = tmp_path / "f.toml"
+    path.write_text(SMALL.replace('learning_rate = "1/10"', "learning_rate = 1e-400"))
+    assert "'1e-400' is below the range of float64" in one_line(nnstep("check", path))

@@ -300,3 +300,33 @@ def test_messages_survive_fractions_past_pythons_digit_limit():
     found = diagnose(rec, s.model)
     assert [f.kind for f in found if f.kind == "blocked"]  # the dead neuron, still reported
     assert all(len(f.message) < 400 for f in found)
+
+
+@pytest.mark.parametrize(("name", "numbers", "iterations"), [
+    ("dead_relu.toml", None, 1), ("saturated_sigmoid.toml", None, 2),
+    ("broccoli.toml", "float64", 3)])
+def test_findings_and_sign_rows_name_neurons_as_the_screen_does(name, numbers, iterations):
+    """One name for each thing: a neuron is 'L3 n2' (what / and explain --neuron read), never
+    'neuron 2', 'input 2' or 'output 2' of a layer. Each name found reads back, with
+    engine.names, as the neuron the finding is about."""
+    import re
+
+    from nnstep.engine.names import parse_name
+    from nnstep.engine.signs import sign_rows
+
+    s = session_of(name, numbers)
+    layers = s.scenario.layers
+    seen = 0
+    for index in range(s.schedule.iteration_end(iterations) + 1):
+        rec = s.goto(index)
+        texts = [(f.layer, f.neuron, f.message) for f in diagnose(rec, s.model)
+                 if f.kind in ("blocked", "rounding", "saturated")]
+        texts += [(r.layer, r.row, r.situation) for r in sign_rows(rec, s.model)
+                  if s.model.layers[r.layer].size > 1 and "model output" not in r.situation]
+        for k, i, text in texts:
+            assert not re.search(r"\bneuron \d|\binput \d+ is|\boutput \d+( [hla]|:)", text), text
+            (named,) = re.findall(r"\bL\d+ n\d+\b", text)
+            target = parse_name(named, layers)
+            assert (target.key, target.layer, target.place) == ("o", k, (i,)), text
+            seen += 1
+    assert seen
