@@ -9,6 +9,7 @@ research detectors of detectors.py (vanishing, exploding, dying, update_ratio, u
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -21,7 +22,7 @@ from .losses import batch_loss, loss_values
 from .numbers import Numbers, floats
 from .optimizers import layer_direction
 from .records import BACKWARD, FORWARD, UPDATE, Record, produced
-from .signs import Finding, findings
+from .signs import Finding, findings, where_true
 from .step import Model
 
 SIGN_DETAIL = 10  # more sign flips than this in one array are summarised in one finding
@@ -72,7 +73,7 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
     names = [s.name for s in model.layers]
     for made in produced(rec, names):
         arr = made.array
-        if arr is None or arr.dtype == object:
+        if arr is None or arr.dtype == object or _finite_sum(arr):
             continue
         bad = np.argwhere(~np.isfinite(arr))
         if bad.size == 0:
@@ -88,6 +89,14 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
                            f"{model.label(rec.op)} produced {brief(value)} in "
                            f"{_place_text(made, place, rec, names)}{more}"))
     return out
+
+
+def _finite_sum(arr: np.ndarray) -> bool:
+    """True when the sum of ``arr`` is finite: then it holds no NaN nor ±inf (a sum that is not
+    finite may also be finite values overflowing: the caller looks value by value). Silent:
+    inf − inf and an overflow are expected here."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.isfinite(np.add.reduce(arr, axis=None))
 
 
 def _place_text(made, place: tuple, rec: Record, names: list[str]) -> str:
@@ -136,11 +145,14 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
         name = model.layers[k].name
         for key in before:
             old, new = floats(before[key]), floats(after[key])
-            flipped = [tuple(int(i) for i in place)
-                       for place in np.argwhere(np.sign(old) * np.sign(new) < 0)]
+            mask = np.sign(old) * np.sign(new) < 0
+            flipped = where_true(mask)
             if len(flipped) > SIGN_DETAIL:
-                flipped.sort(key=lambda place: -abs(new[place] - old[place]))
-                shown = ", ".join(weight_label(k, key, p) for p in flipped[:3])
+                # the largest |ŵ − w| first, ties in place order (a stable sort; never NaN:
+                # the two signs are strictly opposite)
+                at = mask.nonzero()
+                order = np.argsort(-np.abs(new[at] - old[at]), kind="stable")[:3].tolist()
+                shown = ", ".join(weight_label(k, key, flipped[n]) for n in order)
                 out.append(Finding(
                     "sign", k, name, -1, -1, len(flipped),
                     f"{len(flipped)} {name} {'weights' if key == 'w' else 'biases'} changed "
