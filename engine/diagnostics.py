@@ -17,11 +17,11 @@ import numpy as np
 
 from . import layers as L
 from .detectors import History, detect_all
-from .format import brief, weight_label
+from .format import brief, sup, weight_label
 from .losses import batch_loss, loss_values
 from .numbers import Numbers, floats
 from .optimizers import layer_direction
-from .records import UPDATE, Record, produced
+from .records import BACKWARD, FORWARD, UPDATE, Record, produced
 from .signs import Finding, findings, where_true
 from .step import Model
 
@@ -87,7 +87,7 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
         out.append(Finding("nonfinite", layer, "loss" if made.layer is None else names[layer],
                            neuron, sample, value,
                            f"{model.label(rec.op)} produced {brief(value)} in "
-                           f"{_place_text(made, place, rec)}{more}"))
+                           f"{_place_text(made, place, rec, names)}{more}"))
     return out
 
 
@@ -99,13 +99,23 @@ def _finite_sum(arr: np.ndarray) -> bool:
         return math.isfinite(np.add.reduce(arr, axis=None))
 
 
-def _place_text(made, place: tuple, rec: Record) -> str:
+def _place_text(made, place: tuple, rec: Record, names: list[str]) -> str:
+    """Where in ``made`` the first NaN/inf is, in the articles' names: ``o²[3], the output of L2
+    n3, in sample 1``, ``δ³[1], the learning flow at L3's input 1, in sample 3``, ``δw of
+    w²[1,2]``, ``the updated w²[1,2]``."""
     if not made.batched:
         label = weight_label(made.layer, made.key, place)
         return f"the updated {label}" if rec.op.kind == UPDATE else f"δ{made.key} of {label}"
+    sample = rec.samples[place[0]] + 1
     if made.layer is None:
-        return f"the loss of sample {rec.samples[place[0]] + 1}"
-    return f"{made.text}, neuron {place[-1] + 1} of sample {rec.samples[place[0]] + 1}"
+        return f"the loss of sample {sample}"
+    k, j = made.layer, place[-1] + 1
+    if rec.op.kind == FORWARD:
+        return f"o{sup(k + 1)}[{j}], the output of {names[k]} n{j}, in sample {sample}"
+    if rec.op.kind == BACKWARD:
+        return (f"δ{sup(k + 1)}[{j}], the learning flow at {names[k]}'s input {j}, in sample "
+                f"{sample}")
+    return f"{made.text}, output {j} of sample {sample}"
 
 
 def saturated(rec: Record, model: Model) -> list[Finding]:

@@ -5,6 +5,7 @@ fractions by hand), the saturated sigmoid's derivative, sign changes, any_nonfin
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -330,3 +331,22 @@ def test_findings_and_sign_rows_name_neurons_as_the_screen_does(name, numbers, i
             assert (target.key, target.layer, target.place) == ("o", k, (i,)), text
             seen += 1
     assert seen
+
+
+def test_nonfinite_names_outputs_and_flows_as_the_articles_do(make_scenario_text):
+    """A forward output and a δ named o²[1] (with its neuron, L2 n1) and δ²[2], not "neuron 1 of
+    sample 1"."""
+    from nnstep.engine import Session, parse_scenario
+
+    text = make_scenario_text(
+        [{"name": "L1", "kind": "input", "size": 2},
+         {"name": "L2", "kind": "linear", "size": 1, "bias": False, "weights": [[1e308, 0.5]]}],
+        [([10, 1], [0])])
+    s = Session(parse_scenario(text))
+    forward = next(f for i in range(1, s.last_index + 1) for f in nonfinite(s.at(i), s.model))
+    assert "produced inf in o²[1], the output of L2 n1, in sample 1" in forward.message
+    flows = [f for i in range(1, s.last_index + 1) for f in nonfinite(s.at(i), s.model)
+             if s.at(i).op.kind == "backward"]
+    assert flows and "the learning flow at L2's input" in flows[0].message
+    assert re.search(r"δ²\[\d\], the learning flow at L2's input \d, in sample 1",
+                     flows[0].message)

@@ -109,3 +109,22 @@ async def test_names_from_the_scenario_are_plain_text() -> None:
         await pilot.press("escape", "i")
         await pilot.pause()
         assert "[@click=app.quit]w[/]" in shown(app.screen.query_one("#dialog-prompt", Static))
+
+
+async def test_the_breakpoint_dialog_fits_a_small_terminal() -> None:
+    """At 80×24 the field and the keys' hint are on screen; the language reference below them
+    scrolls into view."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BreakpointsScreen)
+        dialog = screen.query_one("#dialog")
+        bottom = dialog.region.bottom - 1  # the border's row
+        for widget in (screen.query_one(Input), screen.query_one("#dialog-hint")):
+            assert widget.region.height > 0 and widget.region.bottom <= bottom
+        assert dialog.max_scroll_y > 0  # the reference is there, further down
+        dialog.scroll_end(animate=False)
+        await pilot.pause()
+        assert screen.query_one("#breakpoint-language").region.bottom <= bottom
