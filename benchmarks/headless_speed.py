@@ -8,7 +8,10 @@ time under "cpu", with its ratios under "ratios_cpu"):
   NaN/inf check);
 - ``run_break_*``: the same with a breakpoint that never holds: a weight (``L2[0,0] > 1000``),
   the loss (``loss > 1e9``), ``stuck L2[0,0] 100000``;
-- ``run_json``: ``--format json`` (every field; large layers summarised);
+- ``run_json``: ``--format json`` (every field; large layers summarised); ``json_serialising``
+  is ``run_json`` − ``run_none``, and ``json_fields`` (wall time) splits it by field: each
+  field of the trace timed as a line is written, over the records of a fresh run (nothing
+  computed for an earlier line is reused), plus the line's assembly;
 - ``back_*``: reverse-continue from the end to the start with a breakpoint that never holds,
   over the recorded history (the ``nonfinite`` check included, as in the debugger);
 - ``pytorch_float32``: the same network trained eagerly in PyTorch (one thread, plain SGD).
@@ -30,7 +33,8 @@ from common import ROOT, machine, scenario
 from engine_speed import torch_trainer
 from nnstep.engine import Session
 from nnstep.engine.conditions import parse_condition
-from nnstep.engine.search import backward_iter
+from nnstep.engine.search import RecentEnds, backward_iter, scan
+from nnstep.engine.trace import fields
 from nnstep.tui import headless
 
 CASES = [("3-weight", 10_000, "3-1 (broccoli, float64)"), ("784-128-10", 500,
@@ -74,6 +78,9 @@ def case(name: str, n: int, repeat: int) -> tuple[dict, dict]:
     for label, text in BREAKS.items():
         measure(f"run_break_{label}_us", run("none", [text]))
     measure("run_json_us", run("json"))
+    for times in (out, cpu):
+        times["json_serialising_us"] = round(times["run_json_us"] - times["run_none_us"], 1)
+    out["json_fields_us"] = json_fields(sc, n, repeat)
     names = [spec.name for spec in sc.layers]
     session = Session(sc)
     session.goto_iteration(n)
@@ -93,6 +100,32 @@ def case(name: str, n: int, repeat: int) -> tuple[dict, dict]:
         torch.set_num_threads(1)
         measure("pytorch_float32_us", torch_trainer(torch, sc, torch.float32, n))
     return out, cpu
+
+
+def json_fields(sc, n: int, repeat: int) -> dict:
+    """µs per line spent on each field of the JSON trace (best of ``repeat`` runs, each over
+    freshly computed records, in the order a line writes them: what one field computes and
+    another reads again — the loss change, ‖δw‖ — is charged to the first)."""
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        session = Session(sc, rewinds=False)
+        history = RecentEnds(session, headless.LOOK_BACK_SHOWN)
+        spent: dict[str, float] = {}
+        for rec in scan(session, [], n * session.schedule.ops_per_iteration, history):
+            if rec is None:
+                break
+            start = time.perf_counter()
+            texts = []
+            for field, text in fields(rec, session.model, history=history):
+                now = time.perf_counter()
+                spent[field] = spent.get(field, 0.0) + now - start
+                texts.append(f'"{field}": {text}')
+                start = now
+            "{" + ", ".join(texts) + "}"
+            spent["(line)"] = spent.get("(line)", 0.0) + time.perf_counter() - start
+        for field, seconds in spent.items():
+            best[field] = min(best.get(field, seconds), seconds)
+    return {field: per_iteration(seconds, n) for field, seconds in best.items()}
 
 
 def ratios(c: dict) -> dict:

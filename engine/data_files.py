@@ -10,6 +10,7 @@ or a message naming the file, the line and the column. Exact scenarios always us
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,8 @@ from .labels import LabelError, class_index
 from .tensor_files import FLOATS, INTEGERS, TensorFile
 
 NPZ_ARRAYS = ("x", "y")
+# a number that may be below float64's range: an exponent of −300 or less, or 300 zeros
+_TINY = re.compile(r"[eE]-0*(?:[3-9][0-9]{2}|[0-9]{4,})|\.0{300}")
 
 
 def fast_csv(text: str, columns: int, labels: int | None = None,
@@ -27,6 +30,8 @@ def fast_csv(text: str, columns: int, labels: int | None = None,
     """Every data row (after the header line) of a CSV text as float64 [rows, columns], parsed
     by numpy; the column ``labels`` holds class labels (names or indices of ``classes``), read
     as class indices. None when numpy cannot take the text as it is (then read it exactly)."""
+    if _TINY.search(text):
+        return None  # numpy reads 1e-400 as 0.0: the exact reader refuses it, naming the cell
     converters = None
     if labels is not None:
         names = tuple(classes)

@@ -26,12 +26,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from .format import brief
-from .numbers import NumberError, floats, parse_number, to_float
+from .memo import once
+from .numbers import NumberError, floats, parse_number, root, to_float
 from .records import BACKWARD, FORWARD, UPDATE, Record
 from .signs import Finding
 from .step import Model
@@ -53,6 +55,7 @@ FORMS = {  # what each detector accepts after its name, for messages
     "update_ratio": "'update_ratio [LOW HIGH]' (e.g. update_ratio 1e-6 0.5)",
     "unchanged": "'unchanged [N]' (e.g. unchanged 3)",
 }
+SMALL = 256  # values: arrays up to this size compare their bytes first
 History = Callable[[int], "Record | None"]  # iteration t -> the record that ends it, or None
 
 
@@ -149,7 +152,7 @@ class Norm:
     """‖a‖: its float value (for messages and float comparisons) and, in exact mode, its exact
     square (for exact comparisons)."""
 
-    value: float
+    value: float | Fraction  # a Fraction where an exact norm is beyond float range
     square: Fraction | None = None
 
     def below(self, bound: Any, other: Norm | None = None) -> bool:
@@ -168,7 +171,7 @@ class Norm:
 
     @property
     def nan(self) -> bool:
-        return math.isnan(self.value)
+        return isinstance(self.value, float) and math.isnan(self.value)
 
 
 def norm(arr: np.ndarray) -> Norm:
@@ -176,29 +179,41 @@ def norm(arr: np.ndarray) -> Norm:
     first, so 1e200 does not overflow to inf when squared."""
     if arr.dtype == object:
         square = Fraction(sum((v * v for v in arr.flat), Fraction(0)))
-        try:
-            return Norm(math.sqrt(square), square)
-        except OverflowError:
-            return Norm(math.inf, square)
+        return Norm(root(square), square)
     a = np.abs(floats(arr))
-    top = float(a.max(initial=0.0)) if not np.isnan(a).any() else math.nan
+    top = float(a.max(initial=0.0))  # NaN when any value is NaN: max propagates it
     if top == 0.0 or not math.isfinite(top):
         return Norm(top)
-    return Norm(top * math.sqrt(float(np.square(a / top).sum())))
+    a /= top
+    return Norm(top * math.sqrt(float(np.square(a, out=a).sum())))
 
 
-def _ratio(a: Norm, b: Norm) -> float:
+def _ratio(a: Norm, b: Norm) -> float | Fraction:
+    """‖a‖ / ‖b‖; in exact mode, where a norm is beyond float range, from the exact squares: a
+    value (never the nan of inf / inf)."""
+    exact = a.square is not None and b.square is not None
+    if exact and not (isinstance(a.value, float) and isinstance(b.value, float)):
+        if b.square == 0:
+            return math.inf if a.square else math.nan
+        return root(a.square / b.square)
     with np.errstate(all="ignore"):
         return float(np.float64(a.value) / np.float64(b.value))
 
 
+@lru_cache(maxsize=64)
 def _th(value: Any) -> str:
     """A threshold for a message: 1e-05, 0.1, 70 (not 1/100000)."""
     return brief(to_float(value))
 
 
-def _linear(model: Model) -> list[int]:
-    return [k for k, s in enumerate(model.layers) if s.trainable]
+@lru_cache(maxsize=64)
+def _percent(share: Fraction) -> str:
+    """A share as a threshold in per cent: 70."""
+    return _th(share * 100)
+
+
+def _linear(model: Model) -> tuple[int, ...]:
+    return model.trainable
 
 
 def _dies(spec: Any) -> bool:
@@ -207,9 +222,11 @@ def _dies(spec: Any) -> bool:
 
 
 def _grad_norms(rec: Record, model: Model) -> dict[int, Norm]:
-    """‖δw‖ of each linear layer whose δw is known at ``rec``."""
-    return {k: norm(rec.grads[k]["w"]) for k in _linear(model)
-            if rec.grads and rec.grads[k] is not None}
+    """‖δw‖ of each linear layer whose δw is known at ``rec`` (computed once a record:
+    vanishing and exploding both read them)."""
+    return once(rec, model, "grad_norms", lambda: {
+        k: norm(rec.grads[k]["w"]) for k in _linear(model)
+        if rec.grads and rec.grads[k] is not None})
 
 
 def _finding(kind: str, k: int, model: Model, value: Any, summary: str,
@@ -220,8 +237,11 @@ def _finding(kind: str, k: int, model: Model, value: Any, summary: str,
 def vanishing(rec: Record, model: Model, history: History | None,
               values: tuple) -> list[Finding]:
     ratio, least = values
-    linear, norms = _linear(model), _grad_norms(rec, model)
-    if len(linear) < 2 or linear[0] not in norms or linear[-1] not in norms:
+    linear = _linear(model)
+    if len(linear) < 2:
+        return []  # the ratio needs two linear layers
+    norms = _grad_norms(rec, model)
+    if linear[0] not in norms or linear[-1] not in norms:
         return []
     first, last = norms[linear[0]], norms[linear[-1]]
     if last.value == 0 or not (first.below(ratio, last) and first.below(least)):
@@ -266,7 +286,7 @@ def dying(rec: Record, model: Model, history: History | None, values: tuple) -> 
             continue
         dead = spec.recipe.blocked(spec, rec.layer_input(k), True).all(axis=0)
         count, size = int(dead.sum()), dead.size
-        if count < share * size:
+        if count * share.denominator < share.numerator * size:  # count < share · size, exactly
             continue
         percent = f"{100 * count / size:.0f}"
         units = ("its one unit blocks" if size == 1
@@ -275,7 +295,7 @@ def dying(rec: Record, model: Model, history: History | None, values: tuple) -> 
         out.append(_finding(
             "dying", k, model, count / size, f"{percent}%",
             f"{spec.name} is dying: {units} the learning flow for {batch} (dying from "
-            f"{_th(share * 100)} %; AUTOTRAINER; DeepDiagnosis)"))
+            f"{_percent(share)} %; AUTOTRAINER; DeepDiagnosis)"))
     return out
 
 
@@ -316,8 +336,7 @@ def unchanged(rec: Record, model: Model, history: History | None,
     out = []
     for k in _linear(model):
         run, r = 0, rec
-        while run < n and r is not None and r.new_params is not None and _same(
-                r.params[k]["w"], r.new_params[k]["w"]):
+        while run < n and r is not None and r.new_params is not None and _unmoved(r, model, k):
             run, r = run + 1, history(r.iteration - 1)
         if run == n:
             out.append(_finding(
@@ -328,12 +347,21 @@ def unchanged(rec: Record, model: Model, history: History | None,
     return out
 
 
+def _unmoved(rec: Record, model: Model, k: int) -> bool:
+    """The update of ``rec`` (an update record) left layer ``k``'s weights as they were
+    (decided once a record: ``unchanged`` reads each update again at the next N)."""
+    return once(rec, model, ("unmoved", k),
+                lambda: _same(rec.params[k]["w"], rec.new_params[k]["w"]))
+
+
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     """Identical values: exact equality for fractions; for floats NaN equals NaN."""
     if a is b:
         return True
     if a.dtype == object or b.dtype == object:
         return bool(np.array_equal(a, b))
+    if a.shape == b.shape and a.size <= SMALL and a.tobytes() == b.tobytes():
+        return True  # the same bits: equal (NaN to NaN) without the general comparison
     return bool(np.array_equal(a, b, equal_nan=True))
 
 

@@ -9,6 +9,7 @@ research detectors of detectors.py (vanishing, exploding, dying, update_ratio, u
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -16,12 +17,12 @@ import numpy as np
 
 from . import layers as L
 from .detectors import History, detect_all
-from .format import brief, weight_label
+from .format import brief, sup, weight_label
 from .losses import batch_loss, loss_values
 from .numbers import Numbers, floats
 from .optimizers import layer_direction
-from .records import UPDATE, Record, produced
-from .signs import Finding, findings
+from .records import BACKWARD, FORWARD, UPDATE, Record, produced
+from .signs import Finding, findings, where_true
 from .step import Model
 
 SIGN_DETAIL = 10  # more sign flips than this in one array are summarised in one finding
@@ -72,7 +73,7 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
     names = [s.name for s in model.layers]
     for made in produced(rec, names):
         arr = made.array
-        if arr is None or arr.dtype == object:
+        if arr is None or arr.dtype == object or _finite_sum(arr):
             continue
         bad = np.argwhere(~np.isfinite(arr))
         if bad.size == 0:
@@ -86,17 +87,35 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
         out.append(Finding("nonfinite", layer, "loss" if made.layer is None else names[layer],
                            neuron, sample, value,
                            f"{model.label(rec.op)} produced {brief(value)} in "
-                           f"{_place_text(made, place, rec)}{more}"))
+                           f"{_place_text(made, place, rec, names)}{more}"))
     return out
 
 
-def _place_text(made, place: tuple, rec: Record) -> str:
+def _finite_sum(arr: np.ndarray) -> bool:
+    """True when the sum of ``arr`` is finite: then it holds no NaN nor ±inf (a sum that is not
+    finite may also be finite values overflowing: the caller looks value by value). Silent:
+    inf − inf and an overflow are expected here."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.isfinite(np.add.reduce(arr, axis=None))
+
+
+def _place_text(made, place: tuple, rec: Record, names: list[str]) -> str:
+    """Where in ``made`` the first NaN/inf is, in the articles' names: ``o²[3], the output of L2
+    n3, in sample 1``, ``δ³[1], the learning flow at L3's input 1, in sample 3``, ``δw of
+    w²[1,2]``, ``the updated w²[1,2]``."""
     if not made.batched:
         label = weight_label(made.layer, made.key, place)
         return f"the updated {label}" if rec.op.kind == UPDATE else f"δ{made.key} of {label}"
+    sample = rec.samples[place[0]] + 1
     if made.layer is None:
-        return f"the loss of sample {rec.samples[place[0]] + 1}"
-    return f"{made.text}, neuron {place[-1] + 1} of sample {rec.samples[place[0]] + 1}"
+        return f"the loss of sample {sample}"
+    k, j = made.layer, place[-1] + 1
+    if rec.op.kind == FORWARD:
+        return f"o{sup(k + 1)}[{j}], the output of {names[k]} n{j}, in sample {sample}"
+    if rec.op.kind == BACKWARD:
+        return (f"δ{sup(k + 1)}[{j}], the learning flow at {names[k]}'s input {j}, in sample "
+                f"{sample}")
+    return f"{made.text}, output {j} of sample {sample}"
 
 
 def saturated(rec: Record, model: Model) -> list[Finding]:
@@ -112,7 +131,7 @@ def saturated(rec: Record, model: Model) -> list[Finding]:
         for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
             out.append(Finding(
                 "saturated", k, spec.name, int(i), rec.samples[b], float(slope[b, i]),
-                f"{spec.name} neuron {int(i) + 1} is saturated (output {brief(o[b, i])}, "
+                f"{spec.name} n{int(i) + 1} is saturated (output {brief(o[b, i])}, "
                 f"derivative {brief(slope[b, i])}): the learning flow δ = "
                 f"{brief(delta_next[b, i])} shrinks to {brief(rec.deltas[k][b, i])}"))
     return out
@@ -126,11 +145,14 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
         name = model.layers[k].name
         for key in before:
             old, new = floats(before[key]), floats(after[key])
-            flipped = [tuple(int(i) for i in place)
-                       for place in np.argwhere(np.sign(old) * np.sign(new) < 0)]
+            mask = np.sign(old) * np.sign(new) < 0
+            flipped = where_true(mask)
             if len(flipped) > SIGN_DETAIL:
-                flipped.sort(key=lambda place: -abs(new[place] - old[place]))
-                shown = ", ".join(weight_label(k, key, p) for p in flipped[:3])
+                # the largest |ŵ − w| first, ties in place order (a stable sort; never NaN:
+                # the two signs are strictly opposite)
+                at = mask.nonzero()
+                order = np.argsort(-np.abs(new[at] - old[at]), kind="stable")[:3].tolist()
+                shown = ", ".join(weight_label(k, key, flipped[n]) for n in order)
                 out.append(Finding(
                     "sign", k, name, -1, -1, len(flipped),
                     f"{len(flipped)} {name} {'weights' if key == 'w' else 'biases'} changed "

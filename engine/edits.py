@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .format import brief, weight_label
-from .numbers import EXACT, MODES, Numbers, float_range, freeze, to_float
+from .numbers import EXACT, MODES, Numbers, float_range, freeze, outside_float_range, to_float
 
 KINDS = ("weight", "bias", "input", "target", "learning_rate", "mode")
 
@@ -63,8 +63,8 @@ def apply(edit: Edit, rec, n_layers: int):
             raise EditError("exact numbers need finite values, and this point holds nan or "
                             "inf: go back before it to switch to exact") from None
     if not num.exact and not float_range(edit.value):
-        raise EditError(f"{brief(edit.value)} is beyond the range of float64 numbers (±1.8e308); "
-                        "switch to exact numbers for it")
+        raise EditError(f"{brief(edit.value)} {outside_float_range(edit.value)}; switch to exact "
+                        "numbers for it")
     value = num.scalar(edit.value)
     if edit.kind == "learning_rate":
         if not value >= 0:

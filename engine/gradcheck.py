@@ -2,11 +2,14 @@
 
 Runs in float64 whatever the session's mode. A weight whose ±h perturbation changes which side
 of 0 a ReLU input is on sits at a kink, where finite differences say nothing about the
-derivative: it is counted apart, not as an error. Large layers are sampled (seeded).
+derivative: it is counted apart, not as an error. A weight whose loss or δw is not a finite
+float64 (NaN, or an exact value beyond float range) has a nan error, the worst: never hidden
+behind a good one. Large layers are sampled (seeded).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +30,7 @@ class LayerCheck:
     layer: str
     checked: int  # weights compared
     kinks: int  # weights at a ReLU kink (not compared)
-    worst: float  # worst relative error among the compared ones
+    worst: float  # worst relative error among the compared ones (nan: one cannot be computed)
     where: str  # the weight with the worst error, e.g. "w²[1,3]" (format.weight_label)
     analytic: float
     numeric: float
@@ -39,6 +42,11 @@ def gradient_check(rec: Record, model: Model, h: float = 1e-6, seed: int = 0) ->
     record whose iteration has picked its samples."""
     if rec.x is None:
         raise ValueError("no samples picked yet: step to an operation of an iteration first")
+    with np.errstate(all="ignore"):  # inf and nan are results here: a nan error is the worst
+        return _check(rec, model, h, seed)
+
+
+def _check(rec: Record, model: Model, h: float, seed: int) -> list[LayerCheck]:
     x, y = FLOAT.convert(rec.x), FLOAT.convert(rec.y)
     params = [{k: FLOAT.convert(v).copy() for k, v in p.items()} for p in rec.params]
     grads = _analytic(model, params, x, y)
@@ -66,7 +74,9 @@ def gradient_check(rec: Record, model: Model, h: float = 1e-6, seed: int = 0) ->
             analytic = to_float(grads[k][key][place])
             scale = max(abs(analytic), abs(numeric))
             err = abs(analytic - numeric) / scale if scale > 1e-10 else 0.0
-            if err >= worst:
+            if scale != scale or err != err:  # float64 cannot compute it (nan or inf − inf)
+                err = math.nan
+            if not math.isnan(worst) and (err >= worst or math.isnan(err)):
                 name = weight_label(k, key, place)
                 worst, where, a_w, n_w = err, name, analytic, numeric
         out.append(LayerCheck(spec.name, len(places) - kinks, kinks, worst, where, a_w, n_w))

@@ -19,13 +19,9 @@ def parse_classes(names: list[str] | None, where: tuple, fail) -> tuple[str, ...
         return ()
     if len(names) < 2:
         raise fail(f"expected at least two class names, got {len(names)}", where)
-    seen: set[str] = set()
-    for name in names:
+    for name in names:  # distinct: Fields.names refuses a name given twice
         if not name.strip() or name != name.strip():
             raise fail(f"class name '{shown(name)}' is empty or has spaces around it", where)
-        if name in seen:
-            raise fail(f"the class name '{shown(name)}' is given twice", where)
-        seen.add(name)
     return tuple(names)
 
 

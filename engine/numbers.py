@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -32,6 +33,22 @@ class NumberError(ValueError):
     """A value that is not a number in one of the accepted notations."""
 
 
+class TomlFloat(float):
+    """A TOML float literal with the text it was written as (``toml_float``, tomllib's
+    parse_float): as a float 1e-400 is 0.0 and 1e400 inf; parse_number reads the text."""
+
+    text: str
+
+    def __repr__(self) -> str:  # in messages, the number as written
+        return self.text
+
+
+def toml_float(text: str) -> TomlFloat:
+    value = TomlFloat(text.replace("_", ""))
+    value.text = text
+    return value
+
+
 def parse_number(value: Any, mode: str | None = None) -> Fraction:
     """Parse a TOML number or a string ("1/200", "-0.25", "3e-4", "7") exactly, never with eval.
 
@@ -42,8 +59,8 @@ def parse_number(value: Any, mode: str | None = None) -> Fraction:
     """
     number = _parse(value)
     if mode == FLOAT and not float_range(number):
-        raise NumberError(f"'{shown(value)}' is beyond the range of float64 numbers (±1.8e308); "
-                          "use exact numbers for it (numbers = \"exact\", or --exact)")
+        raise NumberError(f"'{shown(value)}' {outside_float_range(number)}; use exact numbers "
+                          "for it (numbers = \"exact\", or --exact)")
     return number
 
 
@@ -54,6 +71,8 @@ def _parse(value: Any) -> Fraction:
         if value.bit_length() > MAX_DIGITS * 3.33:
             raise NumberError(f"a number of more than {MAX_DIGITS:,} digits is over the limit")
         return Fraction(value)
+    if isinstance(value, TomlFloat):  # as written: 1e-400 is not 0, 1e400 is not inf
+        return _parse_text(value.text.replace("_", ""))
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NumberError(f"expected a finite number, got {value}")
@@ -93,11 +112,20 @@ def _parse_text(value: str) -> Fraction:
 
 
 def float_range(value: Fraction) -> bool:
-    """True when ``value`` is within float64's range (it rounds to a finite float)."""
+    """True when ``value`` is within float64's range: it rounds to a finite float, and to 0
+    only when it is 0."""
     try:
-        return math.isfinite(float(value))
+        as_float = float(value)
     except OverflowError:
         return False
+    return math.isfinite(as_float) and (as_float != 0 or value == 0)
+
+
+def outside_float_range(value: Fraction) -> str:
+    """Why ``value`` (not ``float_range``) is no float64, for a message."""
+    if abs(value) > 1:
+        return "is beyond the range of float64 numbers (±1.8e308)"
+    return "is below the range of float64 numbers (it would read as 0; the smallest is ±4.9e-324)"
 
 
 @dataclass(frozen=True)
@@ -187,6 +215,29 @@ def to_float(value: Any) -> float:
         return float(value)
     except OverflowError:
         return math.inf if value > 0 else -math.inf
+
+
+def root(square: Fraction) -> float | Fraction:
+    """√square (square ≥ 0) as a value: the float ``math.sqrt`` gives while ``square`` is a
+    normal float, else found with integers, 20 significant digits — a float when the root is a
+    float's size, else a Fraction (√10^800 is 10^400, not inf; √10^-800 is 10^-400, not 0)."""
+    if square == 0:
+        return 0.0
+    try:
+        if float(square) >= sys.float_info.min:
+            return math.sqrt(square)
+    except OverflowError:
+        pass
+    p, q = square.numerator, square.denominator
+    # 10^e with √(square / 10^2e) of about 20 digits: log10(square) from the bit lengths
+    e = int((p.bit_length() - q.bit_length()) * 0.30103 - 40) // 2
+    m = math.isqrt(p * 10 ** (-2 * e) // q if e < 0 else p // (q * 10 ** (2 * e)))
+    value = Fraction(m) * Fraction(10) ** e
+    try:
+        as_float = float(value)
+    except OverflowError:
+        return value
+    return as_float if as_float >= sys.float_info.min else value
 
 
 def floats(values: Any) -> np.ndarray:

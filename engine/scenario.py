@@ -16,6 +16,7 @@ from .branch_file import BranchTable, parse_branch
 from .dataset import Sample, Samples, file_samples, generated_samples, inline_samples
 from .errors import ScenarioError, escape, locate, shown
 from .files import FileProblem, read_text
+from .format import count
 from .init import WeightFiles, network_params
 from .kinds import DEFAULT_LOSS
 from .labels import parse_classes
@@ -25,7 +26,7 @@ from .limits import (
     MAX_DIGITS,
     MAX_SCENARIO_BYTES,
 )
-from .numbers import FLOAT, MODES
+from .numbers import FLOAT, MODES, toml_float
 from .optimizers import Optimizer
 from .scenario_fields import Fields
 from .scenario_layers import read_layers
@@ -35,6 +36,7 @@ from .state_dict import prefixes
 TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "optimizer", "layers",
             "weights", "branch")
 DATA_KEYS = ("features", "targets", "classes", "samples", "file", "generate")
+TITLE_SHOWN = 80  # characters of the title `check` prints
 TRAINING_KEYS = ("learning_rate", "batch_size", "epochs", "order", "seed")
 ORDERS = ("sequential", "shuffle")
 
@@ -83,10 +85,10 @@ class Scenario:
         shape = "-".join(str(spec.size) for spec in self.layers if spec.recipe.sets_size)
         n_w = sum(len(p.get("w", ())) * len(p["w"][0]) + len(p.get("b", ()))
                   for p in self.params if p)
-        return (f"{escape(self.path)}: ok — '{escape(self.title)}', {len(self.layers)} layers "
-                f"({shape}), "
-                f"{n_w} weights, {len(self.samples)} samples, {self.training.epochs} epoch(s) of "
-                f"{self.iterations_per_epoch} iteration(s), {self.numbers} numbers"
+        return (f"{escape(self.path)}: ok — '{shown(self.title, TITLE_SHOWN)}', "
+                f"{len(self.layers)} layers ({shape}), {count(n_w, 'weight')}, "
+                f"{count(len(self.samples), 'sample')}, {count(self.training.epochs, 'epoch')} "
+                f"of {count(self.iterations_per_epoch, 'iteration')}, {self.numbers} numbers"
                 + (f", {self.loss} loss" if self.loss != DEFAULT_LOSS else "")
                 + (f", {self.optimizer.describe()}" if self.optimizer.given else ""))
 
@@ -110,7 +112,7 @@ def parse_scenario(text: str, path: str | Path = "<scenario>",
     path = Path(path)
     text = text.removeprefix("\ufeff")  # a byte-order mark is not a statement
     try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(text, parse_float=toml_float)
     except tomllib.TOMLDecodeError as err:
         line = _toml_line(str(err))
         raise ScenarioError(path, f"TOML syntax error: {err}", line=line) from None

@@ -70,6 +70,14 @@ class Fields:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail("expected a list of names (strings)", where + (key,))
+        seen: set[str] = set()
+        for name in value:  # one name for each thing: the screen and the dialogs go by name
+            if name in seen:
+                thing = {"features": "feature", "targets": "target", "classes": "class"}.get(key,
+                                                                                          key)
+                raise self.fail(f"the {thing} name '{shown(name)}' is used twice (each "
+                                f"{thing} needs its own name)", where + (key,))
+            seen.add(name)
         return value
 
     def flag(self, raw: dict, key: str, where: tuple, default: bool) -> bool:

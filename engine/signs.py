@@ -12,7 +12,9 @@ For each weight w^k[i, j] of a linear layer k, once its δw is known:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -105,29 +107,43 @@ class LayerSigns:
     dw: np.ndarray
     move: np.ndarray
     actual: np.ndarray | None
-    dw_abs: np.ndarray  # |δw| as float64 [out, in (+1)], for sorting
+    dw_values: np.ndarray  # δw [out, in (+1)]
 
     @property
     def against(self) -> np.ndarray | None:
         """Weights that did not move as predicted (None before the update)."""
         return None if self.actual is None else self.actual != self.move
 
+    @property
+    def dw_abs(self) -> np.ndarray:
+        """|δw| as float64 [out, in (+1)], for sorting."""
+        return np.abs(floats(self.dw_values))
+
 
 def _codes(arr: np.ndarray) -> np.ndarray:
     """Elementwise sign codes; NaN -> NAN (works for float and Fraction arrays)."""
-    codes = (arr > 0).astype(np.int8) - (arr < 0).astype(np.int8)
-    if arr.dtype != object:
-        codes[np.isnan(arr)] = NAN
-    return codes
+    if arr.dtype == object:
+        return (arr > 0).astype(np.int8) - (arr < 0).astype(np.int8)
+    signs = np.sign(arr)  # -1, 0 (for ±0), 1 or NaN
+    nan = signs != signs
+    if nan.any():
+        signs[nan] = NAN
+    return signs.astype(np.int8)
 
 
 def _batch_codes(arr: np.ndarray) -> np.ndarray:
     """Per column of a [batch, n] array: the common code, MIXED when samples disagree, NAN if
     any is NaN."""
     codes = _codes(arr)
+    if len(codes) == 1:
+        return codes[0]  # one sample agrees with itself
     out = np.where((codes == codes[:1]).all(axis=0), codes[0], MIXED).astype(np.int8)
     out[(codes == NAN).any(axis=0)] = NAN
     return out
+
+
+# the move of a step of sign code c is _MOVE[c]: its opposite (index -1 reads the last entry)
+_MOVE = np.array([ZERO, MINUS, MIXED, NAN, PLUS], dtype=np.int8)
 
 
 def layer_signs(rec: Record, model: Model, k: int) -> LayerSigns | None:
@@ -145,18 +161,17 @@ def layer_signs(rec: Record, model: Model, k: int) -> LayerSigns | None:
     d = layer_direction(model.optimizer, rec, k)
     step = dw if d is None or d["w"] is grads["w"] else _with_bias(d, spec.bias)
     step_codes = dw_codes if step is dw else _codes(step)
-    move = np.where(step_codes == NAN, NAN, -step_codes).astype(np.int8)
+    move = _MOVE[step_codes]
     actual = None
     if rec.new_params is not None:
         before, after = rec.params[k]["w"], rec.new_params[k]["w"]
         if spec.bias:
             before = np.concatenate([before, rec.params[k]["b"][:, None]], axis=1)
             after = np.concatenate([after, rec.new_params[k]["b"][:, None]], axis=1)
-        actual = _codes(after - before) if after.dtype == object else np.where(
-            after > before, PLUS, np.where(after < before, MINUS, ZERO)).astype(np.int8)
-    dw_abs = np.abs(floats(dw))
+        actual = _codes(after - before) if after.dtype == object else (
+            (after > before).astype(np.int8) - (after < before).astype(np.int8))
     return LayerSigns(k, spec.name, spec.bias, _batch_codes(delta_next), inputs, dw_codes, move,
-                      actual, dw_abs)
+                      actual, dw)
 
 
 def _with_bias(p, bias: bool) -> np.ndarray:
@@ -164,39 +179,75 @@ def _with_bias(p, bias: bool) -> np.ndarray:
     return np.concatenate([p["w"], p["b"][:, None]], axis=1) if bias else p["w"]
 
 
-def sign_rows(rec: Record, model: Model,
-              places: list[tuple[int, int, int | None]] | None = None) -> list[SignRow]:
+def sign_rows(rec: Record, model: Model, places: list[tuple[int, int, int | None]] | None = None,
+              make: Callable[..., Any] = SignRow) -> list:
     """SignRow objects for ``places`` ((layer, row, col), col None for a bias), or for every
-    weight whose δw is known in ``rec`` (empty before the backward pass)."""
+    weight whose δw is known in ``rec`` (empty before the backward pass). ``make`` is called
+    with a SignRow's fields in order in place of SignRow (the trace writes each row's text)."""
     wanted = None if places is None else {k for k, _, _ in places}  # tables of those layers only
-    tables = {k: layer_signs(rec, model, k) for k, s in enumerate(model.layers)
-              if s.trainable and (wanted is None or k in wanted)}
+    tables = {k: layer_signs(rec, model, k) for k in model.trainable
+              if wanted is None or k in wanted}
     tables = {k: t for k, t in tables.items() if t is not None}
-    if places is None:
+    every = places is None
+    if every:
         places = [(k, i, j if j < t.dw.shape[1] - t.bias else None)
                   for k, t in tables.items() for i in range(t.dw.shape[0])
                   for j in range(t.dw.shape[1])]
+    cells = _cells(tables, places, every)
     rows = []
     situations: dict[tuple[int, int], str] = {}  # one per output neuron: its weights share it
+    neurons = {k: _Neurons(rec, model, k) for k in tables}
     for k, i, j in places:
         t = tables.get(k)
         if t is None:
             continue
-        col = t.dw.shape[1] - 1 if j is None else j
-        move = MOVE_TEXT.get(int(t.move[i, col]), "?")
-        actual = None if t.actual is None else MOVE_TEXT.get(int(t.actual[i, col]), "?")
+        delta, x, dw, step, moved = next(cells[k])
+        move, delta_sign = MOVE_TEXT.get(step, "?"), CODE_TEXT[delta]
+        actual = None if moved is None else MOVE_TEXT.get(moved, "?")
         said = situations.get((k, i)) or situations.setdefault(
-            (k, i), _situation(rec, model, k, i, CODE_TEXT[int(t.delta[i])]))
-        gradient_move = _move(CODE_TEXT[int(t.dw[i, col])])
+            (k, i), neurons[k].situation(i, delta_sign))
+        dw_sign = CODE_TEXT[dw]
+        gradient_move = _move(dw_sign)
         if move != gradient_move and move != "?" and gradient_move != "?":
             said += f"; it will {move} all the same: {model.optimizer.reason}"
         if actual == KEEP and move in (INCREASE, DECREASE):
             said += ("; the step is smaller than the weight's float64 precision, so it did not "
                      "change" if rec.mode == "float64" else "; it did not change")
-        rows.append(SignRow(k, t.name, i, j, CODE_TEXT[int(t.delta[i])],
-                            CODE_TEXT[int(t.inputs[col])], CODE_TEXT[int(t.dw[i, col])], move,
-                            said, None if actual is None else actual == move, actual))
+        rows.append(make(k, t.name, i, j, delta_sign, CODE_TEXT[x], dw_sign, move, said,
+                         None if actual is None else actual == move, actual))
     return rows
+
+
+def _cells(tables: dict[int, LayerSigns], places: list[tuple[int, int, int | None]],
+           every: bool) -> dict[int, Iterator[tuple]]:
+    """Per layer, an iterator over its places' codes (δ, input, δw, move, actual or None) in
+    the order of ``places``; ``every``: the places are every weight of each layer in row-major
+    order (read off whole rows), else a few weights (gathered, one gather per array)."""
+    if every:
+        return {k: _every_cell(t) for k, t in tables.items()}
+    rows: dict[int, list[int]] = {k: [] for k in tables}
+    cols: dict[int, list[int]] = {k: [] for k in tables}
+    for k, i, j in places:
+        if k in tables:
+            rows[k].append(i)
+            cols[k].append(tables[k].dw.shape[1] - 1 if j is None else j)
+    out = {}
+    for k, t in tables.items():
+        i, j = rows[k], cols[k]
+        actual = [None] * len(i) if t.actual is None else t.actual[i, j].tolist()
+        out[k] = zip(t.delta[i].tolist(), t.inputs[j].tolist(), t.dw[i, j].tolist(),
+                     t.move[i, j].tolist(), actual)
+    return out
+
+
+def _every_cell(t: LayerSigns) -> Iterator[tuple]:
+    """Every weight's codes of one layer, row by row."""
+    inputs = t.inputs.tolist()
+    actual = [None] * len(t.dw) if t.actual is None else t.actual.tolist()
+    for delta, dw, move, moved in zip(t.delta.tolist(), t.dw.tolist(), t.move.tolist(),
+                                      actual):
+        for cell in zip(inputs, dw, move, moved or repeat(None)):
+            yield (delta, *cell)
 
 
 def select_weights(rec: Record, model: Model, which: str = "all",
@@ -242,39 +293,57 @@ def choose_weights(rec: Record, model: Model, which: str = "all",
     return out, sum(sizes)
 
 
-def _situation(rec: Record, model: Model, k: int, i: int, d: str) -> str:
-    spec = model.layers[k]
-    at_output = _passes_sign(model, k)
-    output_name = ("model output" if k == _last_trainable(model) and at_output
-                   else f"{spec.name} output")
-    neuron = f"{output_name} {i + 1}" if spec.size > 1 else output_name
-    said = situation(d, neuron)
-    if at_output and rec.loss_delta is not None and d == "0":
-        loss_sign = CODE_TEXT[int(_batch_codes(rec.loss_delta[:, i:i + 1])[0])]
-        if loss_sign in ("+", "-"):
-            said = (situation(loss_sign, neuron)
-                    + ", but the flow is blocked before this weight: nothing is learnt")
-    elif d == "0":
-        blocker = _blocked_after(rec, model, k, i)
-        if blocker is not None:
-            said = f"{neuron}: blocked by {blocker} (its input < 0), nothing is learnt"
-    return said
+class _Neurons:
+    """The situation of each output neuron i of linear layer ``k`` (the articles' reading of
+    δ^{k+1}_i), with what the layer's neurons share worked out once: their name, the loss's
+    signs, and where the layer after it blocked the flow."""
 
+    def __init__(self, rec: Record, model: Model, k: int) -> None:
+        spec = model.layers[k]
+        self.rec, self.model, self.k = rec, model, k
+        self.at_output = _passes_sign(model, k)
+        self.name = ("model output" if k == model.trainable[-1] and self.at_output
+                     else f"{spec.name} output")
+        self.layer, self.numbered = spec.name, spec.size > 1
+        self._loss_codes: np.ndarray | None = None
+        self._blocked: np.ndarray | None = None
 
-def _blocked_after(rec: Record, model: Model, k: int, i: int) -> str | None:
-    """The name of the layer right after linear layer ``k`` when it blocked the flow arriving at
-    neuron ``i`` for some sample of the batch (a dead ReLU), else None."""
-    if k + 1 >= len(model.layers):
-        return None
-    spec = model.layers[k + 1]
-    x_in, flow = rec.layer_input(k + 1), rec.flow_into(k + 1)
-    if not spec.recipe.blocks or x_in is None or flow is None:
-        return None
-    return spec.name if bool(spec.recipe.blocked(spec, x_in, flow)[:, i].any()) else None
+    def situation(self, i: int, d: str) -> str:
+        """The situation of neuron ``i`` whose δ^{k+1} has sign text ``d``."""
+        rec = self.rec
+        if not self.numbered:
+            neuron = self.name
+        elif self.name == "model output":
+            neuron = f"model output {i + 1}"
+        else:  # a hidden neuron, named as the screen names it: L2 n2
+            neuron = f"{self.layer} n{i + 1} output"
+        said = situation(d, neuron)
+        if self.at_output and rec.loss_delta is not None and d == "0":
+            if self._loss_codes is None:
+                self._loss_codes = _batch_codes(rec.loss_delta)
+            loss_sign = CODE_TEXT[int(self._loss_codes[i])]
+            if loss_sign in ("+", "-"):
+                said = (situation(loss_sign, neuron)
+                        + ", but the flow is blocked before this weight: nothing is learnt")
+        elif d == "0":
+            blocker = self.blocker(i)
+            if blocker is not None:
+                said = f"{neuron}: blocked by {blocker} (its input < 0), nothing is learnt"
+        return said
 
-
-def _last_trainable(model: Model) -> int:
-    return max(k for k, s in enumerate(model.layers) if s.trainable)
+    def blocker(self, i: int) -> str | None:
+        """The name of the layer right after this one when it blocked the flow arriving at
+        neuron ``i`` for some sample of the batch (a dead ReLU), else None."""
+        k, model, rec = self.k, self.model, self.rec
+        if k + 1 >= len(model.layers):
+            return None
+        spec = model.layers[k + 1]
+        x_in, flow = rec.layer_input(k + 1), rec.flow_into(k + 1)
+        if not spec.recipe.blocks or x_in is None or flow is None:
+            return None
+        if self._blocked is None:
+            self._blocked = spec.recipe.blocked(spec, x_in, flow).any(axis=0)
+        return spec.name if bool(self._blocked[i]) else None
 
 
 def _passes_sign(model: Model, k: int) -> bool:
@@ -305,23 +374,29 @@ def findings(rec: Record, model: Model) -> list[Finding]:
         if spec.recipe.blocks and delta_next is not None and own_backward_done:
             # reported from the ReLU's own backward operation on, where it stops the flow
             blocked = spec.recipe.blocked(spec, x_in, delta_next)
-        for b, i in np.argwhere(rounding | blocked).tolist():
+        for b, i in where_true(rounding | blocked):
             v = x_in[b, i]
             if rounding[b, i]:
                 seen = "negative: it blocks" if v < 0 else "positive: it passes"
                 out.append(Finding(
                     "rounding", k, spec.name, i, rec.samples[b], v,
-                    f"{spec.name} input {i + 1} is {float(v):.2g}: probably 0 in exact "
+                    f"the input of {spec.name} n{i + 1} is {float(v):.2g}: probably 0 in exact "
                     f"arithmetic (terms of size {scale[b, i] / _ULPS:.2g} cancelled); "
                     f"{spec.name} takes it as {seen} the learning flow where an exact 0 "
                     "would pass it"))
             if blocked[b, i]:
                 out.append(Finding(
                     "blocked", k, spec.name, i, rec.samples[b], v,
-                    f"{spec.name} blocks the learning flow at neuron {i + 1}: its input is "
+                    f"{spec.name} n{i + 1} blocks the learning flow: its input is "
                     f"{brief(v, 3)} < 0 while δ = {brief(delta_next[b, i], 3)} says there is "
                     "something to learn"))
     return out
+
+
+def where_true(mask: np.ndarray) -> list[tuple[int, ...]]:
+    """The indices where ``mask`` is true, in row-major order (``np.argwhere``'s, as tuples of
+    ints, in fewer steps)."""
+    return list(zip(*(axis.tolist() for axis in mask.nonzero())))
 
 
 _ULPS = ROUNDING_ULPS * np.finfo(np.float64).eps

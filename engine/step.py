@@ -135,6 +135,11 @@ class Model:
     def label(self, op: Op) -> str:
         return op.label([s.name for s in self.layers], [s.describe() for s in self.layers])
 
+    @cached_property
+    def trainable(self) -> tuple[int, ...]:
+        """The indices of the layers with weights (the linear ones), in order."""
+        return tuple(k for k, s in enumerate(self.layers) if s.trainable)
+
 
 def first_record(scenario: Scenario) -> Record:
     """Record 0: the initial weights and the data set, before training."""

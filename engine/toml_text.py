@@ -58,6 +58,9 @@ def _value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        text = getattr(value, "text", None)  # a literal read from a scenario, as written
+        if text is not None:
+            return text
         if math.isnan(value):
             return "nan"
         if math.isinf(value):

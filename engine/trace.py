@@ -10,9 +10,11 @@ non-finite floats "nan", "inf", "-inf": strict JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from . import json_text as text
 from .detectors import History
 from .diagnostics import diagnose, loss_change
 from .format import nested_json, to_json
@@ -82,30 +84,35 @@ def _unknown(item: str, layer_names: list[str]) -> str:
 
 def line(rec: Record, model: Model, selection: Selection = EVERYTHING,
          history: History | None = None) -> str:
-    """One line of JSON for the iteration ``rec`` (its update record) finished."""
-    obj = iteration_json(rec, model, selection, history)
-    try:
-        return json.dumps(obj, ensure_ascii=False, allow_nan=False)
-    except ValueError:  # a NaN or inf among the floats: those become strings
-        return json.dumps(_finite(obj), ensure_ascii=False)
+    """One line of JSON for the iteration ``rec`` (its update record) finished: the fields of
+    ``iteration_json`` written as text (json_text.py), ", " and ": " between items as
+    ``json.dumps`` writes them; non-finite floats as strings."""
+    return "{" + ", ".join(f'"{field}": {text}' for field, text in
+                           fields(rec, model, selection, history)) + "}"
+
+
+def fields(rec: Record, model: Model, selection: Selection = EVERYTHING,
+           history: History | None = None) -> Iterator[tuple[str, str]]:
+    """Each field of ``rec``'s line with its JSON text, in the line's order (each computed
+    when asked for)."""
+    summarised = _summarised(rec, model, selection)
+    for field in selection.fields:
+        if field == "accuracy" and not model.loss.classifies:
+            continue  # only a classifier has one
+        yield field, _FIELDS[field](rec, model, selection, summarised, history)
 
 
 def iteration_json(rec: Record, model: Model, selection: Selection = EVERYTHING,
                    history: History | None = None) -> dict[str, Any]:
-    """The fields of the iteration that ``rec`` (its update record) finished; float arrays as
-    lists of floats (``line`` writes a non-finite one as a string). ``history`` (the record
-    ending an iteration: ``Session.end_of_iteration``) lets look-back diagnostics report.
+    """The fields of the iteration that ``rec`` (its update record) finished, as ``line``
+    writes them (float arrays as lists of floats, a non-finite float as a string). ``history``
+    (the record ending an iteration: ``Session.end_of_iteration``) lets look-back diagnostics
+    report.
 
     Shapes: ``x`` [batch][inputs], ``y`` / ``loss_delta`` [batch][outputs]; per layer ``output``
     [batch][neurons], ``delta`` (δ^k at the layer's input) [batch][inputs]; weights [out][in].
     """
-    summarised = _summarised(rec, model, selection)
-    out: dict[str, Any] = {}
-    for field in selection.fields:
-        if field == "accuracy" and not model.loss.classifies:
-            continue  # only a classifier has one
-        out[field] = _FIELDS[field](rec, model, selection, summarised, history)
-    return out
+    return json.loads(line(rec, model, selection, history))
 
 
 def _summarised(rec: Record, model: Model, selection: Selection) -> set[int]:
@@ -122,17 +129,8 @@ def _summarised(rec: Record, model: Model, selection: Selection) -> set[int]:
     return out
 
 
-def _array(a: Any) -> Any:
-    """An array as nested lists: floats as they are, exact values as strings."""
-    if a is None:
-        return None
-    if a.dtype == object:
-        return nested_json(a)
-    return a.tolist()
-
-
 def _layers(rec: Record, model: Model, selection: Selection, summarised: set[int],
-            *_: Any) -> list:
+            *_: Any) -> str:
     entries = []
     stats, state = None, rec.state_after()
     for k, spec in enumerate(model.layers):
@@ -143,41 +141,57 @@ def _layers(rec: Record, model: Model, selection: Selection, summarised: set[int
             stats = stats or layer_stats(rec, model)
             summary = {key: v if isinstance(v, int) else to_json(v)
                        for key, v in asdict(stats[k]).items() if key not in ("name", "kind")}
-            entries.append({"name": spec.name, "kind": spec.kind, "summary": summary})
+            entries.append(text.value({"name": spec.name, "kind": spec.kind,
+                                       "summary": summary}))
             continue
         entry = _layer_entry(rec, k, spec)
         if spec.trainable and model.optimizer.given:
-            entry["optimizer_state"] = _state_json(state, k)
+            entry["optimizer_state"] = text.value(_state_json(state, k))
         if named is not None:
-            entry = {"name": spec.name, **{f: entry[f] for f in named if f in entry}}
-        entries.append(entry)
-    return entries
+            entry = {"name": entry["name"], **{f: entry[f] for f in named if f in entry}}
+        entries.append(text.obj(entry))
+    return "[" + ", ".join(entries) + "]"
 
 
-def _layer_entry(rec: Record, k: int, spec) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": spec.name, "kind": spec.kind,
-                             "output": _array(rec.outputs[k]), "delta": _array(rec.deltas[k])}
+def _layer_entry(rec: Record, k: int, spec) -> dict[str, str]:
+    """The JSON text of each field of layer ``k``'s entry."""
+    entry = {"name": text.string(spec.name), "kind": text.string(spec.kind),
+             "output": text.array(rec.outputs[k]), "delta": text.array(rec.deltas[k])}
     if spec.trainable:
         grads, after = rec.grads[k] or {}, (rec.new_params or rec.params)[k]
-        entry.update(weights=_array(rec.params[k]["w"]), grad_weights=_array(grads.get("w")),
-                     weights_after=_array(after["w"]))
+        entry.update(weights=text.array(rec.params[k]["w"]),
+                     grad_weights=text.array(grads.get("w")),
+                     weights_after=text.array(after["w"]))
         if spec.bias:
-            entry.update(bias=_array(rec.params[k]["b"]), grad_bias=_array(grads.get("b")),
-                         bias_after=_array(after["b"]))
+            entry.update(bias=text.array(rec.params[k]["b"]),
+                         grad_bias=text.array(grads.get("b")),
+                         bias_after=text.array(after["b"]))
     return entry
 
 
 def _signs(rec: Record, model: Model, selection: Selection, summarised: set[int],
-           *_: Any) -> list:
+           *_: Any) -> str:
     """The sign-analysis rows of the layers printed whole (the order of today's keys)."""
-    shown = [k for k, spec in enumerate(model.layers) if spec.trainable and k not in summarised
-             and (selection.layers is None or spec.name in selection.layers)]
-    places = None if len(shown) == sum(s.trainable for s in model.layers) else [
+    shown = [k for k in model.trainable if k not in summarised
+             and (selection.layers is None or model.layers[k].name in selection.layers)]
+    places = None if len(shown) == len(model.trainable) else [
         (k, i, j) for k in shown for i, j in _places(rec, k)]
-    return [{"delta_sign": r.delta_sign, "input_sign": r.input_sign, "dw_sign": r.dw_sign,
-             "move": r.move, "situation": r.situation, "moved": r.moved, "actual": r.actual,
-             "weight": [r.row, r.col], "layer": r.name}
-            for r in sign_rows(rec, model, places)]
+    return "[" + ", ".join(sign_rows(rec, model, places, _sign_row)) + "]"
+
+
+def _sign_row(layer: int, name: str, row: int, col: int | None, delta_sign: str,
+              input_sign: str, dw_sign: str, move: str, situation: str, moved: bool | None,
+              actual: str | None) -> str:
+    """One sign row's JSON text, from a SignRow's fields (the sign and move words need no
+    escaping)."""
+    done = "null" if actual is None else f'"{actual}"'
+    return (f'{{"delta_sign": "{delta_sign}", "input_sign": "{input_sign}", "dw_sign": '
+            f'"{dw_sign}", "move": "{move}", "situation": {text.string(situation)}, "moved": '
+            f'{_LITERAL[moved]}, "actual": {done}, "weight": [{row}, '
+            f'{"null" if col is None else col}], "layer": {text.string(name)}}}')
+
+
+_LITERAL = {None: "null", True: "true", False: "false"}
 
 
 def _places(rec: Record, k: int) -> list[tuple[int, int | None]]:
@@ -186,57 +200,49 @@ def _places(rec: Record, k: int) -> list[tuple[int, int | None]]:
     return [(i, j) for i in range(w.shape[0]) for j in cols]
 
 
-def _loss_change(rec: Record, model: Model, *_: Any) -> dict[str, Any] | None:
+def _loss_change(rec: Record, model: Model, *_: Any) -> str:
     """The update's first-order predicted change of the batch loss (Σ δw·Δw for the real step,
     −α·Σ‖δw‖² for plain SGD) and the actual change measured on the same batch."""
     change = loss_change(rec, model)
     if change is None:
-        return None
-    return {"predicted": to_json(change[0]), "actual": to_json(change[1])}
+        return "null"
+    return f'{{"predicted": {text.number(change[0])}, "actual": {text.number(change[1])}}}'
 
 
 def _state_json(state, k: int) -> dict[str, Any]:
     """The optimizer state of layer ``k``: {"step": t, name: {"weights": …, "bias": …}}."""
     out: dict[str, Any] = {"step": state.step}
     for name, arrays in state.buffers[k].items():
-        out[name] = {("weights" if key == "w" else "bias"): _array(a)
+        out[name] = {("weights" if key == "w" else "bias"): nested_json(a)
                      for key, a in arrays.items()}
     return out
 
 
-def finding_json(f) -> dict[str, Any]:
+def finding_json(f) -> str:
     """A diagnostic: kind, layer (name), neuron (0-based), sample (-1 when none), message."""
-    return {"kind": f.kind, "layer": f.name, "neuron": f.neuron, "sample": f.sample,
-            "value": to_json(f.value), "message": f.message}
+    return (f'{{"kind": {text.string(f.kind)}, "layer": {text.string(f.name)}, "neuron": '
+            f'{f.neuron}, "sample": {f.sample}, "value": {text.number(f.value)}, "message": '
+            f'{text.string(f.message)}}}')
 
 
-def _finite(obj: Any) -> Any:
-    """``obj`` with every non-finite float written as "nan", "inf" or "-inf"."""
-    if isinstance(obj, float):
-        return to_json(obj)
-    if isinstance(obj, list):
-        return [_finite(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    return obj
+def _diagnostics(rec: Record, model: Model, _s: Any, _m: Any, history: History | None) -> str:
+    return "[" + ", ".join(finding_json(f) for f in diagnose(rec, model, history)) + "]"
 
 
 _FIELDS = {
-    "epoch": lambda rec, *_: rec.epoch,
-    "iteration": lambda rec, *_: rec.iteration,
-    "samples": lambda rec, *_: list(rec.samples),
-    "numbers": lambda rec, *_: rec.mode,
-    "learning_rate": lambda rec, *_: to_json(rec.lr),
-    "x": lambda rec, *_: _array(rec.x),
-    "y": lambda rec, *_: _array(rec.y),
-    "loss": lambda rec, *_: to_json(rec.loss),
-    "losses": lambda rec, *_: _array(rec.losses),
-    "loss_delta": lambda rec, *_: _array(rec.loss_delta),
+    "epoch": lambda rec, *_: repr(rec.epoch),
+    "iteration": lambda rec, *_: repr(rec.iteration),
+    "samples": lambda rec, *_: repr(list(rec.samples)),
+    "numbers": lambda rec, *_: text.string(rec.mode),
+    "learning_rate": lambda rec, *_: text.number(rec.lr),
+    "x": lambda rec, *_: text.array(rec.x),
+    "y": lambda rec, *_: text.array(rec.y),
+    "loss": lambda rec, *_: text.number(rec.loss),
+    "losses": lambda rec, *_: text.array(rec.losses),
+    "loss_delta": lambda rec, *_: text.array(rec.loss_delta),
     "layers": _layers,
     "signs": _signs,
     "loss_change": _loss_change,
-    "diagnostics": lambda rec, model, _s, _m, history: [
-        finding_json(f) for f in diagnose(rec, model, history)],
-    "accuracy": lambda rec, model, *_: accuracy(model.loss, rec.outputs[-1], rec.y),
+    "diagnostics": _diagnostics,
+    "accuracy": lambda rec, model, *_: text.value(accuracy(model.loss, rec.outputs[-1], rec.y)),
 }
-

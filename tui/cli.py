@@ -61,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--break", dest="breaks", action="append", default=[], metavar="CONDITION",
                      help="stop (exit 3) where CONDITION is hit, e.g. nonfinite, blocked, "
                           "rounding, 'loss < 0.01', 'loss rises', 'sign w²[1,2]', "
-                          "'w²[1,2] crosses 0', 'stuck 5', vanishing, exploding, 'dying 50%', "
+                          "'w²[1,2] crosses 0', 'stuck 5', vanishing, exploding, 'dying 50%%', "
                           "update_ratio, 'unchanged 3' (repeatable; see README)")
     run.add_argument("--keep-going", action="store_true",
                      help="do not stop at NaN or inf (they print as \"nan\", \"inf\", \"-inf\")")

@@ -26,7 +26,8 @@ def test_check_good_scenario(nnstep, path):
     summary = lines[0]
     assert path.name in summary and "ok" in summary
     assert f"'{scenario.title}'" in summary
-    assert f"{len(scenario.samples)} samples" in summary
+    n = len(scenario.samples)
+    assert f"{n:,} sample{'s' * (n != 1)}," in summary
     assert f"{len(scenario.layers)} layers" in summary
 
 

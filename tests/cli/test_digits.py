@@ -39,7 +39,7 @@ def test_digits_trains_from_the_shipped_file(nnstep, repo_root, tmp_path):
     path = repo_root / "scenarios" / "digits.toml"
     done = nnstep("check", path)
     assert done.returncode == 0, done.stderr
-    assert "(64-32-10)" in done.stdout and "1797 samples" in done.stdout
+    assert "(64-32-10)" in done.stdout and "1,797 samples" in done.stdout
     out = tmp_path / "w.safetensors"
     done = nnstep("run", path, "--iterations", "150", "--format", "none", "--save-weights", out)
     assert done.returncode == 0, done.stderr

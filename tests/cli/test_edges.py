@@ -39,6 +39,13 @@ def test_check_escapes_the_title(nnstep, tmp_path, broccoli_path):
     ('weights = [["1/2", "-1/4", "1/8"]]', 'weights = [["1e400", "-1/4", "1/8"]]',
      "layers[1].weights[0][0]"),
     ('{ x = [1, 2, 3], y = [1] }', '{ x = [1, "-1e309", 3], y = [1] }', "data.samples[0].x[1]"),
+    # below the range: a value that float64 would read as 0 (a ReLU's sign changes with it)
+    ('weights = [["1/2", "-1/4", "1/8"]]', 'weights = [["1e-400", "-1/4", "1/8"]]',
+     "layers[1].weights[0][0]"),
+    ('{ x = [1, 2, 3], y = [1] }', '{ x = [1, 2, 3], y = ["-2e-324"] }', "data.samples[0].y[0]"),
+    # TOML float literals too: tomllib reads 1e-400 as 0.0 and 1e400 as inf
+    ('learning_rate = "1/10"', 'learning_rate = 1e-400', "training.learning_rate"),
+    ('{ x = [1, 2, 3], y = [1] }', '{ x = [1, 2e400, 3], y = [1] }', "data.samples[0].x[1]"),
 ])
 def test_float64_values_beyond_float_range_are_refused(nnstep, tmp_path, old, new, place):
     text = SMALL.replace(old, new)
@@ -71,3 +78,38 @@ size = 1
 bias = false
 weights = [["1/2", "-1/4", "1/8"]]
 """
+
+
+@pytest.mark.parametrize("command", ["open", "check", "run", "explain"])
+def test_every_commands_help_prints(nnstep, command):
+    """`nnstep run --help` died on the '%' of 'dying 50%' (argparse formats help with %)."""
+    done = nnstep(command, "--help")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "usage:" in done.stdout
+    if command == "run":
+        assert "'dying 50%'" in done.stdout
+
+
+def test_check_cuts_a_long_title_and_counts_in_words(nnstep, tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text(SMALL.replace('title = "Small"', 'title = "' + "T" * 100_000 + '"'))
+    done = nnstep("check", path)
+    assert done.returncode == 0 and len(done.stdout) < 400, len(done.stdout)
+    assert "TTT…'" in done.stdout
+    assert "1 sample, 1 epoch of 1 iteration, " in done.stdout
+
+
+def test_a_tiny_csv_cell_is_refused_in_float64(nnstep, tmp_path):
+    """numpy reads 1e-400 as 0.0: the exact reader names the cell instead."""
+    (tmp_path / "d.csv").write_text("a,b,c,y\n1,2,3,1\n1,0.5e-400,3,0\n")
+    path = tmp_path / "f.toml"
+    path.write_text(SMALL.replace("samples = [\n    { x = [1, 2, 3], y = [1] },\n]",
+                                  'file = "d.csv"\ntargets = ["y"]'))
+    line = one_line(nnstep("check", path))
+    assert "d.csv, line 3, column 'b'" in line and "below the range of float64" in line
+
+
+def test_a_toml_literal_is_quoted_as_written(nnstep, tmp_path):
+    path = tmp_path / "f.toml"
+    path.write_text(SMALL.replace('learning_rate = "1/10"', "learning_rate = 1e-400"))
+    assert "'1e-400' is below the range of float64" in one_line(nnstep("check", path))

@@ -22,6 +22,9 @@ CASES = {  # golden file: the command's arguments after `nnstep run`
     "sign_flip": ["scenarios/sign_flip.toml"],
     "saturated_sigmoid": ["scenarios/saturated_sigmoid.toml", "--iterations", "3"],
     "iris": ["scenarios/iris.toml", "--iterations", "2"],
+    # exact, so the same digits on every machine: a summarised layer, more than ten sign
+    # flips in one array (the largest named), 49 sign rows (written by the trace of 11cdf98)
+    "wide_exact": ["tests/data/wide_exact.toml", "--iterations", "2"],
 }
 
 

@@ -5,6 +5,7 @@ it is hit once where it becomes true."""
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -395,3 +396,32 @@ def test_findings_appear_on_their_layer():
     oracle = frob(rec.new_params[A]["w"] - rec.params[A]["w"]) / frob(rec.params[A]["w"])
     assert found[0].value == pytest.approx(oracle, rel=1e-12) and oracle > 0.1
     assert found[0].neuron == -1 and found[0].summary == brief(found[0].value, 2)
+
+
+@pytest.mark.parametrize("scale", [400, -400, 5000, -5000])
+def test_exact_norms_and_ratios_beyond_float_range_are_values(scale):
+    """Weights of 10^±400 … 10^±5000 in exact mode: ‖w‖, ‖Δw‖/‖w‖ and ‖δw‖ are values, never
+    the nan of inf/inf or the inf / 0 of a float that cannot hold them. Oracle: the exact
+    squares, compared through integer square roots."""
+    s = session("exact")
+    rec = s.at(s.schedule.ops_per_iteration)
+    big = Fraction(10) ** scale
+    w = np.array([[Fraction(3), Fraction(4), Fraction(0), Fraction(0)]] * 3, dtype=object) * big
+    params, new, grads = list(rec.params), list(rec.new_params), list(rec.grads)
+    params[B], new[B] = {"w": w}, {"w": w * 3}  # Δw = 2w: the ratio is exactly 2
+    grads[B] = {"w": w}  # ‖δw‖ = 5·√3·10^scale
+    r = rec.with_(params=tuple(params), new_params=tuple(new), grads=tuple(grads))
+    (found,) = [f for f in detect("update_ratio", r, s.model, None, DEFAULTS["update_ratio"])
+                if f.name == "B"]
+    assert found.value == 2 and found.summary == "2" and "nan" not in found.message
+    assert "inf" not in found.message and f"e{scale:+d}" in found.message  # ‖w‖ ≈ 8.66e±…
+    exploding = [f for f in detect("exploding", r, s.model, None, DEFAULTS["exploding"])
+                 if f.name == "B"]
+    if scale > 0:
+        (f,) = exploding
+        root = Fraction(math.isqrt(75 * 10 ** (2 * scale + 40)), 10**20)  # 5·√3·10^scale
+        assert abs(Fraction(f.value) / root - 1) < Fraction(1, 10**15)
+        assert "inf" not in f.message and "inf" not in f.summary
+        assert f"e+{scale}" in f.summary
+    else:
+        assert not exploding

@@ -5,6 +5,7 @@ fractions by hand), the saturated sigmoid's derivative, sign changes, any_nonfin
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -300,3 +301,52 @@ def test_messages_survive_fractions_past_pythons_digit_limit():
     found = diagnose(rec, s.model)
     assert [f.kind for f in found if f.kind == "blocked"]  # the dead neuron, still reported
     assert all(len(f.message) < 400 for f in found)
+
+
+@pytest.mark.parametrize(("name", "numbers", "iterations"), [
+    ("dead_relu.toml", None, 1), ("saturated_sigmoid.toml", None, 2),
+    ("broccoli.toml", "float64", 3)])
+def test_findings_and_sign_rows_name_neurons_as_the_screen_does(name, numbers, iterations):
+    """One name for each thing: a neuron is 'L3 n2' (what / and explain --neuron read), never
+    'neuron 2', 'input 2' or 'output 2' of a layer. Each name found reads back, with
+    engine.names, as the neuron the finding is about."""
+    import re
+
+    from nnstep.engine.names import parse_name
+    from nnstep.engine.signs import sign_rows
+
+    s = session_of(name, numbers)
+    layers = s.scenario.layers
+    seen = 0
+    for index in range(s.schedule.iteration_end(iterations) + 1):
+        rec = s.goto(index)
+        texts = [(f.layer, f.neuron, f.message) for f in diagnose(rec, s.model)
+                 if f.kind in ("blocked", "rounding", "saturated")]
+        texts += [(r.layer, r.row, r.situation) for r in sign_rows(rec, s.model)
+                  if s.model.layers[r.layer].size > 1 and "model output" not in r.situation]
+        for k, i, text in texts:
+            assert not re.search(r"\bneuron \d|\binput \d+ is|\boutput \d+( [hla]|:)", text), text
+            (named,) = re.findall(r"\bL\d+ n\d+\b", text)
+            target = parse_name(named, layers)
+            assert (target.key, target.layer, target.place) == ("o", k, (i,)), text
+            seen += 1
+    assert seen
+
+
+def test_nonfinite_names_outputs_and_flows_as_the_articles_do(make_scenario_text):
+    """A forward output and a δ named o²[1] (with its neuron, L2 n1) and δ²[2], not "neuron 1 of
+    sample 1"."""
+    from nnstep.engine import Session, parse_scenario
+
+    text = make_scenario_text(
+        [{"name": "L1", "kind": "input", "size": 2},
+         {"name": "L2", "kind": "linear", "size": 1, "bias": False, "weights": [[1e308, 0.5]]}],
+        [([10, 1], [0])])
+    s = Session(parse_scenario(text))
+    forward = next(f for i in range(1, s.last_index + 1) for f in nonfinite(s.at(i), s.model))
+    assert "produced inf in o²[1], the output of L2 n1, in sample 1" in forward.message
+    flows = [f for i in range(1, s.last_index + 1) for f in nonfinite(s.at(i), s.model)
+             if s.at(i).op.kind == "backward"]
+    assert flows and "the learning flow at L2's input" in flows[0].message
+    assert re.search(r"δ²\[\d\], the learning flow at L2's input \d, in sample 1",
+                     flows[0].message)

@@ -148,3 +148,16 @@ def test_needs_picked_samples(smooth):
     s = Session(smooth)
     with pytest.raises(ValueError, match="no samples picked"):
         gradient_check(s.at(0), s.model)
+
+
+@pytest.mark.parametrize(("numbers", "value"), [("float64", "1e308"), ("exact", "1e400")])
+def test_a_weight_float64_cannot_check_reads_nan_never_a_good_error(numbers, value):
+    """A loss of inf (w = 1e308 in float64; 1e400 exact, converted to float64 for the check)
+    makes the finite differences inf − inf: the worst error is that nan, shown where it is,
+    never the 0 of a weight that could be checked."""
+    s = Session(load_scenario(SCENARIOS / "broccoli.toml", numbers))
+    s.goto(1)
+    s.set_weight(1, 0, 0, value)
+    rec = s.goto(s.schedule.iteration_end(1))
+    (check,) = gradient_check(rec, s.model)
+    assert np.isnan(check.worst) and check.where.startswith("w²[1,")

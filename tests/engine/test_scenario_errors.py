@@ -67,6 +67,11 @@ def test_base_is_valid():
         ('bias = false', 'bias = "no"', 24, ("layers", 1, "bias"), "true or false"),
         ('title = "Small"', 'titel = "Small"', 1, ("titel",), "did you mean 'title'?"),
         ('numbers = "exact"', 'numbers = "exakt"', 2, ("numbers",), "did you mean 'exact'?"),
+        # one name for each thing: two inputs named alike cannot be told apart (/, i, explain)
+        ('[data]', '[data]\nfeatures = ["a", "b", "a"]', 5, ("data", "features"),
+         "feature name 'a' is used twice"),
+        ('[data]', '[data]\ntargets = ["y", "y"]', 5, ("data", "targets"),
+         "target name 'y' is used twice"),
     ],
 )
 def test_error_names_line_and_key_path(old, new, line, path, fragment):

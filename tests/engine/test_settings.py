@@ -64,7 +64,7 @@ def test_labels_by_name_and_index_become_one_hot_rows():
     ('y = 2', 'y = true', 7, "data.samples[1].y", "expected a class name or index"),
     ('y = "dog"', 'y = "\\u001b[31mdog"', 6, "data.samples[0].y", "\\x1b[31mdog"),
     ('classes = ["cat", "dog", "bird"]', 'classes = ["cat", "dog", "cat"]', 4, "data.classes",
-     "'cat' is given twice"),
+     "class name 'cat' is used twice"),
     ('classes = ["cat", "dog", "bird"]', 'classes = ["cat"]', 4, "data.classes",
      "at least two class names"),
     ('classes = ["cat", "dog", "bird"]', 'classes = ["cat", "dog", "bird", "fish"]', 4,

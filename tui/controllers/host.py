@@ -41,7 +41,8 @@ class Host(Protocol):
     def show_plot(self, mode: str, log: bool) -> None:
         """Lay the loss plot out as ``mode`` ("hidden", "panel", "full"), ``log`` scale."""
 
-    def notify(self, message: str, *, severity: str = ..., timeout: float = ...) -> None:
+    def notify(self, message: str, *, severity: str = ..., timeout: float = ...,
+               markup: bool = ...) -> None:
         """A toast: a longer message shown for a while."""
 
     def push_screen(self, screen: Any, callback: Any = None) -> Any: ...

@@ -131,7 +131,7 @@ class Sessions:
         elif opened.message:
             host.status = Status(opened.message, opened.problem)
             if opened.problem:  # the whole sentence, wrapped, for a while
-                host.notify(opened.message, severity="warning", timeout=20)
+                host.notify(opened.message, severity="warning", timeout=20, markup=False)
         host.show_record()
         if opened.place is not None:  # the state as opened: no need to write it back
             self.written = self._capture(breakpoints)

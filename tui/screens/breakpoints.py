@@ -13,9 +13,11 @@ from typing import Callable
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
+
+from .dialog import DialogError, attempt
 
 LANGUAGE = """\
 nonfinite (always on) · blocked · rounding · saturated · overshoot
@@ -39,18 +41,21 @@ class BreakpointsScreen(ModalScreen[None]):
         self.cursor_blink = cursor_blink
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        # the keys before the language reference: on a short terminal the dialog scrolls,
+        # and what is cut first is the reference, never the field or how to use it
+        with VerticalScroll(id="dialog"):
             yield Label("breakpoints", id="dialog-title")
             yield Static("c continues to the next operation where one holds, C goes back to the "
                          "previous one; a NaN or inf always stops.", id="dialog-prompt")
             yield OptionList(id="breakpoint-list")
             yield Input(placeholder="add a condition, e.g. loss rises", id="dialog-input")
-            yield Static("", id="dialog-error")
-            yield Static(LANGUAGE, id="breakpoint-language")
+            yield DialogError()
             yield Static("enter adds · tab to the list: enter switches on / off, delete "
                          "removes · escape closes", id="dialog-hint")
+            yield Static(LANGUAGE, id="breakpoint-language")
 
     def on_mount(self) -> None:
+        self.query_one("#dialog").can_focus = False  # tab goes between the field and the list
         field = self.query_one(Input)
         field.cursor_blink = self.cursor_blink
         field.focus()
@@ -73,14 +78,14 @@ class BreakpointsScreen(ModalScreen[None]):
             options.highlighted = 0
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """A refused condition stays in the field to be fixed, with the reason shown (as in
+        every dialog, screens/dialog.py); an added one leaves the field empty for the next."""
         event.stop()
-        error = self.query_one("#dialog-error", Static)
-        problem = self.add(event.value) if event.value.strip() else "type a condition first"
+        problem = (attempt(self.add, event.value) if event.value.strip()
+                   else "type a condition first")
+        self.query_one(DialogError).say(problem)
         if problem:
-            error.update(f"✖ {problem}")
-            error.add_class("-shown")
             return
-        error.remove_class("-shown")
         event.input.value = ""
         self.refill()
 

@@ -2,8 +2,10 @@
 write.
 
 The dialog does not know the maths: ``submit(text)`` tries the value and returns None when it
-was accepted (the dialog closes) or a message saying why it was refused (the dialog stays open,
-showing it, and nothing changed)."""
+was accepted (the dialog closes) or a message saying why it was refused. Every dialog (the
+breakpoints' too) treats a refusal the same way: it stays open with the text as typed, so it can
+be fixed, shows the message (``DialogError``), and nothing changed. Text typed or read from a
+scenario is shown as plain text, never as Textual markup."""
 
 from __future__ import annotations
 
@@ -16,6 +18,27 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 Submit = Callable[[str], "str | None"]
+
+
+def attempt(submit: Submit, text: str) -> str | None:
+    """``submit(text)``: None when the value was accepted, else why it was refused (an
+    unexpected exception too: the UI never crashes on a value)."""
+    try:
+        return submit(text)
+    except Exception as err:
+        return f"unexpected error: {type(err).__name__}: {err}"
+
+
+class DialogError(Static):
+    """Why the value typed was refused ("✖ …", plain text); hidden while there is none."""
+
+    def __init__(self) -> None:
+        super().__init__("", id="dialog-error", markup=False)
+
+    def say(self, problem: str | None) -> None:
+        if problem:
+            self.update(f"✖ {problem}")
+        self.set_class(bool(problem), "-shown")
 
 
 class ValueDialog(ModalScreen[bool]):
@@ -31,11 +54,11 @@ class ValueDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title")
-            yield Static(self.prompt, id="dialog-prompt")
+            yield Label(self.title_text, id="dialog-title", markup=False)
+            yield Static(self.prompt, id="dialog-prompt", markup=False)
             # the present value, selected: typing replaces it, ← / → / home / end edit it
             yield Input(self.initial, id="dialog-input", select_on_focus=True)
-            yield Static("", id="dialog-error")
+            yield DialogError()
             yield Static(self.hint or "enter apply · escape cancel", id="dialog-hint")
 
     def on_mount(self) -> None:
@@ -45,19 +68,14 @@ class ValueDialog(ModalScreen[bool]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        try:
-            problem = self.submit(event.value)
-        except Exception as err:  # the UI never crashes on a value
-            problem = f"unexpected error: {type(err).__name__}: {err}"
+        problem = attempt(self.submit, event.value)
         if problem is None:
             self.dismiss(True)
             return
         self.refuse(problem)
 
     def refuse(self, problem: str) -> None:
-        error = self.query_one("#dialog-error", Static)
-        error.update(f"✖ {problem}")
-        error.add_class("-shown")
+        self.query_one(DialogError).say(problem)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

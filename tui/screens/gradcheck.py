@@ -40,8 +40,11 @@ class GradcheckScreen(ModalScreen[None]):
             f"|a − n| / max(|a|, |n|): green < {GOOD:g}, red > {DOUBT:g}. A weight whose ±h "
             "moves a ReLU input across 0 sits at a kink, where finite differences say nothing: "
             "counted apart. Layers over 200 weights are sampled.", style="dim")
+        if any(c.worst != c.worst for c in self.checks):
+            note.append("\nnan (red): float64 cannot compute the error at that weight: its loss "
+                        "or δw is NaN or beyond float range.", style="bold red")
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title")
+            yield Label(self.title_text, id="dialog-title", markup=False)
             yield Static(table)
             yield Static(note, id="dialog-prompt")
             yield Static("escape or x closes", id="dialog-hint")

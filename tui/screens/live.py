@@ -28,7 +28,7 @@ class LiveScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="live"):
-            yield Label("", id="live-title")
+            yield Label("", id="live-title", markup=False)
             with VerticalScroll(id="live-body"):
                 yield Static("", id="live-text")
             yield Static(self.hint, id="dialog-hint")

@@ -33,7 +33,7 @@ class RowScreen(ModalScreen["Weight | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="row-dialog"):
-            yield Label("", id="dialog-title")
+            yield Label("", id="dialog-title", markup=False)
             yield Static("", id="dialog-prompt")
             yield DataTable(id="row-table", cursor_type="row", zebra_stripes=True)
             yield Static("↑ ↓ move · enter selects that weight · n / p next / previous neuron · "
@@ -83,7 +83,8 @@ class RowScreen(ModalScreen["Weight | None"]):
                 if row.moved is not None:
                     move.append(" ✓" if row.moved else f" ✗ {row.actual}",
                                 style="green" if row.moved else "bold red")
-            table.add_row(weight_label(view, place), "bias" if j is None else names[j], x,
+            source = Text("bias" if j is None else names[j])  # a feature's name: never markup
+            table.add_row(Text(weight_label(view, place)), source, x,
                           *(num(v, style) for v in values), move)
         at = len(self.places) - 1 if self.start is None and spec.bias else (self.start or 0)
         table.move_cursor(row=min(at, len(self.places) - 1))

@@ -7,7 +7,11 @@ from textual.widgets import Static
 
 
 class StatusLine(Static):
-    """Classes: -error for a problem, -busy while computing."""
+    """Classes: -error for a problem, -busy while computing. Plain text, never markup (it
+    shows names from the scenario and text the person typed)."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(markup=False, **kw)
 
     def say(self, message: str, error: bool = False, busy: bool = False) -> None:
         self.set_class(error, "-error")
