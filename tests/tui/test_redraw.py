@@ -27,6 +27,19 @@ def screen_text(app) -> list[str]:
     return ["".join(t for _, t in sorted(row)) for _, row in sorted(rows.items())]
 
 
+async def settled_text(app, pilot, tries: int = 50) -> list[str]:
+    """The screen once it stops changing. A layout pass may still be on its way after the
+    pilot's pauses on a loaded machine; a stale panel stays stale however long one waits."""
+    text = screen_text(app)
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        now = screen_text(app)
+        if now == text:
+            return now
+        text = now
+    return text
+
+
 async def walk(scenario, steps) -> None:
     apps = [build_app(scenario, cursor_blink=False) for _ in range(2)]
     async with apps[0].run_test(size=SIZE) as one, apps[1].run_test(size=SIZE) as two:
@@ -38,7 +51,8 @@ async def walk(scenario, steps) -> None:
                 await pilot.pause()
                 await app.workers.wait_for_complete()
                 await pilot.pause()
-            assert screen_text(apps[0]) == screen_text(apps[1]), f"step {n} differs"
+            texts = [await settled_text(app, pilot) for app, pilot in zip(apps, pilots)]
+            assert texts[0] == texts[1], f"step {n} differs"
 
 
 async def test_broccoli_walk_redraws_what_changed() -> None:
