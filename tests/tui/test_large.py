@@ -206,3 +206,20 @@ async def test_sign_table_lists_the_most_serious_findings_and_counts_the_rest() 
         rest = len(findings) - 10
         assert f"… {rest} more findings (" in text
         assert f"blocked ×{kinds['blocked'] - 9}" in text  # 9 of them listed after the overshoot
+
+
+async def test_a_big_layers_row_uses_the_free_width_and_holds_through_an_iteration() -> None:
+    """The selected neuron's row of a heat-map layer shows as many inputs as the panel has
+    columns for (it showed at most 4 however wide the screen), the same number at every
+    operation of the iteration."""
+    import re
+
+    app = large_app()
+    async with app.run_test(size=(200, 60)) as pilot:
+        counts = []
+        for _ in range(UPDATE):
+            await pilot.press("n")
+            await pilot.pause()
+            text = text_of(app.screen.query(LayerPanel)[1], 200)
+            counts.append(int(re.search(r"inputs 1–(\d+) of 784", text)[1]))
+        assert counts[0] >= 6 and set(counts) == {counts[0]}, counts

@@ -34,6 +34,15 @@ MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 4
 COMFORTABLE_INPUTS = 3  # inputs of the table whose width a small linear layer asks for
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
 MAX_LISTED = 3  # neurons a summary names (L3 n1, L3 n2, L3 n3 … (+63)), to keep it short
+MAX_ROW_INPUTS = 16  # a big layer's selected row shows at most this many of its inputs
+ROW_FRAME, INPUT_COLUMN = 28, 12  # the row's label, bias and →o columns; one input's column
+
+
+def big_row_inputs(width: int) -> int:
+    """How many inputs of a big layer's selected row to try first at ``width``: from the width
+    alone (a value and its gap take about 12 cells), so the count holds through an iteration while
+    values come and go."""
+    return max(1, min(MAX_ROW_INPUTS, (width - ROW_FRAME) // INPUT_COLUMN))
 
 
 class LayerPanel(Panel):
@@ -90,10 +99,12 @@ class LayerPanel(Panel):
             i = sel[1] if sel and sel[0] == k else 0
             title = Text(f"{neuron_label(view, k, i)}: the selected weight's row (d: all "
                          f"{view.model.layers[k - 1].size} inputs)", style="bold")
-            body = LinearBody(view, k, title, [
-                self._linear(view, max_neurons=1, max_inputs=n, batch=2).text()
-                for n in (4, 3, 2, 1)],
-                reuse=self.heat_maps)
+            def row(width: int) -> Text:  # as many inputs as the width has columns for
+                return first_fitting((self._linear(view, max_neurons=1, max_inputs=n,
+                                                   batch=2).text()
+                                      for n in range(big_row_inputs(width), 0, -1)), width)
+
+            body = LinearBody(view, k, title, row, reuse=self.heat_maps)
             self._maps = body.maps
         elif big:
             body = neurons_body(view, k)

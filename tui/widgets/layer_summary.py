@@ -8,7 +8,7 @@ significant digits); the full values are in the drill-in (d) and the sign table.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from .common import (
     sup,
     weight_label,
 )
-from .grid import Columns, Fitted
+from .grid import Columns
 from .heatmap import HeatMap, legend
 
 # a linear layer with more inputs or neurons than this shows heat maps instead of numbers
@@ -111,14 +111,14 @@ def neurons_body(view: View, k: int) -> list[Text]:
 
 class LinearBody:
     """A linear layer: heat maps of w and δw side by side with their legends, statistics, the
-    weights of largest |δw|, then ``title`` and the selected neuron's weights (``row``: the
-    same row with fewer and fewer inputs, the first that fits is shown). Drawn at any width
+    weights of largest |δw|, then ``title`` and the selected neuron's weights (``row(width)``:
+    as many of its inputs as fit the width). Drawn at any width
     (``lines``); its heat maps (``maps``) know their drawn size once drawn, and maps in
     ``reuse`` (the last ones shown) that draw the same matrix are kept as they are."""
 
     GAP = 2
 
-    def __init__(self, view: View, k: int, title: Text, row: list[Text],
+    def __init__(self, view: View, k: int, title: Text, row: Callable[[int], Text],
                  reuse: Sequence[HeatMap] = ()) -> None:
         rec, style, K = view.record, view.style, sup(k + 1)
         w = rec.params[k]["w"]
@@ -175,7 +175,7 @@ class LinearBody:
         out.extend(self.after)
         title = self.title.copy()
         title.truncate(width, overflow="ellipsis")
-        out.extend([title, Fitted(self.row).choose(width)])
+        out.extend([title, self.row(width)])
         return out
 
 
