@@ -153,8 +153,8 @@ class LinearBody:
 
     def lines(self, width: int) -> list[Text | Strip]:
         rows, cols = self.shape
-        caption = Text(f"{rows} neurons × {cols} inputs · a cell shows its block's largest "
-                       "|value|", style="dim")
+        caption = Text(f"{rows} neurons × {cols} inputs · cell = its block's largest |value|",
+                       style="dim")
         caption.truncate(width, overflow="ellipsis")
         half = max(4, (width - self.GAP) // 2)
         left = self.maps[0].strips(half)
