@@ -9,6 +9,7 @@ FINDINGS_PER_KIND lines of each kind, then how many more there are."""
 from __future__ import annotations
 
 from collections import Counter
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,7 +90,11 @@ def _shape(arr) -> str:
 
 
 def _range(arr) -> str:
-    """``[128×784] -0.0811 … 0.0811`` (NaN and ±inf are named, never hidden)."""
+    """``[128×784] -0.0811 … 0.0811`` (NaN and ±inf are named, never hidden; exact values of
+    any size are values)."""
+    if arr.dtype == object:  # exact: every value finite, however large
+        values = arr.ravel().tolist()
+        return f"[{_shape(arr)}] {_n(min(values))} … {_n(max(values))}"
     values = floats(arr)
     finite = values[np.isfinite(values)]
     text = (f"{_n(finite.min())} … {_n(finite.max())}" if finite.size else "no finite value")
@@ -100,12 +105,15 @@ def _range(arr) -> str:
 
 
 def _gradient(arr, k: int, key: str) -> str:
-    """The mean |δw| and the largest |δw| by name."""
-    values = floats(arr)
-    mean = float(np.mean(np.abs(values)))
-    top = ", ".join(f"{weight_label(k, key, place)} {_n(v)}" for place, v in top_k(arr, TOP))
+    """The mean |δw| and the largest |δw| by name (exact values as they are)."""
+    if arr.dtype == object:
+        mean = sum(abs(v) for v in arr.ravel().tolist()) / arr.size
+    else:
+        mean = float(np.mean(np.abs(floats(arr))))
+    top = ", ".join(f"{weight_label(k, key, place)} {_n(arr[place])}"
+                    for place, _ in top_k(arr, TOP))
     return f"mean |δ{key}| {_n(mean)}, largest {top}"
 
 
 def _n(v) -> str:
-    return fmt(float(v), "decimal")
+    return fmt(v if isinstance(v, Fraction) else float(v), "decimal")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -109,3 +110,20 @@ def test_findings_print_three_of_a_kind_and_count_the_rest(outputs):
             assert len(of_kind) == n
         else:
             assert len(of_kind) == 4 and of_kind[-1] == f"  ! {kind}: … and {n - 3} more"
+
+
+def test_exact_values_beyond_float_range_are_values_in_a_summary(tmp_path, nnstep):
+    """An exact layer past the limit stepped by α = 1e400: its ŵ range is printed as values
+    (≈1e+399), never inf or nan."""
+    text = SCENARIO.replace('numbers = "float64"', 'numbers = "exact"').replace(
+        "learning_rate = 0.5", 'learning_rate = "1e400"').replace(
+        'kind = "softmax_cross_entropy"', 'kind = "mse"').replace(
+        'kind = "relu"', 'kind = "identity"').replace("batch_size = 32", "batch_size = 1")
+    path = tmp_path / "exact.toml"
+    path.write_text(text)
+    out = nnstep("run", path, "--iterations", "1", "--max-fraction-bits", "100000")
+    assert out.returncode == 0, out.stderr
+    (l2w,) = [line for line in out.stdout.splitlines() if line.startswith("  L2 w ")]
+    m = re.search(rf"ŵ \[20×30\] {NUMBER} … {NUMBER}$", l2w)
+    assert m and max(abs(Fraction(m[1])), abs(Fraction(m[2]))) > Fraction(10) ** 398, l2w
+    assert "inf" not in out.stdout and "nan" not in out.stdout
