@@ -31,11 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from .flow_findings import Finding
 from .format import brief
 from .memo import once
 from .numbers import NumberError, floats, parse_number, root, to_float
 from .records import BACKWARD, FORWARD, UPDATE, Record
-from .signs import Finding
 from .step import Model
 
 KINDS = ("vanishing", "exploding", "dying", "update_ratio", "unchanged")

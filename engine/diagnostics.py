@@ -17,12 +17,12 @@ import numpy as np
 
 from . import layers as L
 from .detectors import History, detect_all
+from .flow_findings import Finding, findings, where_true
 from .format import brief, sup, weight_label
 from .losses import batch_loss, loss_values
 from .numbers import Numbers, floats
 from .optimizers import layer_direction
 from .records import BACKWARD, FORWARD, UPDATE, Record, produced
-from .signs import Finding, findings, where_true
 from .step import Model
 
 SIGN_DETAIL = 10  # more sign flips than this in one array are summarised in one finding

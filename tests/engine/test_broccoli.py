@@ -6,7 +6,8 @@ from fractions import Fraction
 
 import pytest
 from nnstep.engine import Session, load_scenario
-from nnstep.engine.signs import findings, sign_rows
+from nnstep.engine.flow_findings import findings
+from nnstep.engine.signs import sign_rows
 
 W = [Fraction(1, 200), Fraction(-3000, 11600000), Fraction(1, 5800)]
 # the articles' table: x, o2 = L2(o1), o3 = model(x), y, loss

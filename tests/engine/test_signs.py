@@ -15,7 +15,8 @@ from fractions import Fraction
 
 import pytest
 from nnstep.engine import Session, load_scenario, parse_scenario
-from nnstep.engine.signs import findings, sign_rows
+from nnstep.engine.flow_findings import findings
+from nnstep.engine.signs import sign_rows
 
 
 def one_weight(make, x, w, y, lr=1, last="identity", numbers="exact", **layer):
@@ -192,7 +193,7 @@ def test_an_infinite_input_is_not_called_rounding(repo_root):
     say nothing about rounding (issue 9)."""
     import numpy as np
     from nnstep.engine import Session, load_scenario
-    from nnstep.engine.signs import findings
+    from nnstep.engine.flow_findings import findings
 
     session = Session(load_scenario(repo_root / "scenarios" / "dead_relu.toml"))
     session.set_weight(1, 0, 0, "1e308")

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnstep.engine.diagnostics import diagnose
+from nnstep.engine.flow_findings import Finding
 from nnstep.engine.format import count
 from nnstep.engine.records import Record, before
-from nnstep.engine.signs import Finding, SignRow, sign_rows
+from nnstep.engine.signs import SignRow, sign_rows
 
 from ..sign_view import FILTERS, places
 from ..widgets.common import Weight

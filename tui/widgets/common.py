@@ -12,11 +12,12 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
+from nnstep.engine.flow_findings import Finding
 from nnstep.engine.format import fmt
 from nnstep.engine.format import weight_label as label
 from nnstep.engine.names import Target
 from nnstep.engine.records import Record
-from nnstep.engine.signs import Finding, SignRow
+from nnstep.engine.signs import SignRow
 from rich.style import Style
 from rich.text import Text
 

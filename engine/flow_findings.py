@@ -1,0 +1,90 @@
+"""Findings of the learning flow at a kink (ReLU, leaky ReLU …): a **blocked** flow (the
+input < 0, or = 0 with grad_at_zero 0, while δ^{k+1} ≠ 0: the recipe's ``blocked``) and, in
+float64, a sign test decided by **rounding** (an input within rounding of 0, which an exact 0
+would have passed). ``Finding`` is the shape every diagnostic reports in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .format import brief
+from .records import Record
+from .step import Model
+
+ROUNDING_ULPS = 64  # |value| within this many ulps of the scale of its terms counts as "probably 0"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A per-layer observation: kind "blocked" or "rounding" (diagnostics.py and detectors.py
+    add theirs). ``neuron`` and ``sample`` are -1 when it concerns the whole layer or batch;
+    ``summary`` is a few words for the layer's panel when it concerns the whole layer."""
+
+    kind: str
+    layer: int
+    name: str
+    neuron: int
+    sample: int
+    value: Any
+    message: str
+    summary: str = ""
+
+
+def findings(rec: Record, model: Model) -> list[Finding]:
+    """Blocked learning flow (a ReLU input < 0, or = 0 with grad_at_zero 0, while δ^{k+1} ≠ 0:
+    the recipe's ``blocked``) and, in float64, sign tests of a kind with a kink at 0 decided by
+    values within rounding of 0."""
+    out: list[Finding] = []
+    for k, spec in enumerate(model.layers):
+        if not spec.recipe.kink or k == 0:
+            continue
+        x_in = rec.layer_input(k)
+        if x_in is None:
+            continue
+        delta_next = rec.flow_into(k)
+        rounding = blocked = np.zeros(x_in.shape, bool)
+        if rec.mode == "float64":
+            with np.errstate(over="ignore", invalid="ignore"):
+                scale = _scale(rec, model, k - 1)
+            # terms of size inf say nothing about rounding: inf − inf is not "probably 0"
+            rounding = (x_in != 0) & (np.abs(x_in) <= scale) & np.isfinite(scale)
+        own_backward_done = bool(rec.deltas) and rec.deltas[k] is not None
+        if spec.recipe.blocks and delta_next is not None and own_backward_done:
+            # reported from the ReLU's own backward operation on, where it stops the flow
+            blocked = spec.recipe.blocked(spec, x_in, delta_next)
+        for b, i in where_true(rounding | blocked):
+            v = x_in[b, i]
+            if rounding[b, i]:
+                seen = "negative: it blocks" if v < 0 else "positive: it passes"
+                out.append(Finding(
+                    "rounding", k, spec.name, i, rec.samples[b], v,
+                    f"the input of {spec.name} n{i + 1} is {float(v):.2g}: probably 0 in exact "
+                    f"arithmetic (terms of size {scale[b, i] / _ULPS:.2g} cancelled); "
+                    f"{spec.name} takes it as {seen} the learning flow where an exact 0 "
+                    "would pass it"))
+            if blocked[b, i]:
+                out.append(Finding(
+                    "blocked", k, spec.name, i, rec.samples[b], v,
+                    f"{spec.name} n{i + 1} blocks the learning flow: its input is "
+                    f"{brief(v, 3)} < 0 while δ = {brief(delta_next[b, i], 3)} says there is "
+                    "something to learn"))
+    return out
+
+
+def where_true(mask: np.ndarray) -> list[tuple[int, ...]]:
+    """The indices where ``mask`` is true, in row-major order (``np.argwhere``'s, as tuples of
+    ints, in fewer steps)."""
+    return list(zip(*(axis.tolist() for axis in mask.nonzero())))
+
+
+_ULPS = ROUNDING_ULPS * np.finfo(np.float64).eps
+
+
+def _scale(rec: Record, model: Model, k: int) -> np.ndarray:
+    """Per value of o^k, the rounding tolerance: ULPS · eps · the size of the terms that made it
+    (Σ|w·x| for a linear layer: the recipe's ``terms``)."""
+    spec = model.layers[k]
+    return spec.recipe.terms(spec, rec.params[k], rec.layer_input(k), rec.outputs[k]) * _ULPS
