@@ -9,7 +9,6 @@ research detectors of detectors.py (vanishing, exploding, dying, update_ratio, u
 
 from __future__ import annotations
 
-import math
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -20,7 +19,7 @@ from .detectors import History, detect_all
 from .flow_findings import Finding, findings, where_true
 from .format import brief, sup, weight_label
 from .losses import batch_loss, loss_values
-from .numbers import Numbers, floats
+from .numbers import Numbers, floats, sum_is_finite
 from .optimizers import layer_direction
 from .records import BACKWARD, FORWARD, UPDATE, Record, produced
 from .step import Model
@@ -73,7 +72,7 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
     names = [s.name for s in model.layers]
     for made in produced(rec, names):
         arr = made.array
-        if arr is None or arr.dtype == object or _finite_sum(arr):
+        if arr is None or arr.dtype == object or sum_is_finite(arr):
             continue
         bad = np.argwhere(~np.isfinite(arr))
         if bad.size == 0:
@@ -89,14 +88,6 @@ def nonfinite(rec: Record, model: Model) -> list[Finding]:
                            f"{model.label(rec.op)} produced {brief(value)} in "
                            f"{_place_text(made, place, rec, names)}{more}"))
     return out
-
-
-def _finite_sum(arr: np.ndarray) -> bool:
-    """True when the sum of ``arr`` is finite: then it holds no NaN nor ±inf (a sum that is not
-    finite may also be finite values overflowing: the caller looks value by value). Silent:
-    inf − inf and an overflow are expected here."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return math.isfinite(np.add.reduce(arr, axis=None))
 
 
 def _place_text(made, place: tuple, rec: Record, names: list[str]) -> str:

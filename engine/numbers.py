@@ -128,6 +128,20 @@ def outside_float_range(value: Fraction) -> str:
     return "is below the range of float64 numbers (it would read as 0; the smallest is ±4.9e-324)"
 
 
+
+LARGE_SUM = 4096  # past this many values einsum's plain loop sums faster than add.reduce's
+
+
+@np.errstate(over="ignore", invalid="ignore")  # an overflow or inf − inf is expected here
+def sum_is_finite(arr: np.ndarray) -> bool:
+    """True when the sum of a float array is finite: it then holds no NaN nor ±inf, since a sum
+    is NaN or ±inf whenever one of its terms is, in any order of summation. False also when
+    finite values overflow, so a False only flags: the caller tests value by value."""
+    flat = arr.reshape(-1)
+    total = np.einsum("i->", flat) if flat.size > LARGE_SUM else np.add.reduce(flat)
+    return math.isfinite(total)
+
+
 @dataclass(frozen=True)
 class Numbers:
     """The arithmetic of a session: ``Numbers("exact")`` or ``Numbers("float64")``."""

@@ -32,6 +32,7 @@ from . import detectors
 from .conditions import Condition, tiny
 from .detectors import KINDS as DETECTORS
 from .diagnostics import by_kind, saturated
+from .numbers import sum_is_finite
 from .records import BACKWARD, LOSS, Op, Record, before
 
 Losses = Callable[[int], Any]  # the batch loss of an iteration (None when there is none)
@@ -57,7 +58,6 @@ def produced_arrays(end: Record, gradients: bool = True) -> list[np.ndarray]:
     return arrays
 
 
-@np.errstate(all="ignore")  # a sum overflows, or meets inf − inf, on purpose
 def any_nonfinite(end: Record, gradients_follow: bool = False) -> bool:
     """True when anything ``end``'s iteration produced holds a NaN or ±inf.
 
@@ -78,13 +78,9 @@ def any_nonfinite(end: Record, gradients_follow: bool = False) -> bool:
         arrays = [a for a in arrays if a.size <= TEST_TOGETHER]
     if arrays:
         joined = np.concatenate(arrays, axis=None)
-        if not isfinite(np.add.reduce(joined)) and not np.isfinite(joined).all():
+        if not sum_is_finite(joined) and not np.isfinite(joined).all():
             return True
-    for a in large:
-        # einsum's plain loop sums a large array faster than add.reduce's pairwise one
-        if not isfinite(np.einsum("i->", a.reshape(-1))) and not np.isfinite(a).all():
-            return True
-    return False
+    return any(not sum_is_finite(a) and not np.isfinite(a).all() for a in large)
 
 
 class Screen:
