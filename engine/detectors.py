@@ -21,10 +21,8 @@ reads as "fine": a NaN ‖δw‖ is exploding, a NaN update ratio is outside the
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -34,7 +32,8 @@ import numpy as np
 from .flow_findings import Finding
 from .format import brief
 from .memo import once
-from .numbers import NumberError, floats, parse_number, root, to_float
+from .norms import Norm, norm, norm_ratio
+from .numbers import NumberError, parse_number, to_float
 from .records import BACKWARD, FORWARD, UPDATE, Record
 from .step import Model
 
@@ -147,59 +146,6 @@ def detect(kind: str, rec: Record, model: Model, history: History | None,
     return _DETECTORS[kind](rec, model, history, values)
 
 
-@dataclass(frozen=True)
-class Norm:
-    """‖a‖: its float value (for messages and float comparisons) and, in exact mode, its exact
-    square (for exact comparisons)."""
-
-    value: float | Fraction  # a Fraction where an exact norm is beyond float range
-    square: Fraction | None = None
-
-    def below(self, bound: Any, other: Norm | None = None) -> bool:
-        """‖a‖ < bound (· ‖other‖)."""
-        if self.square is not None:
-            scale = Fraction(1) if other is None else other.square
-            return self.square < Fraction(bound) ** 2 * scale
-        return self.value < float(bound) * (1.0 if other is None else other.value)
-
-    def above(self, bound: Any, other: Norm | None = None) -> bool:
-        """‖a‖ > bound (· ‖other‖); False for NaN."""
-        if self.square is not None:
-            scale = Fraction(1) if other is None else other.square
-            return self.square > Fraction(bound) ** 2 * scale
-        return self.value > float(bound) * (1.0 if other is None else other.value)
-
-    @property
-    def nan(self) -> bool:
-        return isinstance(self.value, float) and math.isnan(self.value)
-
-
-def norm(arr: np.ndarray) -> Norm:
-    """The Euclidean norm of all of ``arr``; float arrays are scaled by their largest |value|
-    first, so 1e200 does not overflow to inf when squared."""
-    if arr.dtype == object:
-        square = Fraction(sum((v * v for v in arr.flat), Fraction(0)))
-        return Norm(root(square), square)
-    a = np.abs(floats(arr))
-    top = float(a.max(initial=0.0))  # NaN when any value is NaN: max propagates it
-    if top == 0.0 or not math.isfinite(top):
-        return Norm(top)
-    a /= top
-    return Norm(top * math.sqrt(float(np.square(a, out=a).sum())))
-
-
-def _ratio(a: Norm, b: Norm) -> float | Fraction:
-    """‖a‖ / ‖b‖; in exact mode, where a norm is beyond float range, from the exact squares: a
-    value (never the nan of inf / inf)."""
-    exact = a.square is not None and b.square is not None
-    if exact and not (isinstance(a.value, float) and isinstance(b.value, float)):
-        if b.square == 0:
-            return math.inf if a.square else math.nan
-        return root(a.square / b.square)
-    with np.errstate(all="ignore"):
-        return float(np.float64(a.value) / np.float64(b.value))
-
-
 @lru_cache(maxsize=64)
 def _th(value: Any) -> str:
     """A threshold for a message: 1e-05, 0.1, 70 (not 1/100000)."""
@@ -247,7 +193,7 @@ def vanishing(rec: Record, model: Model, history: History | None,
     if last.value == 0 or not (first.below(ratio, last) and first.below(least)):
         return []
     names = model.layers[linear[0]].name, model.layers[linear[-1]].name
-    r = _ratio(first, last)
+    r = norm_ratio(first, last)
     return [_finding(
         "vanishing", linear[0], model, r, f"×{brief(r, 2)}",
         f"the gradient vanishes: ‖δw‖ of {names[0]} (the first linear layer) is "
@@ -269,7 +215,7 @@ def exploding(rec: Record, model: Model, history: History | None,
         last = norms.get(linear[-1])
         if (k == linear[0] and len(linear) > 1 and last is not None and not n.nan
                 and last.value > 0 and n.above(ratio, last)):
-            why.append(f"{brief(_ratio(n, last), 3)} × that of {model.layers[linear[-1]].name} "
+            why.append(f"{brief(norm_ratio(n, last), 3)} × that of {model.layers[linear[-1]].name} "
                        f"(the last linear layer), above {_th(ratio)} ×")
         if why:
             out.append(_finding("exploding", k, model, n.value, f"‖δw‖ {brief(n.value, 2)}",
@@ -312,7 +258,7 @@ def update_ratio(rec: Record, model: Model, history: History | None,
         if step.value == 0:
             continue  # did not move at all: `unchanged` says so when it lasts
         size = norm(w)
-        r = _ratio(step, size)
+        r = norm_ratio(step, size)
         name = model.layers[k].name
         if step.nan:
             said = f"{name}'s update ratio ‖Δw‖/‖w‖ is nan (not a number)"
