@@ -131,8 +131,7 @@ def _step(p, d, lr):
     for key, w in p.items():
         new = d[key] * minus_lr
         new += w
-        new.setflags(write=False)
-        out[key] = new
+        out[key] = freeze(new)
     return MappingProxyType(out)
 
 
