@@ -107,8 +107,10 @@ def top_k(arr: np.ndarray, count: int) -> list[tuple[tuple[int, ...], float]]:
 
 def downsample(arr: np.ndarray, rows: int, cols: int) -> np.ndarray:
     """``arr`` [r, c] reduced to at most [rows, cols] blocks for a heat map: each block keeps
-    its value of largest magnitude (with its sign), so a single large or non-finite weight stays
-    visible. NaN wins over everything."""
+    its value of largest magnitude (with its sign; of equal magnitudes, the first in reading
+    order), so a single large or non-finite weight stays visible. NaN wins over everything.
+    Blocks are cut at ``linspace(0, size, blocks + 1)`` truncated; each band of rows is reduced
+    in a few whole-array operations (a heat map is redrawn at every step)."""
     values = _f(arr)
     if values.ndim == 1:
         values = values[None, :]
@@ -116,13 +118,21 @@ def downsample(arr: np.ndarray, rows: int, cols: int) -> np.ndarray:
     rows, cols = max(1, min(rows, r)), max(1, min(cols, c))
     row_edges = np.linspace(0, r, rows + 1).astype(int)
     col_edges = np.linspace(0, c, cols + 1).astype(int)
+    starts, widths = col_edges[:-1], np.diff(col_edges)
+    block = np.repeat(np.arange(cols), widths)  # each column's block
+    across = np.arange(c) - starts[block]  # each column's place in its block
     out = np.empty((rows, cols))
     for a in range(rows):
         band = values[row_edges[a]:row_edges[a + 1]]
-        for b in range(cols):
-            block = band[:, col_edges[b]:col_edges[b + 1]].ravel()
-            if np.isnan(block).any():
-                out[a, b] = np.nan
-                continue
-            out[a, b] = block[np.argmax(np.abs(block))]
+        magnitude = np.abs(band)
+        peak = np.maximum.reduceat(magnitude.max(axis=0), starts)  # NaN if the block has one
+        # the place in reading order (row by row within the block) of each entry at its
+        # block's peak; the least one per block is the first
+        order = np.arange(len(band))[:, None] * widths[block] + across
+        hit = np.where(magnitude == peak[block], order, np.iinfo(np.int64).max)
+        first = np.minimum.reduceat(hit.min(axis=0), starts)
+        nan = np.isnan(peak)
+        first[nan] = 0
+        out[a] = band[first // widths, starts + first % widths]
+        out[a, nan] = np.nan
     return out
