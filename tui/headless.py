@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO
@@ -138,6 +137,8 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
 
 def open_command(session: Session, breaks: list[str], numbers_flag: str | None) -> str:
     """The command that opens the debugger at the cursor, with the same breakpoints."""
+    import shlex
+
     from nnstep.engine.position import describe
 
     rec = session.record
