@@ -12,6 +12,7 @@ of the same colours share one segment, and a map is drawn once per width it is s
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -117,6 +118,25 @@ class HeatMap:
             out.append(Strip(segments, len(pairs)))
         self._strips[width] = out
         return out
+
+
+_RECENT: OrderedDict[tuple, HeatMap] = OrderedDict()  # the maps drawn last, newest last
+RECENT_MAPS = 16  # enough for every map of the cursor's view and of the iteration's end
+
+
+def heat_map(values: np.ndarray, lines: int, mark: tuple[int, int] | None = None) -> HeatMap:
+    """The map of ``values`` (an array of a record), made once while it is among the
+    RECENT_MAPS drawn last: the view at the cursor and the end of its iteration share arrays
+    (a w no operation changed), and a layout pass draws both at several widths."""
+    key = (id(values), max(1, lines), mark)
+    known = _RECENT.get(key)
+    if known is not None and known.same_as(values, lines, mark):
+        _RECENT.move_to_end(key)
+        return known
+    made = _RECENT[key] = HeatMap(values, lines, mark=mark)
+    while len(_RECENT) > RECENT_MAPS:
+        _RECENT.popitem(last=False)
+    return made
 
 
 def _block(index: int, size: int, blocks: int) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from nnstep.engine.format import fmt
+from nnstep.engine.memo import once
 from nnstep.engine.summary import LayerStats, layer_stats, top_k
 from rich.segment import Segment
 from rich.style import Style
@@ -30,7 +31,7 @@ from .common import (
     weight_label,
 )
 from .grid import Columns
-from .heatmap import HeatMap, legend
+from .heatmap import HeatMap, heat_map, legend
 
 # a linear layer with more inputs or neurons than this shows heat maps instead of numbers
 BIG_INPUTS, BIG_NEURONS = 12, 8
@@ -63,17 +64,17 @@ def _line(*parts: str | Text) -> Text:
     return out
 
 
-_cache: dict[int, tuple[Any, list[LayerStats]]] = {}
-
-
 def stats_of(view: View) -> list[LayerStats]:
-    """``layer_stats`` of the view's record, computed once per record."""
-    rec = view.record
-    hit = _cache.get(id(view.session))
-    if hit is None or hit[0] is not rec:
-        hit = (rec, layer_stats(rec, view.model))
-        _cache[id(view.session)] = hit
-    return hit[1]
+    """``layer_stats`` of the view's record, computed once per record (the cursor's and the
+    end of its iteration's are both drawn at every step)."""
+    rec, model = view.record, view.model
+    return once(rec, model, "layer_stats", lambda: layer_stats(rec, model))
+
+
+def top_of(view: View, k: int, key: str, arr: np.ndarray) -> list:
+    """``top_k(arr, TOP)`` of the view's record's layer ``k`` (``key``: "o", "δ", "δw"),
+    computed once per record."""
+    return once(view.record, view.model, ("top", k, key), lambda: top_k(arr, TOP))
 
 
 def stats_lines(view: View, k: int) -> list[Text]:
@@ -102,7 +103,7 @@ def neurons_body(view: View, k: int) -> list[Text]:
         return [*lines, _line(f"top |δ{K}| ", Text(BLANK_TEXT, style=BLANK))]
     table = Columns(f"top |δ{K}|", f"o{K}", f"δ{K}", header_style="dim")
     many = len(rec.samples) > 1
-    for (b, j), value in top_k(d, TOP):
+    for (b, j), value in top_of(view, k, "δ", d):
         unit = input_names(view, 0)[j] if k == 0 else neuron_label(view, k, j)
         name = unit + (f" #{rec.samples[b] + 1}" if many else "")
         table.add_row(name, brief(None if o is None else o[b, j], style), brief(value, style))
@@ -127,25 +128,25 @@ class LinearBody:
         lines = min(HEAT_LINES, -(-rows // 2))
         sel = view.selected if view.selected and view.selected[0] == k else None
         mark = None if sel is None or sel[2] is None else (sel[1], sel[2])
-        def heat_map(values: np.ndarray) -> HeatMap:
+        def map_of(values: np.ndarray) -> HeatMap:
             for old in reuse:  # unchanged since the last show: already drawn
                 if old.same_as(values, lines, mark):
                     return old
-            return HeatMap(values, lines, mark=mark)
+            return heat_map(values, lines, mark)
 
-        self.maps = [heat_map(w)]
+        self.maps = [map_of(w)]
         self.legends = [legend(f"w{K}", self.maps[0].scale, _scale_text(self.maps[0].scale))]
         self.waiting = None
         if grads is None:
             self.waiting = f"δw{K}: not computed yet at this operation"
         else:
-            self.maps.append(heat_map(grads["w"]))
+            self.maps.append(map_of(grads["w"]))
             self.legends.append(legend(f"δw{K}", self.maps[1].scale,
                                        _scale_text(self.maps[1].scale)))
         self.after = stats_lines(view, k)
         if grads is not None:
             top = Text("top |δw| ", style="dim")
-            for n, ((i, j), value) in enumerate(top_k(grads["w"], TOP)):
+            for n, ((i, j), value) in enumerate(top_of(view, k, "δw", grads["w"])):
                 top.append("  " if n else "").append(weight_label(view, (k, i, j)) + " ")
                 top.append_text(brief(value, style))
             self.after.append(top)

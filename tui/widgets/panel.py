@@ -63,7 +63,8 @@ class Panel(Static):
         self.drawn_size: tuple | None = None  # the size of the content last put
         self.reserved_from: tuple | None = None  # the inputs of the end of the iteration
         self.reserve: Visual | None = None  # what the end of the iteration shows
-        self._reserve_changed = False
+        self._reserve_changed = False  # a new reserve: the drawing's choices may change
+        self._reserve_resized = False  # ... and the room it asks for changed too
         self.economise = True
         self.shown: Visual | Text | None = None  # the content last put
         self._measured: tuple | None = None  # (container, viewport, width) of the last layout
@@ -103,8 +104,23 @@ class Panel(Static):
         if key is not None and self.economise and same_key(self.reserved_from, key):
             return
         self.reserved_from = key
+        room = self._reserve_room()
         self.reserve = None if end is None else visualize(self, self.drawing(end))
         self._reserve_changed = True
+        self._reserve_resized = room is None or self._reserve_room() != room
+
+    def _reserve_room(self) -> tuple | None:
+        """What a layout pass reads of the reserve, in the container of the last one: its
+        natural width, its height at the panel's width and the widths at which it shows more.
+        A new iteration's end that asks for the same room needs no layout pass (one would
+        measure every widget on the screen, most of a step's time)."""
+        if self.reserve is None or self._measured is None:
+            return None
+        container, _, width = self._measured
+        steps = self.steps()
+        return (self.reserve.get_optimal_width(self.styles, container.width),
+                self.reserve.get_height(self.styles, width) if width else None,
+                None if steps is None else tuple(steps))
 
     def put(self, content: Text | ByWidth) -> None:
         """``update(content)``, laid out again only when its size may have changed."""
@@ -114,7 +130,7 @@ class Panel(Static):
         if isinstance(content, ByWidth):
             width = self.content_region.width
             size = (width, content.get_height(self.styles, width)) if width else None
-            changed = self._reserve_changed
+            changed = self._reserve_resized
         else:  # the room a layout pass would measure now, the reserve's included
             if self._measured is not None:
                 container, viewport, width = self._measured
@@ -122,7 +138,7 @@ class Panel(Static):
                         self.get_content_height(container, viewport, width))
             changed = False
         layout = not self.economise or size is None or size != self.drawn_size or changed
-        self.drawn_size, self._reserve_changed = size, False
+        self.drawn_size, self._reserve_changed, self._reserve_resized = size, False, False
         self.asked_layout = layout
         if layout:
             self.refresh(layout=True)
