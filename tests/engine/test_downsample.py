@@ -9,7 +9,6 @@ import math
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-
 from nnstep.engine.summary import downsample
 
 
