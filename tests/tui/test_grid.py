@@ -6,8 +6,11 @@ from __future__ import annotations
 import io
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 from nnstep.tui.widgets.grid import ByWidth, Columns, Fitted, to_content
 from nnstep.tui.widgets.heatmap import HeatMap
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -103,3 +106,20 @@ def test_a_heat_map_is_drawn_once_per_width_and_reused_for_the_same_array() -> N
     assert heat.same_as(values, 2, None)
     assert not heat.same_as(values.copy(), 2, None)  # an equal but new array: drawn anew
     assert not heat.same_as(values, 2, (0, 0))
+
+
+CELLS = st.text(alphabet="ab δ²·…漢-0.5", max_size=9)
+
+
+@given(st.integers(1, 4), st.lists(st.tuples(st.booleans(), st.lists(CELLS, max_size=5)),
+                                   max_size=6), st.sampled_from(["bold", "dim"]))
+def test_the_width_of_columns_is_that_of_their_widest_drawn_line(n, rows, header_style):
+    """``Columns.width`` measures without drawing: the widest line of ``text()``, notes
+    (lines of their own, even with line breaks) and wide characters included."""
+    table = Columns(*[f"h{k}" * k for k in range(n)], header_style=header_style)
+    for note, cells in rows:
+        if note:
+            table.add_line("\n".join(cells) or "x")
+        else:
+            table.add_row(*cells[:n])
+    assert table.width() == max(cell_len(line) for line in table.text().plain.split("\n"))

@@ -71,6 +71,16 @@ class Columns:
                 widths[n] = max(widths[n], cell_len(cell.plain))
         return widths
 
+    def width(self) -> int:
+        """The width of ``text()`` (no ``width``: nothing wraps), without drawing it: each row
+        is its columns and the gaps between them; a line of its own is as wide as it is."""
+        widths = self.widths()
+        out = sum(widths) + len(GAP) * (len(widths) - 1)
+        for row in self.rows:
+            if isinstance(row, Text):
+                out = max(out, *(cell_len(line) for line in row.plain.split("\n")))
+        return out
+
     def text(self, width: int | None = None) -> Text:
         """Every line joined by newlines, the header first; ``width``: see ``fill``."""
         widths = self.widths()

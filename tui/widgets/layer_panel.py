@@ -165,14 +165,12 @@ class LayerPanel(Panel):
         choices = self._choices(view)
         sizing = view.end or view
         widths: dict[int, int] = {}  # a choice's width (by its place in choices)
-
-        def widest(table: Text) -> int:
-            return max(cell_len(line) for line in [*table.plain.split("\n"),
-                                                    *(f.plain for f in findings)])
+        noted = max((cell_len(line) for f in findings for line in f.plain.split("\n")),
+                    default=0)
 
         def width_of(n: int) -> int:
             if n not in widths:
-                widths[n] = widest(build(sizing, **choices[n]).text())
+                widths[n] = max(noted, build(sizing, **choices[n]).width())
             return widths[n]
 
         def draw(width: int) -> list[Text]:
@@ -180,8 +178,14 @@ class LayerPanel(Panel):
                           choices[-1])
             return [first_fitting([build(view, **chosen).text()], width), *findings]
 
-        comfortable = self._comfortable(view)
-        return ByWidth(draw, lambda _: widest(build(sizing, **comfortable).text()),
+        comfortable: list[int] = []  # the width it asks for, measured once
+
+        def natural(_: int) -> int:
+            if not comfortable:
+                comfortable.append(max(noted, build(sizing, **self._comfortable(view)).width()))
+            return comfortable[0]
+
+        return ByWidth(draw, natural,
                        lambda: ever_drawn(width_of(n) for n in range(len(choices))))
 
     def _choices(self, view: View) -> list[dict]:
