@@ -21,6 +21,7 @@ reads as "fine": a NaN ‖δw‖ is exploding, a NaN update ratio is outside the
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -33,7 +34,7 @@ from .flow_findings import Finding
 from .format import brief
 from .memo import once
 from .norms import Norm, norm, norm_ratio
-from .numbers import NumberError, parse_number, to_float
+from .numbers import SMALL, NumberError, parse_number, to_float
 from .records import BACKWARD, FORWARD, UPDATE, Record
 from .step import Model
 
@@ -54,7 +55,6 @@ FORMS = {  # what each detector accepts after its name, for messages
     "update_ratio": "'update_ratio [LOW HIGH]' (e.g. update_ratio 1e-6 0.5)",
     "unchanged": "'unchanged [N]' (e.g. unchanged 3)",
 }
-SMALL = 256  # values: arrays up to this size compare their bytes first
 History = Callable[[int], "Record | None"]  # iteration t -> the record that ends it, or None
 
 
@@ -230,8 +230,8 @@ def dying(rec: Record, model: Model, history: History | None, values: tuple) -> 
     for k, spec in enumerate(model.layers):
         if k == 0 or not _dies(spec) or not rec.outputs or rec.outputs[k] is None:
             continue
-        dead = spec.recipe.blocked(spec, rec.layer_input(k), True).all(axis=0)
-        count, size = int(dead.sum()), dead.size
+        dead = np.logical_and.reduce(spec.recipe.blocked(spec, rec.layer_input(k), True))
+        count, size = int(np.count_nonzero(dead)), dead.size  # blocked for every sample
         if count * share.denominator < share.numerator * size:  # count < share · size, exactly
             continue
         percent = f"{100 * count / size:.0f}"
@@ -253,8 +253,7 @@ def update_ratio(rec: Record, model: Model, history: History | None,
     out = []
     for k in _linear(model):
         w = rec.params[k]["w"]
-        with np.errstate(all="ignore"):
-            step = norm(rec.new_params[k]["w"] - w)
+        step = _step_norm(rec, model, k)
         if step.value == 0:
             continue  # did not move at all: `unchanged` says so when it lasts
         size = norm(w)
@@ -293,11 +292,30 @@ def unchanged(rec: Record, model: Model, history: History | None,
     return out
 
 
+def _step_norm(rec: Record, model: Model, k: int) -> Norm:
+    """‖Δw‖ = ‖ŵ − w‖ of layer ``k``'s update (computed once a record: ``update_ratio`` and
+    ``unchanged`` both read it)."""
+    def compute() -> Norm:
+        with np.errstate(all="ignore"):
+            return norm(rec.new_params[k]["w"] - rec.params[k]["w"])
+    return once(rec, model, ("step_norm", k), compute)
+
+
 def _unmoved(rec: Record, model: Model, k: int) -> bool:
     """The update of ``rec`` (an update record) left layer ``k``'s weights as they were
     (decided once a record: ``unchanged`` reads each update again at the next N)."""
-    return once(rec, model, ("unmoved", k),
-                lambda: _same(rec.params[k]["w"], rec.new_params[k]["w"]))
+    return once(rec, model, ("unmoved", k), lambda: _still(rec, model, k))
+
+
+def _still(rec: Record, model: Model, k: int) -> bool:
+    w, new = rec.params[k]["w"], rec.new_params[k]["w"]
+    if w.dtype != object and w.size > SMALL:
+        # a float ŵ − w is 0 exactly where ŵ = w (subnormals: no difference of two finite
+        # floats rounds to 0) and NaN or ±inf where either is: a finite ‖ŵ − w‖ decides
+        step = _step_norm(rec, model, k).value
+        if math.isfinite(step):
+            return step == 0
+    return _same(w, new)
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:

@@ -10,16 +10,16 @@ research detectors of detectors.py (vanishing, exploding, dying, update_ratio, u
 from __future__ import annotations
 
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 
 from . import layers as L
 from .detectors import History, detect_all
-from .flow_findings import Finding, findings, where_true
+from .flow_findings import Finding, findings, true_places
 from .format import brief, sup, weight_label
 from .losses import batch_loss, loss_values
-from .numbers import Numbers, floats, sum_is_finite
+from .memo import once
+from .numbers import SMALL, Numbers, floats, sum_is_finite
 from .optimizers import layer_direction
 from .records import BACKWARD, FORWARD, UPDATE, Record, produced
 from .step import Model
@@ -136,12 +136,14 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
         name = model.layers[k].name
         for key in before:
             old, new = floats(before[key]), floats(after[key])
-            mask = np.sign(old) * np.sign(new) < 0
-            flipped = where_true(mask)
+            mask = opposite_signs(old, new)
+            if not np.count_nonzero(mask):
+                continue
+            at = true_places(mask)
+            flipped = list(zip(*(axis.tolist() for axis in at)))
             if len(flipped) > SIGN_DETAIL:
                 # the largest |ŵ − w| first, ties in place order (a stable sort; never NaN:
                 # the two signs are strictly opposite)
-                at = mask.nonzero()
                 order = np.argsort(-np.abs(new[at] - old[at]), kind="stable")[:3].tolist()
                 shown = ", ".join(weight_label(k, key, flipped[n]) for n in order)
                 out.append(Finding(
@@ -157,6 +159,26 @@ def sign_changes(rec: Record, model: Model) -> list[Finding]:
     return out
 
 
+def opposite_signs(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Where one value is < 0 and the other > 0: ``np.sign(old) * np.sign(new) < 0`` for
+    float64 arrays. A large array takes fewer passes: the product is < 0 exactly there, except
+    where it underflows to ±0, and only the places where it is 0 are tested sign by sign."""
+    if old.size <= SMALL:
+        return np.sign(old) * np.sign(new) < 0
+    product = _product(old, new)
+    mask = product < 0
+    zero = product == 0
+    if zero.any():
+        at = zero.nonzero()
+        mask[at] = np.sign(old[at]) * np.sign(new[at]) < 0
+    return mask
+
+
+@np.errstate(all="ignore")  # overflow to ±inf and inf·0 = NaN, neither of them < 0
+def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a * b
+
+
 def loss_change(rec: Record, model: Model) -> tuple[Any, Any] | None:
     """(predicted, actual) change of this batch's loss by the update: the first-order prediction
     Σ δw·Δw for the real step Δw = −α·d of the optimizer (−α·Σ‖δw‖² for plain SGD, where
@@ -164,26 +186,21 @@ def loss_change(rec: Record, model: Model) -> tuple[Any, Any] | None:
     trace and the overshoot finding both ask."""
     if rec.new_params is None or rec.loss is None:
         return None
-    if rec not in _CHANGES:
-        _CHANGES[rec] = _loss_change(rec, model)
-    return _CHANGES[rec]
+    return once(rec, model, "loss_change", lambda: _loss_change(rec, model))
 
 
-_CHANGES: WeakKeyDictionary = WeakKeyDictionary()  # record -> its loss_change
-
-
+@np.errstate(all="ignore")  # as a decorator: a third of the cost of a `with` block
 def _loss_change(rec: Record, model: Model) -> tuple[Any, Any]:
     num = Numbers(rec.mode)
-    with np.errstate(all="ignore"):
-        steps = [layer_direction(model.optimizer, rec, k) for k in range(len(model.layers))]
-        dot = sum(((g[key] * d[key]).sum() for g, d in zip(rec.grads, steps) if g
-                   for key in g), num.scalar(0))
-        predicted = -rec.lr * dot
-        o = rec.x
-        for spec, p in zip(model.layers, rec.new_params):
-            o = L.forward(spec, p, o, num)
-        after = batch_loss(loss_values(model.loss, o, rec.y, num), num)
-        actual = after - rec.loss
-    return predicted, actual
-
-
+    dot = num.scalar(0)
+    for k, g in enumerate(rec.grads):
+        if g:
+            d = layer_direction(model.optimizer, rec, k)
+            for key in g:
+                dot = dot + np.add.reduce(g[key] * d[key], axis=None)  # (g·d).sum()
+    predicted = -rec.lr * dot
+    o = rec.x
+    for spec, p in zip(model.layers, rec.new_params):
+        o = spec.recipe.forward(spec, p, o, num)
+    after = batch_loss(loss_values(model.loss, o, rec.y, num), num)
+    return predicted, after - rec.loss

@@ -32,17 +32,11 @@ def weight_label(k: int, key: str, place: tuple[int, ...]) -> str:
 def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | None = None) -> str:
     """One number as text in ``style``. A fraction longer than ``max_len`` characters reads
     "≈" and its decimal value instead (the exact value stays in the record)."""
-    if value is None:
-        return ""
-    if isinstance(value, Fraction):
-        if style == "fraction":
-            text = fraction_text(value)
-            if max_len is None or len(text) <= max_len:
-                return text
-            return "≈" + (_float_text(float(value), "decimal", digits) if _fits(value)
-                          else _big(value, "decimal", digits))
-        return (_float_text(float(value), style, digits) if _fits(value)
-                else _big(value, style, digits))
+    if not isinstance(value, float):  # floats (numpy's float64 too) skip the Fraction test,
+        if value is None:                # which (an ABC's) costs more than the digits
+            return ""
+        if isinstance(value, Fraction):
+            return _fraction_fmt(value, style, digits, max_len)
     v = float(value)
     if not math.isfinite(v):
         return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
@@ -51,11 +45,22 @@ def fmt(value: Any, style: str = "fraction", digits: int = 6, max_len: int | Non
     return _float_text(v, style, digits)
 
 
+def _fraction_fmt(value: Fraction, style: str, digits: int, max_len: int | None) -> str:
+    if style == "fraction":
+        text = fraction_text(value)
+        if max_len is None or len(text) <= max_len:
+            return text
+        return "≈" + (_float_text(float(value), "decimal", digits) if _fits(value)
+                      else _big(value, "decimal", digits))
+    return (_float_text(float(value), style, digits) if _fits(value)
+            else _big(value, style, digits))
+
+
 def brief(value: Any, digits: int = 4, max_len: int = 24) -> str:
     """A number for a message: exact values as p/q while short, else "≈" and ``digits``
     significant digits; floats with ``digits`` significant digits. Never fails on huge
     fractions (Python refuses to print integers past 4,300 digits)."""
-    if isinstance(value, Fraction):
+    if not isinstance(value, float) and isinstance(value, Fraction):
         return fmt(value, "fraction", digits=digits, max_len=max_len)
     return fmt(value, "decimal", digits=digits)
 

@@ -17,7 +17,8 @@ _MEMO: WeakKeyDictionary = WeakKeyDictionary()  # record -> {key: (model, value)
 
 def once(rec: Any, model: Any, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, computed the first time ``key`` is asked of ``rec`` with ``model`` (a
-    record is only ever analysed with its session's model; the model is checked all the same)."""
+    record is only ever analysed with its session's model; the model — or the part of it the
+    value depends on, such as its optimizer — is checked all the same)."""
     memo = _MEMO.get(rec)
     if memo is None:
         memo = _MEMO[rec] = {}

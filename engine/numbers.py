@@ -21,6 +21,9 @@ import numpy as np
 from .errors import shown
 from .limits import MAX_DIGITS, MAX_EXPONENT
 
+SMALL = 256  # values: up to this many, an array costs numpy's per-call overhead more than its
+# values, and the analyses take the way with the fewest numpy calls; past it, the fewest passes
+
 _NUMBER = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
 _RATIO = re.compile(r"(?P<num>[+-]?\d+)\s*/\s*(?P<den>[+-]?\d+)")
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .kinds import DEFAULT_OPTIMIZER, OPTIMIZERS, OptimizerKind, OptimizerState
+from .memo import once
 from .numbers import Numbers, freeze
 
 _EMPTY: Mapping = MappingProxyType({})
@@ -142,8 +143,12 @@ def layer_direction(optimizer: Optimizer, rec: Any, k: int) -> dict[str, np.ndar
     grads = rec.grads[k] if rec.grads else None
     if not grads or rec.state is None:
         return None
-    num = Numbers(rec.mode)
-    with np.errstate(all="ignore"):
-        d, _ = optimizer.directions(rec.params[k], grads, rec.state.buffers[k],
-                                    rec.state.step + 1, num)
+    # computed once a record: the sign analysis and the loss change both ask
+    return once(rec, optimizer, ("direction", k), lambda: _direction(optimizer, rec, k))
+
+
+@np.errstate(all="ignore")
+def _direction(optimizer: Optimizer, rec: Any, k: int) -> dict[str, np.ndarray]:
+    d, _ = optimizer.directions(rec.params[k], rec.grads[k], rec.state.buffers[k],
+                                rec.state.step + 1, Numbers(rec.mode))
     return d

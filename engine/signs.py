@@ -108,9 +108,9 @@ def _codes(arr: np.ndarray) -> np.ndarray:
     if arr.dtype == object:
         return (arr > 0).astype(np.int8) - (arr < 0).astype(np.int8)
     signs = np.sign(arr)  # -1, 0 (for ±0), 1 or NaN
-    nan = signs != signs
-    if nan.any():
-        signs[nan] = NAN
+    total = np.add.reduce(signs, axis=None)  # NaN exactly when a sign is (the others are
+    if total != total:                        # -1, 0 and 1, whose sum is exact)
+        signs[signs != signs] = NAN
     return signs.astype(np.int8)
 
 
@@ -152,7 +152,7 @@ def layer_signs(rec: Record, model: Model, k: int) -> LayerSigns | None:
             before = np.concatenate([before, rec.params[k]["b"][:, None]], axis=1)
             after = np.concatenate([after, rec.new_params[k]["b"][:, None]], axis=1)
         actual = _codes(after - before) if after.dtype == object else (
-            (after > before).astype(np.int8) - (after < before).astype(np.int8))
+            (after > before).view(np.int8) - (after < before).view(np.int8))
     return LayerSigns(k, spec.name, spec.bias, _batch_codes(delta_next), inputs, dw_codes, move,
                       actual, dw)
 

@@ -46,7 +46,7 @@ class ReLU(Activation):
 
     def blocked(self, spec: Any, x: np.ndarray, flow: np.ndarray) -> np.ndarray:
         """Its input is < 0 (or = 0 when ``grad_at_zero`` is 0) while δ^{k+1} ≠ 0."""
-        stop = (x < 0) | ((x == 0) & (spec.grad_at_zero == 0))
+        stop = x < 0 if spec.grad_at_zero else x <= 0  # x = 0 stops it at grad_at_zero 0
         return stop & (flow != 0)
 
 
