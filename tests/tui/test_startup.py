@@ -23,9 +23,11 @@ FIRST_SCREEN = """
 import asyncio, json, sys
 from nnstep.engine import load_scenario
 from nnstep.tui.app import build_app
+from nnstep.tui.headless import opening
 
-async def first_screen(keys):
-    app = build_app(load_scenario(sys.argv[1]), cursor_blink=False)
+async def first_screen(keys):  # as `nnstep FILE` opens it (tui/cli.py)
+    start = opening(load_scenario(sys.argv[1]), None, [], False)
+    app = build_app(start.scenario, cursor_blink=False, opening=start)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         for key in keys:
