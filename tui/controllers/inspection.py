@@ -108,7 +108,8 @@ class Inspection:
     def ahead_of_next(self) -> Ahead | None:
         """The same for the iteration after the cursor's, computed once: what the debugger
         prepares while it waits for a key, so that stepping into the next iteration finds
-        it ready. None past the last iteration or when it cannot be computed."""
+        it ready. None past the last iteration; its record is None when it cannot be computed
+        (exact fractions grown too large), which is not tried again."""
         s = self.host.session
         start = s.record if s.record.index == 0 else self.ahead().record
         if start is None:
@@ -116,12 +117,12 @@ class Inspection:
         end = start.index + s.schedule.ops_per_iteration
         known = self._known(end)
         if known is None:
+            if end > s.last_index:
+                return None
             try:
                 last = s.iteration_end_after(start)
-            except Exception:  # RunawayFractions: the step into it will say so
-                return None
-            if last is None:
-                return None
+            except Exception:  # RunawayFractions: the step into it will say so; not retried
+                last = None
             known = self._keep(end, last)
         return known
 
