@@ -16,7 +16,9 @@ Prints one JSON object. Per network, at 120×40:
 - ``step_to_paint_ms``: the same, each step 50 ms after the last paint, as a person's key
   presses (or a held key's repeats) come: a step whose frame is free paints at once, so this
   is the step's own work; ``step_cpu_ms``: the CPU time of those steps (less disturbed by other
-  work on a shared machine than the time on the clock).
+  work on a shared machine than the time on the clock); ``into_iteration_cpu_ms``: those of
+  the steps into a new iteration (its first operation), which draw what the whole iteration
+  will show unless the debugger prepared it while the key was awaited.
 
     python benchmarks/tui_latency.py [--quick]
 """
@@ -81,7 +83,7 @@ async def measure(name: str, scenario, repeat: int, start_at: int,
             app.call_after_refresh(painted.set)
             await painted.wait()
             paint.append(time.perf_counter() - start)
-        paced, cpu = [], []
+        paced, cpu, into = [], [], []
         for _ in range(repeat):
             await rewind_if_needed()
             await pilot.pause()
@@ -93,6 +95,8 @@ async def measure(name: str, scenario, repeat: int, start_at: int,
             await painted.wait()
             paced.append(time.perf_counter() - start)
             cpu.append(time.process_time() - began_cpu)
+            if app.session.record.op.kind == "pick":
+                into.append(cpu[-1])
         screen = app.screen_stack[0]
         for _ in range(repeat):
             await rewind_if_needed()
@@ -104,7 +108,8 @@ async def measure(name: str, scenario, repeat: int, start_at: int,
                 "operations": last + 1, "repetitions": repeat,
                 "startup_ms": round(startup * 1000, 1), "press_n_ms": ms(press),
                 "action_ms": ms(action), "paint_ms": ms(paint),
-                "step_to_paint_ms": ms(paced), "step_cpu_ms": ms(cpu), "show_ms": ms(show)}
+                "step_to_paint_ms": ms(paced), "step_cpu_ms": ms(cpu),
+                "into_iteration_cpu_ms": ms(into), "show_ms": ms(show)}
 
 
 def main() -> None:

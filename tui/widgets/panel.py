@@ -18,7 +18,10 @@ The redraw protocol. On every change the screen calls ``show(view, economise)`` 
 The screen holds still: a panel with ``HOLDS_STILL`` also measures ``drawing(view.end)``, what
 it will show at the end (the update) of the iteration at the cursor, where every value of the
 iteration is known, and takes the larger of the two sizes. Values appearing, findings or a
-longer number then never move a panel within an iteration.
+longer number then never move a panel within an iteration. A new iteration's end (the reserve)
+that asks for the same room as the last one's needs no layout pass. While the debugger waits
+for a key, ``prepare(end)`` draws and measures the next iteration's end beforehand
+(tui/controllers/prefetch.py); the step into that iteration takes it if the inputs still match.
 
 The room: a panel asks for its natural width (``get_content_width``); the screen shares the
 room left in each row of the layer strip by ``steps()``, the widths at which each panel shows
