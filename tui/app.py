@@ -8,9 +8,9 @@ import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from nnstep.engine import Session
-from nnstep.engine.conditions import Condition
 from nnstep.engine.format import STYLES
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
@@ -32,6 +32,9 @@ from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
 from .widgets.panel import Panel
 from .widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from nnstep.engine.conditions import Condition
 
 
 class NnstepApp(App[int]):
