@@ -281,8 +281,12 @@ def _stuck(c: Condition, prev: Record, rec: Record, model, history) -> str | Non
     return None
 
 
-def tiny(arr: np.ndarray, rec: Record) -> np.ndarray:
-    """Where |δw| is (near) zero: exactly 0 in exact mode, ≤ STUCK_TOLERANCE in float64."""
+def tiny(arr: np.ndarray | Any, rec: Record) -> np.ndarray | bool:
+    """Where |δw| is (near) zero: exactly 0 in exact mode, ≤ STUCK_TOLERANCE in float64. For
+    one number (not an array), whether it is, as a bool: the same comparisons on the same
+    float64 value, in Python rather than numpy calls on a 0-d array."""
+    if not isinstance(arr, np.ndarray):
+        return arr == 0 if rec.mode == "exact" else abs(float(arr)) <= STUCK_TOLERANCE
     if rec.mode == "exact":
         return np.asarray(arr == 0, dtype=bool)
     return np.abs(arr.astype(np.float64)) <= STUCK_TOLERANCE

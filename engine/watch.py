@@ -107,6 +107,7 @@ class Screen:
     def __init__(self, condition: Condition, model, history, forward: bool) -> None:
         self.c, self.model, self.history, self.forward = condition, model, history, forward
         self._counts: dict[tuple[int, str], np.ndarray] | None = None
+        self._watched_places: list[tuple[int, str]] | None = None
         self._counted = -1  # the iteration the counts end at
         self._finite_weights = None  # the last ŵ a forward nonfinite screen found finite
 
@@ -172,22 +173,25 @@ class Screen:
             self._counts = self._count_back(t - 1)
         hit = False
         for key in self._places(end):
-            counts = (self._counts.get(key, 0) + 1) * self._tiny(end, key)
-            self._counts[key] = np.minimum(counts, n + 1)
+            counts = np.minimum((self._counts.get(key, 0) + 1) * self._tiny(end, key), n + 1)
+            self._counts[key] = counts  # capped past n: equal to n exactly when it reached n
             hit = hit or bool((counts == n).any())
         self._counted = t
         return hit
 
     def _places(self, rec: Record) -> list[tuple[int, str]]:
-        """(layer, "w" or "b") of the arrays the condition watches."""
-        watched = self.c.weight
-        return [(k, key) for k, spec in enumerate(self.model.layers)
-                if spec.trainable and (not watched or watched[0] == k)
-                for key in rec.params[k] if not watched or watched[1] == key]
+        """(layer, "w" or "b") of the arrays the condition watches: the same in every record
+        of the model, read off the first one asked about."""
+        if self._watched_places is None:
+            watched = self.c.weight
+            self._watched_places = [(k, key) for k, spec in enumerate(self.model.layers)
+                                    if spec.trainable and (not watched or watched[0] == k)
+                                    for key in rec.params[k] if not watched or watched[1] == key]
+        return self._watched_places
 
-    def _tiny(self, rec: Record | None, key: tuple[int, str]) -> np.ndarray:
-        """Where δw ≈ 0 in one array of ``rec`` (the watched value alone when one is named);
-        nowhere when ``rec`` has no such gradient."""
+    def _tiny(self, rec: Record | None, key: tuple[int, str]) -> np.ndarray | bool:
+        """Where δw ≈ 0 in one array of ``rec`` (the watched value alone when one is named: a
+        bool); nowhere when ``rec`` has no such gradient."""
         k, name = key
         grads = rec.grads[k] if rec is not None and rec.grads else None
         if grads is None or name not in grads:
@@ -197,7 +201,7 @@ class Screen:
             place = watched[2]
             if any(i >= s for i, s in zip(place, grads[name].shape)):
                 return np.zeros((), bool)
-            return tiny(np.asarray(grads[name][place]), rec)
+            return tiny(grads[name][place], rec)  # one number: no numpy call
         return tiny(grads[name], rec)
 
     def _count_back(self, t: int) -> dict[tuple[int, str], np.ndarray]:
