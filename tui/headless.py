@@ -118,7 +118,8 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
         try:
             for item in scan(session, conditions, stop, history):
                 if isinstance(item, Record):
-                    emit(item, session, form, out, selection, history)
+                    if form != "none":
+                        emit(item, session, form, out, selection, history)
                     done = item.index
                 elif isinstance(item, Hit):
                     session.goto(item.index)

@@ -32,6 +32,7 @@ class Prefetch:
         self.busy = False  # preparing, or about to (tests wait for it)
         self._round = 0  # bumped by every change: work of an older round stops
         self._timer: Any = None
+        self._made: tuple | None = None  # (Ahead, what else it shows, the end's view)
 
     def schedule(self) -> None:
         """The screen changed: prepare for the new state once it is painted."""
@@ -51,7 +52,12 @@ class Prefetch:
         if ahead is None or ahead.record is None:
             self.busy = False
             return
-        self.host.call_later(self._prepare, round_, self.end_view(ahead), list(self.panels()))
+        # the end's view, made again only when what it shows changed (most keys move the
+        # cursor within the iteration, and the panels have prepared it already)
+        shown = (self.host.style, self.host.selected, self.inspection.sign_filter)
+        if self._made is None or self._made[0] is not ahead or self._made[1] != shown:
+            self._made = (ahead, shown, self.end_view(ahead))
+        self.host.call_later(self._prepare, round_, self._made[2], list(self.panels()))
 
     def _prepare(self, round_: int, end: Any, pending: list) -> None:
         if round_ != self._round:
