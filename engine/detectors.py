@@ -296,8 +296,9 @@ def _step_norm(rec: Record, model: Model, k: int) -> Norm:
     """‖Δw‖ = ‖ŵ − w‖ of layer ``k``'s update (computed once a record: ``update_ratio`` and
     ``unchanged`` both read it)."""
     def compute() -> Norm:
+        new, w = rec.new_params[k]["w"], rec.params[k]["w"]
         with np.errstate(all="ignore"):
-            return norm(rec.new_params[k]["w"] - rec.params[k]["w"])
+            return norm(new - w, scratch=new.dtype != object)
     return once(rec, model, ("step_norm", k), compute)
 
 
