@@ -125,14 +125,14 @@ def _float_text(v: float, style: str, digits: int) -> str:
         return "0"
     if style == "scientific":
         return f"{v:.{max(digits - 1, 0)}e}"
-    text = f"{v:.{digits}g}"
+    text = "%.*g" % (digits, v)  # format(v, f".{digits}g"), at half the cost
     more = digits
     if _significant(text) >= digits - 1:
         return text
     while _significant(text) < digits and float(text) != v and more < MORE_DIGITS:
         more += 1
-        text = f"{v:.{more}g}"
-    return text if float(text) == v or _significant(text) >= digits else f"{v:.{digits}g}"
+        text = "%.*g" % (more, v)
+    return text if float(text) == v or _significant(text) >= digits else "%.*g" % (digits, v)
 
 
 def _significant(text: str) -> int:

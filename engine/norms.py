@@ -65,5 +65,9 @@ def norm_ratio(a: Norm, b: Norm) -> float | Fraction:
         if b.square == 0:
             return math.inf if a.square else math.nan
         return root(a.square / b.square)
-    with np.errstate(all="ignore"):
-        return float(np.float64(a.value) / np.float64(b.value))
+    return _quotient(a.value, b.value)
+
+
+@np.errstate(all="ignore")  # x / 0 and 0 / 0 are results here (as a decorator: cheaper)
+def _quotient(a: float, b: float) -> float:
+    return float(np.float64(a) / np.float64(b))
