@@ -7,8 +7,9 @@ Prints one JSON object. Per network, at 120×40:
   included), p50 / p95 / max over the repetitions;
 - ``action_ms``: the same step as a direct ``action_next_op()`` call then ``pilot.pause()``;
 - ``show_ms``: building the view and pushing it into the widgets alone (no Textual pacing);
-- every case twice: with widgets whose inputs did not change left alone (the default), and
-  with every widget redrawn on every step, for comparison;
+- every case three times: with widgets whose inputs did not change left alone and the next
+  iteration's end prepared while a key is awaited (the debugger as it runs), the same without
+  preparing, and with every widget redrawn on every step, for comparison;
 - ``paint_ms``: from the action to Textual's ``call_after_refresh`` callback, which runs once
   the screen has been refreshed with the new content: the closest to key-to-paint headless.
   Steps back to back: Textual paints at most 60 frames a second, so a step that comes within a
@@ -16,7 +17,9 @@ Prints one JSON object. Per network, at 120×40:
 - ``step_to_paint_ms``: the same, each step 50 ms after the last paint, as a person's key
   presses (or a held key's repeats) come: a step whose frame is free paints at once, so this
   is the step's own work; ``step_cpu_ms``: the CPU time of those steps (less disturbed by other
-  work on a shared machine than the time on the clock).
+  work on a shared machine than the time on the clock); ``into_iteration_cpu_ms``: those of
+  the steps into a new iteration (its first operation), which draw what the whole iteration
+  will show unless the debugger prepared it while the key was awaited.
 
     python benchmarks/tui_latency.py [--quick]
 """
@@ -42,12 +45,13 @@ def ms(values: list[float]) -> dict:
 
 
 async def measure(name: str, scenario, repeat: int, start_at: int,
-                  skip_unchanged: bool = True) -> dict:
+                  skip_unchanged: bool = True, prepare: bool = True) -> dict:
     began = time.perf_counter()
     app = build_app(scenario, cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.screen_stack[0].skip_unchanged = skip_unchanged
+        app.prefetch.enabled = prepare
         startup = time.perf_counter() - began
         last = app.session.last_index
 
@@ -81,7 +85,7 @@ async def measure(name: str, scenario, repeat: int, start_at: int,
             app.call_after_refresh(painted.set)
             await painted.wait()
             paint.append(time.perf_counter() - start)
-        paced, cpu = [], []
+        paced, cpu, into = [], [], []
         for _ in range(repeat):
             await rewind_if_needed()
             await pilot.pause()
@@ -93,6 +97,8 @@ async def measure(name: str, scenario, repeat: int, start_at: int,
             await painted.wait()
             paced.append(time.perf_counter() - start)
             cpu.append(time.process_time() - began_cpu)
+            if app.session.record.op.kind == "pick":
+                into.append(cpu[-1])
         screen = app.screen_stack[0]
         for _ in range(repeat):
             await rewind_if_needed()
@@ -100,11 +106,12 @@ async def measure(name: str, scenario, repeat: int, start_at: int,
             start = time.perf_counter()
             screen.show(app.view(), "")
             show.append(time.perf_counter() - start)
-        return {"network": name, "skip_unchanged": skip_unchanged,
+        return {"network": name, "skip_unchanged": skip_unchanged, "prepare": prepare,
                 "operations": last + 1, "repetitions": repeat,
                 "startup_ms": round(startup * 1000, 1), "press_n_ms": ms(press),
                 "action_ms": ms(action), "paint_ms": ms(paint),
-                "step_to_paint_ms": ms(paced), "step_cpu_ms": ms(cpu), "show_ms": ms(show)}
+                "step_to_paint_ms": ms(paced), "step_cpu_ms": ms(cpu),
+                "into_iteration_cpu_ms": ms(into), "show_ms": ms(show)}
 
 
 def main() -> None:
@@ -115,8 +122,11 @@ def main() -> None:
     results = {"benchmark": "tui_latency", "machine": machine(), "load": os.getloadavg(),
                "terminal": list(SIZE), "cases": []}
     for name, sc, start_at in (("broccoli", broccoli, 0), ("784-128-10", mlp, 13)):
-        for skip in (True, False):  # redrawing only what changed, and everything, side by side
-            results["cases"].append(asyncio.run(measure(name, sc, repeat, start_at, skip)))
+        # redrawing only what changed and preparing the next iteration (as the debugger
+        # does), the same without preparing, and redrawing everything, side by side
+        for skip, prepare in ((True, True), (True, False), (False, False)):
+            results["cases"].append(asyncio.run(measure(name, sc, repeat, start_at, skip,
+                                                        prepare)))
     results["load_after"] = os.getloadavg()
     print(json.dumps(results, indent=1))
 

@@ -109,10 +109,14 @@ class Optimizer:
         """(ŵ = w − α·d for every trainable layer, the new state), as new read-only arrays."""
         step = state.step + 1
         new_params, new_buffers = list(params), list(state.buffers)
+        along = self.steps_along_gradient  # d is δw itself, and there is no state: plain SGD
         for k, g in enumerate(grads):
             if not g:
                 continue
             p = params[k]
+            if along:
+                new_params[k] = _step(p, g, lr)
+                continue
             d, new = self.directions(p, g, new_buffers[k], step, num)
             new_params[k] = _step(p, d, lr)
             if new:
@@ -132,8 +136,7 @@ def _step(p, d, lr):
     for key, w in p.items():
         new = d[key] * minus_lr
         new += w
-        new.setflags(write=False)
-        out[key] = new
+        out[key] = freeze(new)
     return MappingProxyType(out)
 
 

@@ -306,6 +306,21 @@ class Session:
             rec = next_record(rec, self.model)
         return rec
 
+    def iteration_end_after(self, end: Record) -> Record | None:
+        """The update record ending the iteration after ``end`` (the record ending an
+        iteration of this branch, or the start): what the next iteration will show, computed
+        the same way as ``iteration_end`` (without recording anything) when this branch has
+        not got that far. None past the last iteration. May raise RunawayFractions."""
+        target = end.index + self.schedule.ops_per_iteration
+        if target > self.last_index:
+            return None
+        if target <= self.computed:
+            return self.branch.records[target]
+        rec = end
+        while rec.index < target:
+            rec = next_record(rec, self.model)
+        return rec
+
     def losses(self) -> list[tuple[int, Any]]:
         """(iteration, batch loss) of each finished iteration computed on this branch."""
         return list(enumerate(self.branch.records.losses, start=1))

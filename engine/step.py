@@ -68,7 +68,7 @@ class Schedule:
     def ops_per_iteration(self) -> int:
         return 2 * self.n_layers + 4
 
-    @property
+    @cached_property
     def iterations_per_epoch(self) -> int:
         return -(-self.n_samples // self.batch_size)
 

@@ -8,14 +8,14 @@ before any large array is read; values are loaded one tensor at a time when aske
 from __future__ import annotations
 
 import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
-from safetensors import SafetensorError, safe_open
-from safetensors.numpy import save as safetensors_bytes
 
 from .files import FileProblem, regular_file, write_atomic
+
+# safetensors and zipfile are imported where a file is read or written, not with this module:
+# every start imports it (scenarios, saved weights), most starts read no weights file
 
 FORMATS = (".safetensors", ".npz")
 _SAFETENSORS_DTYPES = {"F16": "float16", "F32": "float32", "F64": "float64", "BF16": "bfloat16",
@@ -50,7 +50,7 @@ class TensorFile:
                 self._read_safetensors_header()
             else:
                 self._read_npz_headers()
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, SafetensorError) as err:
+        except _damaged() as err:
             raise self.problem(f"cannot read it as {self.format}: {_one_line(err)}") from None
 
     def problem(self, message: str) -> FileProblem:
@@ -69,12 +69,16 @@ class TensorFile:
                                f"{kinds}: {', '.join(allowed)})")
         try:
             if self.format == ".safetensors":
+                from safetensors import safe_open
+
                 with safe_open(str(self.path), framework="np") as f:
                     arr = f.get_tensor(name)
             else:
+                import zipfile
+
                 with zipfile.ZipFile(self.path) as z, z.open(name + ".npy") as member:
                     arr = np.lib.format.read_array(member, allow_pickle=False)
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, SafetensorError) as err:
+        except _damaged() as err:
             raise self.problem(f"key {name!r} cannot be read: {_one_line(err)}") from None
         if arr.shape != self.shapes[name]:  # pragma: no cover - the headers said otherwise
             raise self.problem(f"key {name!r} is damaged (its data does not fit its header)")
@@ -84,6 +88,8 @@ class TensorFile:
         return np.array(arr, dtype=np.float64)
 
     def _read_safetensors_header(self) -> None:
+        from safetensors import safe_open
+
         with safe_open(str(self.path), framework="np") as f:
             for name in f.keys():
                 piece = f.get_slice(name)
@@ -92,6 +98,8 @@ class TensorFile:
                 self.dtypes[name] = _SAFETENSORS_DTYPES.get(raw, raw.lower())
 
     def _read_npz_headers(self) -> None:
+        import zipfile
+
         with zipfile.ZipFile(self.path) as z:
             for info in z.infolist():
                 if not info.filename.endswith(".npy"):
@@ -111,6 +119,8 @@ def write_tensors(path: str | Path, tensors: dict[str, np.ndarray]) -> None:
     suffix = suffix_of(path, "weights file")
     arrays = {name: np.ascontiguousarray(a, dtype=np.float64) for name, a in tensors.items()}
     if suffix == ".safetensors":
+        from safetensors.numpy import save as safetensors_bytes
+
         data = safetensors_bytes(arrays)
     else:
         buffer = io.BytesIO()
@@ -120,6 +130,16 @@ def write_tensors(path: str | Path, tensors: dict[str, np.ndarray]) -> None:
         write_atomic(path, data)
     except OSError as err:
         raise FileProblem(f"cannot write weights file '{path}': {err.strerror or err}") from None
+
+
+def _damaged() -> tuple[type[BaseException], ...]:
+    """What reading a damaged or foreign file raises (evaluated only when something was
+    raised, by then safetensors or zipfile is imported)."""
+    import zipfile
+
+    from safetensors import SafetensorError
+
+    return (OSError, ValueError, EOFError, zipfile.BadZipFile, SafetensorError)
 
 
 def _one_line(err: BaseException) -> str:

@@ -36,6 +36,7 @@ from .numbers import sum_is_finite
 from .records import BACKWARD, LOSS, Op, Record, before
 
 Losses = Callable[[int], Any]  # the batch loss of an iteration (None when there is none)
+TINY = 16  # arrays up to this size are summed as Python floats
 TEST_TOGETHER = 4096  # arrays up to this size are joined and tested in one call
 
 
@@ -65,19 +66,33 @@ def any_nonfinite(end: Record, gradients_follow: bool = False) -> bool:
     inf − inf and anything with a NaN give NaN), in any order of summation; from finite terms
     it can only reach ±inf by overflowing. So one sum per group of values can only flag, and
     only a flagged group is then tested value by value: no NaN or inf is missed and none is
-    reported falsely. The small arrays are joined into one group, the large ones are each
-    their own.
+    reported falsely. The groups: the tiny arrays (up to TINY values) summed as Python floats
+    (no numpy call per array, the cost that dominates on a small network), the small ones
+    joined and summed at once, each large one alone.
 
     ``gradients_follow``: the caller knows that δw holds a NaN or ±inf only where ŵ does
     (``Screen._gradients_follow``), so the gradients are not tested."""
     if end.mode != "float64":
         return False  # exact numbers are always finite
-    arrays = [a for a in produced_arrays(end, not gradients_follow) if a is not None]
-    large = [a for a in arrays if a.size > TEST_TOGETHER]
-    if large:
-        arrays = [a for a in arrays if a.size <= TEST_TOGETHER]
-    if arrays:
-        joined = np.concatenate(arrays, axis=None)
+    arrays = produced_arrays(end, not gradients_follow)
+    total, small, large = 0.0, [], []
+    for a in arrays:
+        if a is None:
+            continue
+        size = a.size
+        if size == 1:
+            total += a.item()
+        elif size <= TINY:
+            total += sum(a.ravel().tolist())
+        elif size <= TEST_TOGETHER:
+            small.append(a)
+        else:
+            large.append(a)
+    if not isfinite(total) and any(a is not None and a.size <= TINY and not np.isfinite(a).all()
+                                   for a in arrays):
+        return True
+    if small:
+        joined = np.concatenate(small, axis=None)
         if not sum_is_finite(joined) and not np.isfinite(joined).all():
             return True
     return any(not sum_is_finite(a) and not np.isfinite(a).all() for a in large)

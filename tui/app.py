@@ -8,9 +8,9 @@ import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from nnstep.engine import Session
-from nnstep.engine.conditions import Condition
 from nnstep.engine.format import STYLES
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
@@ -20,8 +20,9 @@ from textual.reactive import reactive
 from .controllers.breakpoints import Breakpoints
 from .controllers.edits import Edits
 from .controllers.host import Status
-from .controllers.inspection import Inspection
+from .controllers.inspection import Ahead, Inspection
 from .controllers.navigation import Navigation
+from .controllers.prefetch import Prefetch
 from .controllers.saving import Saving
 from .controllers.selection import Selection
 from .controllers.sessions import AUTOSAVE_SECONDS, Opened, Sessions, open_session
@@ -31,6 +32,9 @@ from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
 from .widgets.panel import Panel
 from .widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from nnstep.engine.conditions import Condition
 
 
 class NnstepApp(App[int]):
@@ -60,6 +64,7 @@ class NnstepApp(App[int]):
         self.breaks = Breakpoints(self, self.navigation)
         self.selection = Selection(self, weights)
         self.inspection = Inspection(self, weights)
+        self.prefetch = Prefetch(self, self.inspection, self._end_view, self._holding_panels)
         self.saving = Saving(self, self.navigation)
         self.views = Views(self)
         self.sessions = Sessions(self, opened)
@@ -140,7 +145,7 @@ class NnstepApp(App[int]):
         inspect = self.inspection
         ahead, end = inspect.ahead(), None
         if ahead.record is not None:
-            end = self._view_of(ahead.record, ahead.findings, None, None)
+            end = self._end_view(ahead)
         return self._view_of(rec, inspect.findings(rec), s.parent_record(), end)
 
     def _view_of(self, rec: Record, findings: tuple, parent: Record | None,
@@ -148,6 +153,17 @@ class NnstepApp(App[int]):
         signs = self.inspection.sign_rows(rec, self.selected)  # only the rows the table lists
         return View(self.session, rec, self.style, self.selected, signs.rows, findings, parent,
                     signs.filter, signs.places, signs.count, end)
+
+    def _end_view(self, ahead: Ahead) -> View:
+        """The view at the end of an iteration (``ahead``), as the panels keep room for it."""
+        return self._view_of(ahead.record, ahead.findings, None, None)
+
+    def _holding_panels(self) -> list[Panel]:
+        """The main screen's panels that keep room for the end of the iteration."""
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if not isinstance(screen, MainScreen):
+            return []
+        return [p for p in screen.query(Panel) if p.HOLDS_STILL]
 
     def refresh_view(self) -> None:
         screen = self.screen_stack[0] if self.screen_stack else None
@@ -157,6 +173,7 @@ class NnstepApp(App[int]):
         message = self.status.text or self.selection.describe(view)
         screen.query_one(Timeline).progress = self.navigation.progress
         screen.show(view, message, self.status.error, self.navigation.running)
+        self.prefetch.schedule()  # the next iteration's end, while waiting for a key
 
     def show_plot(self, mode: str, log: bool) -> None:
         """Lay the loss plot out as ``mode`` ("hidden", "panel", "full"), on a ``log`` scale."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO
@@ -51,14 +50,17 @@ def opening(scenario: Scenario, goto: str | None, breaks: list[str], continue_: 
     """``nnstep FILE --goto POSITION --break CONDITION --continue``, checked: ValueError with a
     one-line message when a position or a condition is not valid. Without ``goto``, a saved
     branch opens where it was saved (its [branch] goto)."""
-    from nnstep.engine.conditions import ConditionError, parse_condition
     from nnstep.engine.position import PositionError, parse_position
 
-    try:
-        conditions = tuple(parse_condition(text, scenario.layers, scenario.numbers)
-                           for text in breaks)
-    except ConditionError as problem:
-        raise ValueError(f"--break {problem}") from None
+    conditions: tuple = ()
+    if breaks:  # the condition parser loads only for conditions to read (not at every start)
+        from nnstep.engine.conditions import ConditionError, parse_condition
+
+        try:
+            conditions = tuple(parse_condition(text, scenario.layers, scenario.numbers)
+                               for text in breaks)
+        except ConditionError as problem:
+            raise ValueError(f"--break {problem}") from None
     index = None
     where = "--goto"
     if goto is None and scenario.branch.goto is not None:
@@ -116,7 +118,8 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
         try:
             for item in scan(session, conditions, stop, history):
                 if isinstance(item, Record):
-                    emit(item, session, form, out, selection, history)
+                    if form != "none":
+                        emit(item, session, form, out, selection, history)
                     done = item.index
                 elif isinstance(item, Hit):
                     session.goto(item.index)
@@ -138,6 +141,8 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
 
 def open_command(session: Session, breaks: list[str], numbers_flag: str | None) -> str:
     """The command that opens the debugger at the cursor, with the same breakpoints."""
+    import shlex
+
     from nnstep.engine.position import describe
 
     rec = session.record

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..numbers import HALF as HALF_FLOAT
 from ..numbers import Numbers
 from .loss import LossKind
 
@@ -21,7 +22,7 @@ class HalfSquaredError(LossKind):
 
     def values(self, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
         diff = o - y
-        return (diff * diff).sum(axis=1) * (HALF if num.exact else 0.5)
+        return np.add.reduce(diff * diff, axis=1) * (HALF if num.exact else HALF_FLOAT)
 
     def delta(self, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
         return o - y

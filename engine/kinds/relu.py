@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..numbers import Numbers
+from ..numbers import ZERO, Numbers
 from .layer import Activation, Params
 
 
@@ -22,14 +22,16 @@ class ReLU(Activation):
 
     def forward(self, spec: Any, params: Params, x: np.ndarray, num: Numbers) -> np.ndarray:
         # "x < 0" rather than "x ≥ 0": NaN is neither, and must come out as NaN
-        return np.where(x < 0, num.scalar(0) if num.exact else 0.0, x)
+        if num.exact:
+            return np.where(x < 0, num.scalar(0), x)
+        return np.where(x < ZERO, ZERO, x)
 
     def backward(self, spec: Any, params: Params, x: np.ndarray, o: np.ndarray,
                  delta_next: np.ndarray, num: Numbers) -> tuple[np.ndarray, dict]:
         if not num.exact and spec.grad_at_zero == 1:
             # δ·slope with a slope of 1 where x ≥ 0 and 0 below, in fewer array operations:
             # δ·1 is δ exactly, and δ·0 keeps its IEEE sign / NaN as the product would
-            return np.where(x < 0, delta_next * 0.0, delta_next), {}
+            return np.where(x < ZERO, delta_next * ZERO, delta_next), {}
         return delta_next * self.slope(spec, x, o, num), {}
 
     def slope(self, spec: Any, x: np.ndarray, o: np.ndarray, num: Numbers) -> np.ndarray:

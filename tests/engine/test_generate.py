@@ -44,6 +44,10 @@ def arrays(scenario):
             np.array([s.y for s in scenario.samples], dtype=float))
 
 
+# the first 16 hex digits of the sha256 of scenarios/mlp784.toml's samples (x, y), as generated
+# before the generator computed in place (numpy 2.4)
+MLP784_X, MLP784_Y = "755e12697de818a5", "35c60eb737699db8"
+
 SPEC = 'kind = "classes", samples = 40, features = 6, classes = 3, noise = 0.2, seed = 5'
 
 
@@ -177,3 +181,33 @@ def test_iris_loss_decreases(nnstep, json_lines):
                 for out, target in zip(line["layers"][-1]["output"], line["y"]))
     assert right >= 0.8 * 150
     assert json.dumps(lines[0])  # plain JSON values
+
+
+@pytest.mark.parametrize("spec", [
+    'kind = "classes", samples = 300, features = 17, classes = 4, noise = 0.3, seed = 11',
+    'kind = "classes", samples = 50, features = 9, classes = 2, noise = 0, seed = 0',
+    'kind = "classes", samples = 64, features = 5, classes = 5, noise = 2, seed = 123456789',
+])
+def test_the_generator_follows_its_rule(spec):
+    """The documented rule, step by step with numpy's default generator (a prototype per
+    class, uniform in [0, 1]; labels; Gaussian noise; clipped to [0, 1]; rounded to 1/256),
+    each step in a new array: the generator's in-place arithmetic gives the same bits."""
+    raw = dict(item.split(" = ") for item in spec.split(", "))
+    n, f, c, seed = (int(raw[k]) for k in ("samples", "features", "classes", "seed"))
+    rng = np.random.default_rng(seed)
+    prototypes = rng.uniform(0, 1, size=(c, f))
+    labels = rng.integers(0, c, size=n)
+    x = np.clip(prototypes[labels] + rng.normal(0, float(raw["noise"]), size=(n, f)), 0, 1)
+    x = np.round(x * 256) / 256
+    got_x, got_y = arrays(generated(spec, features=f, classes=c))
+    assert got_x.tobytes() == x.tobytes()
+    assert got_y.tobytes() == np.eye(c)[labels].tobytes()
+
+
+def test_mlp784_data_is_what_it_was():
+    """The shipped 784-128-10 scenario's 1,000 samples, pinned by a digest of their bytes."""
+    import hashlib
+
+    samples = load_scenario(SCENARIOS / "mlp784.toml").samples
+    assert hashlib.sha256(samples.x.tobytes()).hexdigest()[:16] == MLP784_X
+    assert hashlib.sha256(samples.y.tobytes()).hexdigest()[:16] == MLP784_Y

@@ -187,19 +187,43 @@ def test_any_nonfinite_never_misses_one_value():
 
 
 
+
+def test_any_nonfinite_never_misses_one_value_in_a_tiny_network():
+    """broccoli's arrays hold 1 to 3 values (summed as Python floats): a NaN or ±inf at any
+    place of any of them makes the screen fire, a zero there does not."""
+    end = _broccoli_end()
+    assert not any_nonfinite(end)
+    places = [(field, k) for field in ("outputs", "deltas") for k in range(3)]
+    places += [("losses", None), ("loss_delta", None), ("grads", 1), ("new_params", 1)]
+    for field, k in places:
+        value = getattr(end, field)
+        arr = (value if k is None else value[k])
+        arr = arr["w"] if field in ("grads", "new_params") else arr
+        for i in range(arr.size):
+            for bad, fires in ((np.nan, True), (np.inf, True), (-np.inf, True), (0.0, False)):
+                changed = arr.copy()
+                changed.flat[i] = bad
+                if field in ("grads", "new_params"):
+                    changed = {"w": changed}
+                if k is not None:
+                    changed = (*value[:k], changed, *value[k + 1:])
+                assert any_nonfinite(end.with_(**{field: changed})) == fires, (field, k, i, bad)
+
+
 VALUES = [np.nan, -np.nan, np.inf, -np.inf, 1.7e308, -1.7e308, 5e-324, -0.0]
 
 
 @given(seed=st.integers(0, 2**32 - 1))
 def test_any_nonfinite_says_exactly_whether_a_value_is_nan_or_inf(seed):
-    """Arrays small and large (joined or tested alone), on a background of values whose sum
-    overflows or not, with NaN, ±inf and huge values at random places: the answer is always
-    that of testing every value with math.isfinite."""
+    """Arrays tiny, small and large (summed as Python floats, joined, or tested alone: each
+    group of watch.any_nonfinite), on a background of values whose sum overflows or not,
+    with NaN, ±inf and huge values at random places: the answer is always that of testing
+    every value with math.isfinite."""
     rng = np.random.default_rng(seed)
     end = _broccoli_end()
 
     def array() -> np.ndarray:
-        size = int(rng.choice([1, 3, 4097]))
+        size = int(rng.choice([1, 3, 16, 17, 4097]))
         a = np.full(size, rng.choice([0.5, 1e308, -1e308]))
         for _ in range(rng.integers(0, 2, endpoint=True) * (rng.random() < 0.3)):
             a[rng.integers(size)] = rng.choice(VALUES)

@@ -92,6 +92,23 @@ def test_next_iteration_end(session):
     assert (rec.index, rec.op.kind, rec.iteration) == (30, "update", 3)
 
 
+def test_iteration_end_after_is_the_next_iteration_bit_for_bit(text):
+    """What the debugger computes ahead for the next iteration (without recording) is the
+    record stepping there gives, across epochs (reshuffled batches) and from the start."""
+    ahead, stepped = (Session(parse_scenario(text, "nav.toml")) for _ in range(2))
+    end = ahead.record
+    for t in range(1, IPE * EPOCHS + 1):
+        computed = ahead.computed
+        nxt = ahead.iteration_end_after(end)
+        assert ahead.computed == computed  # nothing recorded
+        assert (nxt.index, nxt.op.kind, nxt.iteration) == (OPI * t, "update", t)
+        assert same(nxt, stepped.goto(OPI * t))
+        end = nxt
+    assert ahead.iteration_end_after(end) is None  # past the last iteration
+    stepped.goto(OPI * 2)  # computed that far: the recorded one
+    assert stepped.iteration_end_after(stepped.at(OPI)) is stepped.at(OPI * 2)
+
+
 def test_prev_iteration_end(session):
     session.last()
     seen = [session.prev_iteration_end().index for _ in range(IPE * EPOCHS + 1)]

@@ -255,6 +255,24 @@ async def test_runaway_fractions_declined_stays_exact() -> None:
         assert "stayed exact" in status(app)
 
 
+async def test_a_next_iteration_that_cannot_be_computed_is_not_tried_again() -> None:
+    """While keys wait the debugger prepares the next iteration; when its exact fractions run
+    away, it says nothing (the step there will ask) and does not try again at every change."""
+    from test_redraw import prepared
+
+    app = make_app(max_fraction_bits=8)
+    async with app.run_test(size=SIZE) as pilot:
+        s, tried = app.session, []
+        compute = s.iteration_end_after
+        s.iteration_end_after = lambda end: tried.append(end.index) or compute(end)
+        for _ in range(3):
+            app.refresh_view()
+            await prepared(app, pilot)
+        assert tried == [0]
+        assert app.inspection.ahead_of_next().record is None
+        assert not isinstance(app.screen, ConfirmDialog) and s.cursor == 0
+
+
 async def test_timeline_click_seeks(app) -> None:
     from nnstep.tui.widgets.timeline import Timeline
 

@@ -1,7 +1,9 @@
-"""Widgets whose inputs did not change are not redrawn (tui/screens/main.py), and a widget whose
-content keeps its size is repainted without a layout pass (tui/widgets/grid.show_in). These
-tests drive two apps the same way — one economising, one redrawing and laying out everything —
-and require the same screen text after every action, so a stale panel cannot go unnoticed."""
+"""Widgets whose inputs did not change are not redrawn (tui/screens/main.py), a widget whose
+content keeps its size is repainted without a layout pass (tui/widgets/grid.show_in), and a
+panel takes the next iteration's end it prepared while keys waited (Panel.prepare). These
+tests drive two apps the same way — one economising and preparing, one redrawing and laying
+out everything — and require the same screen text after every action, so a stale panel cannot
+go unnoticed."""
 
 from __future__ import annotations
 
@@ -40,6 +42,15 @@ async def settled_text(app, pilot, tries: int = 50) -> list[str]:
     return text
 
 
+async def prepared(app, pilot) -> None:
+    """Once the app has prepared the next iteration's end (tui/controllers/prefetch.py)."""
+    for _ in range(500):
+        if not app.prefetch.busy:
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the next iteration's end was never prepared")
+
+
 async def walk(scenario, steps) -> None:
     apps = [build_app(scenario, cursor_blink=False) for _ in range(2)]
     async with apps[0].run_test(size=SIZE) as one, apps[1].run_test(size=SIZE) as two:
@@ -51,6 +62,7 @@ async def walk(scenario, steps) -> None:
                 await pilot.pause()
                 await app.workers.wait_for_complete()
                 await pilot.pause()
+                await prepared(app, pilot)  # the next iteration's end, as while keys wait
             texts = [await settled_text(app, pilot) for app, pilot in zip(apps, pilots)]
             assert texts[0] == texts[1], f"step {n} differs"
 
@@ -114,3 +126,21 @@ async def fits(scenario, indices) -> None:
                 assert all(p.region.right <= strip.region.right for p in panels), (width, index)
         if width == 140:
             assert len({p.region.y for p in panels}) == 1  # one row
+
+
+async def test_a_step_into_the_next_iteration_takes_what_was_prepared() -> None:
+    """While keys wait, each panel that keeps room for the end of the iteration draws the next
+    iteration's end; stepping into that iteration uses those drawings instead of drawing the
+    end again (most of such a step's time)."""
+    app = build_app(load_scenario(SCENARIOS / "broccoli.toml"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(5)  # iteration 1: the next one ends at operation 20
+        await pilot.pause()
+        await prepared(app, pilot)
+        panels = app._holding_panels()
+        made = {p.id: p.prepared[1] for p in panels if p.prepared is not None}
+        assert set(made) == {p.id for p in panels} and len(made) >= 4
+        app.move_to(11)  # the pick of iteration 2
+        await pilot.pause()
+        assert all(p.reserve is made[p.id] for p in panels)
+        assert app.view().end.record.index == 20

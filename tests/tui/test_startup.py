@@ -1,6 +1,7 @@
-"""What the first screen needs and no more: the dialogs, the searches and the loss plot's
-textual-plot areas load when first used; the cycle collector, off while `nnstep` starts, is on
-again for every command and once the debugger's first screen is painted."""
+"""What the first screen needs and no more: the dialogs, the searches, the condition parser,
+the loss plot's textual-plot areas and the readers of files the scenario does not have
+(safetensors, zipfile, csv) load when first used; the cycle collector, off while `nnstep`
+starts, is on again for every command and once the debugger's first screen is painted."""
 
 from __future__ import annotations
 
@@ -14,15 +15,19 @@ from tui_support import BROCCOLI, make_app
 
 LATER = ["textual_plot", "nnstep.tui.widgets.curve_plot", "nnstep.engine.search",
          "nnstep.engine.compare", "nnstep.tui.screens.help", "nnstep.tui.screens.breakpoints",
-         "nnstep.tui.screens.compare", "nnstep.tui.screens.explain"]
+         "nnstep.tui.screens.compare", "nnstep.tui.screens.explain", "nnstep.engine.conditions",
+         "safetensors", "zipfile", "csv", "shlex"]
+PROBED = ("nnstep", "textual_plot", "safetensors", "zipfile", "csv", "shlex")
 
 FIRST_SCREEN = """
 import asyncio, json, sys
 from nnstep.engine import load_scenario
 from nnstep.tui.app import build_app
+from nnstep.tui.headless import opening
 
-async def first_screen(keys):
-    app = build_app(load_scenario(sys.argv[1]), cursor_blink=False)
+async def first_screen(keys):  # as `nnstep FILE` opens it (tui/cli.py)
+    start = opening(load_scenario(sys.argv[1]), None, [], False)
+    app = build_app(start.scenario, cursor_blink=False, opening=start)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         for key in keys:
@@ -30,13 +35,14 @@ async def first_screen(keys):
             await pilot.pause()
 
 asyncio.run(first_screen(sys.argv[2:]))
-print(json.dumps(sorted(m for m in sys.modules if m.startswith(("nnstep", "textual_plot")))))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(PROBED))))
 """
 
 
 def loaded(*keys: str) -> set[str]:
     """The modules loaded once the debugger's first screen is up and ``keys`` are pressed."""
-    done = subprocess.run([sys.executable, "-c", FIRST_SCREEN, str(BROCCOLI), *keys],
+    probe = f"PROBED = {PROBED!r}\n{FIRST_SCREEN}"
+    done = subprocess.run([sys.executable, "-c", probe, str(BROCCOLI), *keys],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout))
@@ -50,7 +56,8 @@ def test_they_load_when_first_used() -> None:
     """Guard: the probe sees them once the keys that use them are pressed."""
     modules = loaded("l", "question_mark", "escape", "b", "escape", "c")
     assert {"textual_plot", "nnstep.tui.widgets.curve_plot", "nnstep.tui.screens.help",
-            "nnstep.tui.screens.breakpoints", "nnstep.engine.search"} <= modules
+            "nnstep.tui.screens.breakpoints", "nnstep.engine.search",
+            "nnstep.engine.conditions"} <= modules
 
 
 def test_other_commands_run_with_the_cycle_collector_on(monkeypatch) -> None:

@@ -1,14 +1,17 @@
 """Breakpoints: the conditions the person set (b), continue (c) to the next operation where one
 holds (a NaN or inf always stops), reverse-continue (C) back through the recorded history. The
-searches run in slices (``Navigation.in_slices``), so escape cancels them. The searches and
-the dialog are loaded when first used: the first screen needs neither."""
+searches run in slices (``Navigation.in_slices``), so escape cancels them. The searches, the
+dialog and the condition parser are loaded when first used: the first screen needs none of them
+(unless a saved session or --break brings breakpoints)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nnstep.engine.conditions import Condition, ConditionError, parse_condition
 from nnstep.engine.saved_session import SavedBreakpoint
+
+if TYPE_CHECKING:
+    from nnstep.engine.conditions import Condition
 
 from .host import Host, Status
 from .navigation import Navigation, Progress
@@ -35,6 +38,8 @@ class Breakpoints:
 
     def _all(self) -> list[Condition]:
         """The person's conditions that are on and, always, a NaN or inf."""
+        from nnstep.engine.conditions import parse_condition
+
         return [parse_condition("nonfinite", self._layer_names())] + [
             c for c in self.conditions if c.text not in self.off]
 
@@ -45,6 +50,8 @@ class Breakpoints:
 
     def restore(self, saved: tuple[SavedBreakpoint, ...]) -> None:
         """Set the breakpoints of a saved session (their conditions were checked on loading)."""
+        from nnstep.engine.conditions import parse_condition
+
         names = self._layer_names()
         self.conditions = [parse_condition(b.text, names) for b in saved]
         self.off = {c.text for c, b in zip(self.conditions, saved) if not b.enabled}
@@ -134,6 +141,8 @@ class Breakpoints:
 
     def dialog(self) -> None:
         """b: list, add and remove conditions."""
+        from nnstep.engine.conditions import ConditionError, parse_condition
+
         from ..screens.breakpoints import BreakpointsScreen
 
         layers = self.session.model.layers

@@ -60,8 +60,8 @@ class Inspection:
         self.host, self.weights = host, weights
         self.sign_filter = "all"
         self._findings = (Findings(), Findings())  # the two latest: the cursor's, the end's
-        self._signs = (SignRows(), SignRows())
-        self._ahead = Ahead()
+        self._signs = (SignRows(),) * 3  # the cursor's, its iteration's end, the next end
+        self._ahead: tuple[Ahead, ...] = ()  # the latest first
 
     def findings(self, rec: Record) -> tuple[Finding, ...]:
         for known in self._findings:
@@ -83,7 +83,7 @@ class Inspection:
         shown, count = places(rec, model, which, self.weights, selected)
         made = SignRows(rec, which, around, tuple(shown), tuple(sign_rows(rec, model, shown)),
                         count)
-        self._signs = (made, self._signs[0])
+        self._signs = (made, *self._signs[:2])
         return made
 
     def ahead(self) -> Ahead:
@@ -96,14 +96,48 @@ class Inspection:
         if rec.index == 0:
             return Ahead()
         end = s.schedule.iteration_end(rec.iteration)
-        if self._ahead.branch is not s.branch or self._ahead.index != end:
-            self._ahead = Ahead(s.branch, end)
+        known = self._known(end)
+        if known is None:
             try:
                 last = s.iteration_end()
             except Exception:  # RunawayFractions, or a failure the cursor's record shows
-                return self._ahead
-            # all the end's findings (two summaries of one kind in a layer are two lines), then
-            # those of earlier operations that the end has not
+                last = None
+            known = self._keep(end, last)
+        return known
+
+    def ahead_of_next(self) -> Ahead | None:
+        """The same for the iteration after the cursor's, computed once: what the debugger
+        prepares while it waits for a key, so that stepping into the next iteration finds
+        it ready. None past the last iteration; its record is None when it cannot be computed
+        (exact fractions grown too large), which is not tried again."""
+        s = self.host.session
+        start = s.record if s.record.index == 0 else self.ahead().record
+        if start is None:
+            return None
+        end = start.index + s.schedule.ops_per_iteration
+        known = self._known(end)
+        if known is None:
+            if end > s.last_index:
+                return None
+            try:
+                last = s.iteration_end_after(start)
+            except Exception:  # RunawayFractions: the step into it will say so; not retried
+                last = None
+            known = self._keep(end, last)
+        return known
+
+    def _known(self, end: int) -> Ahead | None:
+        branch = self.host.session.branch
+        return next((a for a in self._ahead if a.branch is branch and a.index == end), None)
+
+    def _keep(self, end: int, last: Record | None) -> Ahead:
+        """The Ahead of the iteration ending at operation ``end`` with its update record
+        ``last``: all the end's findings (two summaries of one kind in a layer are two
+        lines), then those of earlier operations that the end has not. The two latest are
+        kept (the cursor's iteration and the next)."""
+        s = self.host.session
+        made = Ahead(s.branch, end)
+        if last is not None:
             model, ops = s.model, s.schedule.ops_per_iteration
             at_end = diagnose(before(last, end, s.schedule.locate(end)[2]), model,
                               s.end_of_iteration)
@@ -113,8 +147,9 @@ class Inspection:
                 for f in diagnose(at, model, s.end_of_iteration):
                     if _place(f) not in seen:
                         earlier.setdefault(_place(f), f)
-            self._ahead = Ahead(s.branch, end, last, (*at_end, *earlier.values()))
-        return self._ahead
+            made = Ahead(s.branch, end, last, (*at_end, *earlier.values()))
+        self._ahead = (made, *self._ahead[:1])
+        return made
 
     def next_filter(self) -> None:
         """s: the sign table lists all weights → largest |δw| → moving → moved against."""

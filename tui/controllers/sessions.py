@@ -17,7 +17,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from nnstep.engine import Session
-from nnstep.engine.conditions import ConditionError, parse_condition
 from nnstep.engine.format import STYLES
 from nnstep.engine.saved_session import SavedSession, SavedSessionError, capture
 from nnstep.engine.scenario import Scenario
@@ -81,7 +80,7 @@ def open_session(scenario: Scenario, env: Mapping[str, str] | None, fresh: bool 
     try:
         _check(loaded.saved, scenario)
         session = loaded.saved.replay(scenario, **session_options)
-    except (SavedSessionError, ConditionError) as problem:
+    except SavedSessionError as problem:
         aside = set_aside(place.file, str(problem))
         return Opened(Session(scenario, **session_options), place, None, aside.message, True)
     except Exception as problem:  # a saved session never crashes the debugger
@@ -92,9 +91,15 @@ def open_session(scenario: Scenario, env: Mapping[str, str] | None, fresh: bool 
 
 def _check(saved: SavedSession, scenario: Scenario) -> None:
     """Everything but the edits (replay checks those) fits the scenario; raises otherwise."""
-    names = [spec.name for spec in scenario.layers]
-    for b in saved.breakpoints:
-        parse_condition(b.text, names)
+    if saved.breakpoints:  # the condition parser loads only for a session that has some
+        from nnstep.engine.conditions import ConditionError, parse_condition
+
+        names = [spec.name for spec in scenario.layers]
+        for b in saved.breakpoints:
+            try:
+                parse_condition(b.text, names)
+            except ConditionError as problem:
+                raise SavedSessionError(str(problem)) from None
     if saved.style is not None and saved.style not in STYLES:
         raise SavedSessionError(f"unknown number format {saved.style!r}")
     if saved.selected is not None:

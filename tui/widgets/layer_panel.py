@@ -6,6 +6,7 @@ from __future__ import annotations
 from nnstep.engine.records import BACKWARD, FORWARD
 from rich.cells import cell_len
 from rich.text import Text
+from textual.visual import Visual
 
 from .common import (
     FINDING_MARKS,
@@ -19,6 +20,7 @@ from .common import (
     optimizer_state,
     pointing_at,
     row_label,
+    same_key,
     short,
     sup,
     window,
@@ -54,6 +56,7 @@ class LayerPanel(Panel):
         self.k = k
         self.heat_maps: list = []  # the heat maps shown (big linear layers), for tests
         self._maps: list = []  # those drawing() made last
+        self._sized_on: list[tuple] = []  # (inputs, table widths) of the views sized on
 
     HOLDS_STILL = True
     BIG_WIDTH = 60  # the width a big layer's panel (heat maps) asks for in an auto-sized column
@@ -63,8 +66,8 @@ class LayerPanel(Panel):
             return self.BIG_WIDTH - self.styles.gutter.width
         return super().get_content_width(container, viewport)
 
-    def steps(self) -> list[int] | None:
-        return None if self.has_class("-big") else super().steps()
+    def steps(self, reserve: Visual | None = None) -> list[int] | None:
+        return None if self.has_class("-big") else super().steps(reserve)
 
     def inputs(self, view: View) -> tuple:
         return layer_inputs(view, self.k)
@@ -164,14 +167,15 @@ class LayerPanel(Panel):
         build = self._linear if spec.trainable else self._neurons
         choices = self._choices(view)
         sizing = view.end or view
-        widths: dict[int, int] = {}  # a choice's width (by its place in choices)
+        tables = self._table_widths(sizing)
         noted = max((cell_len(line) for f in findings for line in f.plain.split("\n")),
                     default=0)
 
         def width_of(n: int) -> int:
-            if n not in widths:
-                widths[n] = max(noted, build(sizing, **choices[n]).width())
-            return widths[n]
+            key = tuple(choices[n].items())
+            if key not in tables:
+                tables[key] = build(sizing, **choices[n]).width()
+            return max(noted, tables[key])
 
         def draw(width: int) -> list[Text]:
             chosen = next((kw for n, kw in enumerate(choices) if width_of(n) <= width),
@@ -187,6 +191,16 @@ class LayerPanel(Panel):
 
         return ByWidth(draw, natural,
                        lambda: ever_drawn(width_of(n) for n in range(len(choices))))
+
+    def _table_widths(self, sizing: View) -> dict[tuple, int]:
+        """The widths of the tables of ``sizing`` (by choice), shared by every drawing sized
+        on it: the cursor's at each step of the iteration, and the end's own."""
+        key = self.inputs(sizing)
+        for known, widths in self._sized_on:
+            if same_key(known, key):
+                return widths
+        self._sized_on = [(key, {}), *self._sized_on[:1]]  # the iteration's end and the next
+        return self._sized_on[0][1]
 
     def _choices(self, view: View) -> list[dict]:
         """Table sizes, richest first: the samples of the batch (as many as MAX_BATCH, then

@@ -18,7 +18,10 @@ The redraw protocol. On every change the screen calls ``show(view, economise)`` 
 The screen holds still: a panel with ``HOLDS_STILL`` also measures ``drawing(view.end)``, what
 it will show at the end (the update) of the iteration at the cursor, where every value of the
 iteration is known, and takes the larger of the two sizes. Values appearing, findings or a
-longer number then never move a panel within an iteration.
+longer number then never move a panel within an iteration. A new iteration's end (the reserve)
+that asks for the same room as the last one's needs no layout pass. While the debugger waits
+for a key, ``prepare(end)`` draws and measures the next iteration's end beforehand
+(tui/controllers/prefetch.py); the step into that iteration takes it if the inputs still match.
 
 The room: a panel asks for its natural width (``get_content_width``); the screen shares the
 room left in each row of the layer strip by ``steps()``, the widths at which each panel shows
@@ -63,6 +66,7 @@ class Panel(Static):
         self.drawn_size: tuple | None = None  # the size of the content last put
         self.reserved_from: tuple | None = None  # the inputs of the end of the iteration
         self.reserve: Visual | None = None  # what the end of the iteration shows
+        self.prepared: tuple | None = None  # (inputs, visual) of the next iteration's end
         self._reserve_changed = False  # a new reserve: the drawing's choices may change
         self._reserve_resized = False  # ... and the room it asks for changed too
         self.economise = True
@@ -104,22 +108,40 @@ class Panel(Static):
         if key is not None and self.economise and same_key(self.reserved_from, key):
             return
         self.reserved_from = key
-        room = self._reserve_room()
-        self.reserve = None if end is None else visualize(self, self.drawing(end))
+        room = self._room(self.reserve)
+        prepared, self.prepared = self.prepared, None
+        if end is None:
+            self.reserve = None
+        elif self.economise and prepared is not None and same_key(prepared[0], key):
+            self.reserve = prepared[1]
+        else:
+            self.reserve = visualize(self, self.drawing(end))
         self._reserve_changed = True
-        self._reserve_resized = room is None or self._reserve_room() != room
+        self._reserve_resized = room is None or self._room(self.reserve) != room
 
-    def _reserve_room(self) -> tuple | None:
-        """What a layout pass reads of the reserve, in the container of the last one: its
+    def prepare(self, end: View) -> None:
+        """Draw and measure what ``end`` shows (the end of the next iteration) before it is
+        needed, while the debugger waits for a key: ``_plan`` takes it when the cursor gets
+        there, if the panel's inputs are those of ``end`` then."""
+        key = self.inputs(end) if self.HOLDS_STILL else None
+        if key is None or same_key(self.reserved_from, key):
+            return
+        if self.prepared is None or not same_key(self.prepared[0], key):
+            visual = visualize(self, self.drawing(end))
+            self._room(visual)  # drawn at the widths the next layout pass asks for
+            self.prepared = (key, visual)
+
+    def _room(self, reserve: Visual | None) -> tuple | None:
+        """What a layout pass reads of a reserve, in the container of the last one: its
         natural width, its height at the panel's width and the widths at which it shows more.
         A new iteration's end that asks for the same room needs no layout pass (one would
         measure every widget on the screen, most of a step's time)."""
-        if self.reserve is None or self._measured is None:
+        if reserve is None or self._measured is None:
             return None
         container, _, width = self._measured
-        steps = self.steps()
-        return (self.reserve.get_optimal_width(self.styles, container.width),
-                self.reserve.get_height(self.styles, width) if width else None,
+        steps = self.steps(reserve)
+        return (reserve.get_optimal_width(self.styles, container.width),
+                reserve.get_height(self.styles, width) if width else None,
                 None if steps is None else tuple(steps))
 
     def put(self, content: Text | ByWidth) -> None:
@@ -143,11 +165,12 @@ class Panel(Static):
         if layout:
             self.refresh(layout=True)
 
-    def steps(self) -> list[int] | None:
+    def steps(self, reserve: Visual | None = None) -> list[int] | None:
         """The widths (border box) at which the panel shows more than at its natural width,
-        as the end of the iteration needs them; [] when it has no more to show, None when any
-        width shows more (heat maps)."""
-        source = self.reserve if self.reserve is not None else self.shown
+        as the end of the iteration (or ``reserve``) needs them; [] when it has no more to
+        show, None when any width shows more (heat maps)."""
+        source = reserve if reserve is not None else (
+            self.reserve if self.reserve is not None else self.shown)
         if isinstance(source, ByWidth) and source.steps is not None:
             return [width + self.styles.gutter.width for width in source.steps()]
         return []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from rich.text import Text
 
@@ -55,17 +56,22 @@ class SignTable(Panel):
         self.border_subtitle = "s filter"
 
     def drawing(self, view: View) -> ByWidth:
-        tables = {n: self._table(view, n) for n in NAME_WIDTHS}
+        # the tables differ only in their first column (the names' letters): one is built to
+        # measure them all, and the chosen one when it is drawn
+        longest = self._table(view, NAME_WIDTHS[0])
+        tables = {NAME_WIDTHS[0]: longest}
+        widths = longest.widths()
+        others = sum(widths[1:]) + len(GAP) * (len(widths) - 1)
+        names = {n: self._name_width(view, n) for n in NAME_WIDTHS}
         parts = self._notes(view)
 
         def whole(n: int) -> int:
             """The table's width with input names cut to ``n`` letters, nothing wrapped."""
-            widths = tables[n].widths()
-            return sum(widths) + len(GAP) * (len(widths) - 1)
+            return names[n] + others
 
         def wrapped(n: int) -> int:
             """Its width with the situation wrapped at SITUATION_LEAST letters."""
-            return whole(n) - tables[n].widths()[SITUATION] + SITUATION_LEAST
+            return whole(n) - widths[SITUATION] + SITUATION_LEAST
 
         def draw(width: int) -> list[Text]:
             """Input names as long as the width has room for without wrapping the situation;
@@ -74,12 +80,25 @@ class SignTable(Panel):
             chosen = next((n for n in NAME_WIDTHS if whole(n) <= width), None)
             if chosen is None:
                 chosen = next((n for n in NAME_WIDTHS if wrapped(n) <= width), NAME_WIDTHS[-1])
+            if chosen not in tables:
+                tables[chosen] = self._table(view, chosen)
             return [tables[chosen].text(width), *parts]
 
         # it asks for the room of a wrapped situation; more room unwraps it, then lengthens
         # the names (MainScreen.fit_panels)
         return ByWidth(draw, lambda _: wrapped(NAME_WIDTHS[-2]),
                        lambda: ever_drawn(whole(n) for n in NAME_WIDTHS))
+
+    @staticmethod
+    def _name_width(view: View, name_width: int) -> int:
+        """The width of the first column of ``_table(view, name_width)``."""
+        out = cell_len("weight")
+        for weight in view.sign_places:
+            k, _, j = weight
+            name = "bias" if j is None else short(input_names(view, k)[j], name_width)
+            out = max(out, cell_len(weight_label(view, weight))
+                      + (1 + cell_len(name) if name_width else 0))
+        return out
 
     @staticmethod
     def _table(view: View, name_width: int) -> Columns:
