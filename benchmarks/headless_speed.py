@@ -5,7 +5,9 @@ best of a few repetitions, µs per iteration (wall time; the same again as this 
 time under "cpu", with its ratios under "ratios_cpu"):
 - ``recorded``: the engine's recorded iteration (a Session going to the last iteration);
 - ``run_none``: ``nnstep run --format none`` (headless.run: fused iterations, the always-on
-  NaN/inf check);
+  NaN/inf check); ``run_parts`` splits it: the fused iterations alone (``fused``), the check
+  (``fused_checked`` − ``fused``), and the rest (``run_none`` − ``fused_checked``: the
+  timeline and its checkpoints, the screens, the loops);
 - ``run_break_*``: the same with a breakpoint that never holds: a weight (``L2[0,0] > 1000``),
   the loss (``loss > 1e9``), ``stuck L2[0,0] 100000``;
 - ``run_json``: ``--format json`` (every field; large layers summarised); ``json_serialising``
@@ -22,6 +24,7 @@ Then the ratios the goals are stated in. Also the wall time of the `nnstep run` 
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import subprocess
@@ -34,7 +37,9 @@ from engine_speed import torch_trainer
 from nnstep.engine import Session
 from nnstep.engine.conditions import parse_condition
 from nnstep.engine.search import RecentEnds, backward_iter, scan
+from nnstep.engine.step import Model, first_record, next_iteration
 from nnstep.engine.trace import fields
+from nnstep.engine.watch import Screen
 from nnstep.tui import headless
 
 CASES = [("3-weight", 10_000, "3-1 (broccoli, float64)"), ("784-128-10", 500,
@@ -75,6 +80,13 @@ def case(name: str, n: int, repeat: int) -> tuple[dict, dict]:
 
     measure("recorded_us", lambda: Session(sc).goto_iteration(n))
     measure("run_none_us", run("none"))
+    measure("fused_us", fused(sc, n, False))
+    measure("fused_checked_us", fused(sc, n, True))
+    for times in (out, cpu):
+        times["run_parts_us"] = {
+            "fused iteration": times["fused_us"],
+            "nonfinite check": round(times["fused_checked_us"] - times["fused_us"], 1),
+            "bookkeeping": round(times["run_none_us"] - times["fused_checked_us"], 1)}
     for label, text in BREAKS.items():
         measure(f"run_break_{label}_us", run("none", [text]))
     measure("run_json_us", run("json"))
@@ -100,6 +112,30 @@ def case(name: str, n: int, repeat: int) -> tuple[dict, dict]:
         torch.set_num_threads(1)
         measure("pytorch_float32_us", torch_trainer(torch, sc, torch.float32, n))
     return out, cpu
+
+
+def fused(sc, n: int, checked: bool):
+    """``n`` fused iterations one after another (engine/step.py next_iteration), with the cycle
+    collector paused (as a timeline pauses it while it computes), each followed by the
+    always-on NaN/inf check as a run screens it when ``checked``: what `run_none` spends
+    besides its bookkeeping."""
+    model = Model.of(sc)
+    start = first_record(sc)
+    screen = Screen(parse_condition("nonfinite", [spec.name for spec in sc.layers]), model,
+                    None, forward=True)
+
+    def iterate() -> None:
+        rec = start
+        gc.disable()
+        try:
+            for _ in range(n):
+                rec = next_iteration(rec, model)
+                if checked:
+                    screen.fires(rec, None)
+        finally:
+            gc.enable()
+
+    return iterate
 
 
 def json_fields(sc, n: int, repeat: int) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 
@@ -33,7 +34,7 @@ class LayerSpec:
     slope: Fraction = Fraction(1, 100)
     grad_at_zero: Fraction = Fraction(1)
 
-    @property
+    @cached_property  # read twice per layer and iteration
     def recipe(self) -> LayerKind:
         """Everything about this layer's kind (engine/kinds)."""
         return LAYERS[self.kind]

@@ -26,6 +26,6 @@ def loss_delta(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> np
 def batch_loss(per_sample: np.ndarray, num: Numbers):
     """Mean of the per-sample losses (a scalar of the session's mode)."""
     if not num.exact and len(per_sample) == 1:
-        return float(per_sample[0])  # what sum() / 1 gives (a loss is never −0)
+        return per_sample.item()  # what sum() / 1 gives (a loss is never −0)
     total = per_sample.sum()
     return total / len(per_sample) if num.exact else float(total) / len(per_sample)
