@@ -295,10 +295,13 @@ def unchanged(rec: Record, model: Model, history: History | None,
 def _step_norm(rec: Record, model: Model, k: int) -> Norm:
     """‖Δw‖ = ‖ŵ − w‖ of layer ``k``'s update (computed once a record: ``update_ratio`` and
     ``unchanged`` both read it)."""
-    def compute() -> Norm:
-        with np.errstate(all="ignore"):
-            return norm(rec.new_params[k]["w"] - rec.params[k]["w"])
-    return once(rec, model, ("step_norm", k), compute)
+    return once(rec, model, ("step_norm", k),
+                lambda: _difference_norm(rec.new_params[k]["w"], rec.params[k]["w"]))
+
+
+@np.errstate(all="ignore")  # inf − inf: NaN, a result here (as a decorator: cheaper)
+def _difference_norm(new: np.ndarray, w: np.ndarray) -> Norm:
+    return norm(new - w, scratch=new.dtype != object)
 
 
 def _unmoved(rec: Record, model: Model, k: int) -> bool:

@@ -19,7 +19,7 @@ from .flow_findings import Finding, findings, true_places
 from .format import brief, sup, weight_label
 from .losses import batch_loss, loss_values
 from .memo import once
-from .numbers import SMALL, Numbers, floats, sum_is_finite
+from .numbers import SMALL, floats, numbers_of, sum_is_finite
 from .optimizers import layer_direction
 from .records import BACKWARD, FORWARD, UPDATE, Record, produced
 from .step import Model
@@ -117,7 +117,7 @@ def saturated(rec: Record, model: Model) -> list[Finding]:
         if not spec.recipe.saturates or not rec.deltas or rec.deltas[k] is None:
             continue
         o = rec.outputs[k]
-        slope = L.activation_slope(spec, rec.layer_input(k), o, Numbers(rec.mode))
+        slope = L.activation_slope(spec, rec.layer_input(k), o, numbers_of(rec.mode))
         delta_next = rec.flow_into(k)
         for b, i in np.argwhere((slope < SATURATION) & (delta_next != 0)):
             out.append(Finding(
@@ -191,7 +191,7 @@ def loss_change(rec: Record, model: Model) -> tuple[Any, Any] | None:
 
 @np.errstate(all="ignore")  # as a decorator: a third of the cost of a `with` block
 def _loss_change(rec: Record, model: Model) -> tuple[Any, Any]:
-    num = Numbers(rec.mode)
+    num = numbers_of(rec.mode)
     dot = num.scalar(0)
     for k, g in enumerate(rec.grads):
         if g:

@@ -20,7 +20,7 @@ from .step import Model
 ROUNDING_ULPS = 64  # |value| within this many ulps of the scale of its terms counts as "probably 0"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Finding:
     """A per-layer observation: kind "blocked" or "rounding" (diagnostics.py and detectors.py
     add theirs). ``neuron`` and ``sample`` are -1 when it concerns the whole layer or batch;
@@ -35,6 +35,13 @@ class Finding:
     message: str
     summary: str = ""
 
+    def __init__(self, kind: str, layer: int, name: str, neuron: int, sample: int, value: Any,
+                 message: str, summary: str = "") -> None:
+        # the fields set at once (a frozen dataclass's own __init__ sets them one by one
+        # through object.__setattr__, at twice the cost: a 784-128-10 line makes ~100)
+        self.__dict__.update(kind=kind, layer=layer, name=name, neuron=neuron, sample=sample,
+                             value=value, message=message, summary=summary)
+
 
 def findings(rec: Record, model: Model) -> list[Finding]:
     """Blocked learning flow (a ReLU input < 0, or = 0 with grad_at_zero 0, while δ^{k+1} ≠ 0:
@@ -48,23 +55,26 @@ def findings(rec: Record, model: Model) -> list[Finding]:
         if x_in is None:
             continue
         delta_next = rec.flow_into(k)
-        rounding = blocked = np.zeros(x_in.shape, bool)
-        scale = None
+        rounding = blocked = scale = None
         if rec.mode == "float64":
-            with np.errstate(over="ignore", invalid="ignore"):
-                scale = _scale(rec, model, k - 1)
-            # terms of size inf say nothing about rounding: inf − inf is not "probably 0"
-            rounding = (x_in != 0) & (np.abs(x_in) <= scale) & np.isfinite(scale)
+            scale = _scale(rec, model, k - 1)
+            near = np.abs(x_in) <= scale
+            if np.count_nonzero(near):  # most inputs are far from 0: nothing more to test
+                # terms of size inf say nothing about rounding: inf − inf is not "probably 0"
+                rounding = near & (x_in != 0) & np.isfinite(scale)
         own_backward_done = bool(rec.deltas) and rec.deltas[k] is not None
         if spec.recipe.blocks and delta_next is not None and own_backward_done:
             # reported from the ReLU's own backward operation on, where it stops the flow
             blocked = spec.recipe.blocked(spec, x_in, delta_next)
-        flagged = true_places(rounding | blocked)
+        if rounding is None and blocked is None:
+            continue
+        flagged = true_places(blocked if rounding is None else
+                              rounding if blocked is None else rounding | blocked)
         if not len(flagged[0]):
             continue
         # the values read for the messages, gathered once (Python floats or Fractions)
         cells = zip(*(axis.tolist() for axis in flagged), x_in[flagged].tolist(),
-                    rounding[flagged].tolist(), blocked[flagged].tolist(),
+                    _gather(rounding, flagged), _gather(blocked, flagged),
                     _gather(delta_next, flagged), _gather(scale, flagged))
         for b, i, v, rounded, stopped, flow, size in cells:
             if rounded:
@@ -85,8 +95,8 @@ def findings(rec: Record, model: Model) -> list[Finding]:
 
 
 def _gather(arr: np.ndarray | None, places: tuple) -> Iterable:
-    """The values of ``arr`` at ``places`` (a ``nonzero`` result) as Python numbers; Nones when
-    there is no array."""
+    """The values of ``arr`` at ``places`` (a ``nonzero`` result) as Python values; Nones when
+    there is no array (a mask not computed: nothing flagged by it)."""
     return repeat(None) if arr is None else arr[places].tolist()
 
 
@@ -101,6 +111,7 @@ def true_places(mask: np.ndarray) -> tuple[np.ndarray, ...]:
 _ULPS = ROUNDING_ULPS * np.finfo(np.float64).eps
 
 
+@np.errstate(over="ignore", invalid="ignore")  # as a decorator: cheaper than a `with` block
 def _scale(rec: Record, model: Model, k: int) -> np.ndarray:
     """Per value of o^k, the rounding tolerance: ULPS · eps · the size of the terms that made it
     (Σ|w·x| for a linear layer: the recipe's ``terms``)."""

@@ -32,7 +32,7 @@ def array(arr: Any) -> str:
     ("-3/11600"), non-finite floats as "nan", "inf", "-inf"."""
     if arr is None:
         return "null"
-    if arr.dtype == object:
+    if arr.dtype.hasobject:  # exact values (cheaper to ask than `dtype == object`)
         return value(nested_json(arr))
     text = repr(arr.tolist())
     return _NON_FINITE.sub(_quoted, text) if "n" in text else text

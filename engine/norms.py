@@ -41,18 +41,20 @@ class Norm:
         return isinstance(self.value, float) and math.isnan(self.value)
 
 
-def norm(arr: np.ndarray) -> Norm:
+def norm(arr: np.ndarray, scratch: bool = False) -> Norm:
     """The Euclidean norm of all of ``arr``; float arrays are scaled by their largest |value|
-    first, so 1e200 does not overflow to inf when squared."""
+    first, so 1e200 does not overflow to inf when squared. ``scratch``: ``arr`` is a float
+    array of the caller's own that may be overwritten (one temporary fewer)."""
     if arr.dtype == object:
         square = Fraction(sum((v * v for v in arr.flat), Fraction(0)))
         return Norm(root(square), square)
-    a = np.abs(floats(arr))
-    top = float(a.max(initial=0.0))  # NaN when any value is NaN: max propagates it
+    a = np.abs(arr, out=arr) if scratch else np.abs(floats(arr))
+    # NaN when any value is NaN: max propagates it
+    top = float(np.maximum.reduce(a, axis=None, initial=0.0))
     if top == 0.0 or not math.isfinite(top):
         return Norm(top)
     a /= top
-    return Norm(top * math.sqrt(float(np.square(a, out=a).sum())))
+    return Norm(top * math.sqrt(float(np.add.reduce(np.square(a, out=a), axis=None))))
 
 
 def norm_ratio(a: Norm, b: Norm) -> float | Fraction:
@@ -63,5 +65,9 @@ def norm_ratio(a: Norm, b: Norm) -> float | Fraction:
         if b.square == 0:
             return math.inf if a.square else math.nan
         return root(a.square / b.square)
-    with np.errstate(all="ignore"):
-        return float(np.float64(a.value) / np.float64(b.value))
+    return _quotient(a.value, b.value)
+
+
+@np.errstate(all="ignore")  # x / 0 and 0 / 0 are results here (as a decorator: cheaper)
+def _quotient(a: float, b: float) -> float:
+    return float(np.float64(a) / np.float64(b))

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -204,6 +205,12 @@ class Numbers:
         if self.exact:
             raise NumberError("tanh has no exact rational value; use numbers = \"float64\"")
         return np.tanh(arr)
+
+
+@lru_cache(maxsize=None)
+def numbers_of(mode: str) -> Numbers:
+    """The one ``Numbers(mode)`` the analyses share (it holds no state; made once)."""
+    return Numbers(mode)
 
 
 # float64 constants as 0-d arrays: an operation with one costs half what it costs with a Python

@@ -19,7 +19,7 @@ import numpy as np
 
 from .kinds import DEFAULT_OPTIMIZER, OPTIMIZERS, OptimizerKind, OptimizerState
 from .memo import once
-from .numbers import Numbers, freeze
+from .numbers import Numbers, freeze, numbers_of
 
 _EMPTY: Mapping = MappingProxyType({})
 
@@ -153,5 +153,5 @@ def layer_direction(optimizer: Optimizer, rec: Any, k: int) -> dict[str, np.ndar
 @np.errstate(all="ignore")
 def _direction(optimizer: Optimizer, rec: Any, k: int) -> dict[str, np.ndarray]:
     d, _ = optimizer.directions(rec.params[k], rec.grads[k], rec.state.buffers[k],
-                                rec.state.step + 1, Numbers(rec.mode))
+                                rec.state.step + 1, numbers_of(rec.mode))
     return d

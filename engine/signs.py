@@ -62,8 +62,7 @@ def situation(delta_sign: str, neuron: str) -> str:
     }.get(delta_sign, f"{neuron}: the samples of the batch disagree")
 
 
-def _move(dw_sign: str) -> str:
-    return {"-": INCREASE, "+": DECREASE, "0": KEEP}.get(dw_sign, "?")
+_GRADIENT_MOVE = {"-": INCREASE, "+": DECREASE, "0": KEEP}  # the move −δw asks for, by δw's sign
 
 
 # sign codes of the vectorised tables
@@ -190,7 +189,7 @@ def sign_rows(rec: Record, model: Model, places: list[tuple[int, int, int | None
         said = situations.get((k, i)) or situations.setdefault(
             (k, i), neurons[k].situation(i, delta_sign))
         dw_sign = CODE_TEXT[dw]
-        gradient_move = _move(dw_sign)
+        gradient_move = _GRADIENT_MOVE.get(dw_sign, "?")
         if move != gradient_move and move != "?" and gradient_move != "?":
             said += f"; it will {move} all the same: {model.optimizer.reason}"
         if actual == KEEP and move in (INCREASE, DECREASE):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from . import json_text as text
@@ -139,8 +139,9 @@ def _layers(rec: Record, model: Model, selection: Selection, summarised: set[int
             continue  # not selected
         if k in summarised:
             stats = stats or layer_stats(rec, model)
+            # its fields in order (asdict would deep-copy each number first)
             summary = {key: v if isinstance(v, int) else to_json(v)
-                       for key, v in asdict(stats[k]).items() if key not in ("name", "kind")}
+                       for key, v in vars(stats[k]).items() if key not in ("name", "kind")}
             entries.append(text.value({"name": spec.name, "kind": spec.kind,
                                        "summary": summary}))
             continue

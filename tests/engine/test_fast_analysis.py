@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from decimal import Decimal
 
 import numpy as np
 import pytest
 from nnstep.engine.detectors import _same, _still
 from nnstep.engine.diagnostics import opposite_signs
 from nnstep.engine.flow_findings import true_places
+from nnstep.engine.format import _significant
 from nnstep.engine.kinds.relu import RECIPE as RELU
 from nnstep.engine.layers import LayerSpec
 from nnstep.engine.signs import MINUS, NAN, PLUS, ZERO, _codes
@@ -134,3 +136,13 @@ def test_weights_unmoved_as_value_by_value_equality(shape) -> None:
                        for a, b in zip(w.ravel().tolist(), new.ravel().tolist()))
         got = _still(_Update(w, new), model, 0)
         assert got == expected == _same(w, new)
+
+
+@pytest.mark.parametrize("digits", [2, 3, 4, 6])
+def test_significant_digits_of_a_number_text(digits) -> None:
+    rng = np.random.default_rng(digits)
+    values = (rng.standard_normal(300) * 10.0 ** rng.integers(-30, 30, 300)).tolist()
+    for v in values + [2000.0, 0.5, -0.5, 1999.9997, 1e-7, 100.0, -1.0]:
+        text = f"{v:.{digits}g}"
+        expected = len(Decimal(text).normalize().as_tuple().digits)
+        assert _significant(text) == expected, text
