@@ -43,6 +43,10 @@ ORDERS = ("sequential", "shuffle")
 
 @dataclass(frozen=True)
 class Training:
+    """[training]: the learning rate α, samples per iteration, epochs, and the order of the
+    samples in an epoch ("sequential" or "shuffle", seeded). (A docstring also spares the
+    dataclass decorator from writing one from the signature at every start.)"""
+
     learning_rate: Fraction
     batch_size: int = 1
     epochs: int = 1

@@ -80,3 +80,17 @@ async def test_the_debugger_turns_the_cycle_collector_on_once_painted() -> None:
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_dialogs_css_is_read_with_the_first_dialog() -> None:
+    """tui/dialogs.tcss is not parsed at start (app.tcss holds the main screen's rules only);
+    the first dialog opened reads it."""
+    from nnstep.tui.screens.dialog import DIALOG_CSS
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.stylesheet.has_source(str(DIALOG_CSS), "")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.stylesheet.has_source(str(DIALOG_CSS), "")

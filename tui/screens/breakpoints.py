@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
-from .dialog import DialogError, attempt
+from .dialog import DIALOG_CSS, DialogError, attempt
 
 LANGUAGE = """\
 nonfinite (always on) · blocked · rounding · saturated · overshoot
@@ -28,6 +28,8 @@ vanishing · exploding 100 · dying 50% · update_ratio 1e-6 0.5 · unchanged 3"
 
 
 class BreakpointsScreen(ModalScreen[None]):
+    CSS_PATH = DIALOG_CSS
+
     BINDINGS = [
         Binding("escape", "close", "close"),
         Binding("delete,ctrl+d", "remove", "remove the highlighted breakpoint"),

@@ -8,10 +8,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from .dialog import DIALOG_CSS
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Dismissed with True (``yes``) or False (``no`` / escape)."""
 
+    CSS_PATH = DIALOG_CSS
     BINDINGS = [Binding("escape,n", "answer(False)", "no"), Binding("y", "answer(True)", "yes")]
 
     def __init__(self, title: str, message: str, yes: str, no: str) -> None:

@@ -9,6 +9,7 @@ scenario is shown as plain text, never as Textual markup."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from textual.app import ComposeResult
@@ -16,6 +17,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+# every dialog's rules (tui/dialogs.tcss), read when the first dialog opens (each dialog's
+# CSS_PATH) rather than with app.tcss at every start
+DIALOG_CSS = Path(__file__).resolve().parent.parent / "dialogs.tcss"
 
 Submit = Callable[[str], "str | None"]
 
@@ -44,6 +49,7 @@ class DialogError(Static):
 class ValueDialog(ModalScreen[bool]):
     """Dismissed with True when a value was accepted, False when cancelled."""
 
+    CSS_PATH = DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
     def __init__(self, title: str, prompt: str, initial: str, submit: Submit,

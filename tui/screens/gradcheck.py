@@ -11,10 +11,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from .dialog import DIALOG_CSS
+
 GOOD, DOUBT = 1e-6, 1e-3  # worst relative error: below GOOD fine, above DOUBT wrong
 
 
 class GradcheckScreen(ModalScreen[None]):
+    CSS_PATH = DIALOG_CSS
+
     BINDINGS = [Binding("escape,x,q", "close", "close")]
 
     def __init__(self, title: str, checks: list) -> None:

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from .dialog import DIALOG_CSS
 from .main import BINDINGS, HELP_EXTRA
 
 NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "right_square_bracket": "]",
@@ -67,6 +68,8 @@ def key_text(keys: str) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = DIALOG_CSS
+
     BINDINGS = [Binding("escape,q,question_mark", "close", "close")]
 
     def rows(self) -> list[tuple[str, str]]:

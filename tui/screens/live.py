@@ -11,6 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from .dialog import DIALOG_CSS
+
 STEPPING = [
     Binding("n,right", "app.next_op", "next op"),
     Binding("p,left", "app.prev_op", "prev op"),
@@ -23,6 +25,7 @@ STEPPING = [
 class LiveScreen(ModalScreen[None]):
     """Title, a scrolling body and a hint; escape or q closes it."""
 
+    CSS_PATH = DIALOG_CSS
     BINDINGS = [*STEPPING, Binding("escape,q", "close", "close")]
     hint = "n p → ← ] [ step · f format · escape closes"
 

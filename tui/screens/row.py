@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from ..widgets.common import View, Weight, input_names, neuron_label, num, sub, sup, weight_label
+from .dialog import DIALOG_CSS
 
 MOVES = {"increase": "↑", "decrease": "↓", "keep": "="}
 
@@ -21,6 +22,7 @@ MOVES = {"increase": "↑", "decrease": "↓", "keep": "="}
 class RowScreen(ModalScreen["Weight | None"]):
     """Dismissed with the weight chosen by enter, or None (escape)."""
 
+    CSS_PATH = DIALOG_CSS
     BINDINGS = [Binding("escape,q,d", "close", "close"),
                 Binding("n", "neuron(1)", "next neuron"),
                 Binding("p", "neuron(-1)", "previous neuron")]
