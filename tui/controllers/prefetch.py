@@ -4,9 +4,10 @@ panel's drawing of it (``Panel.prepare``), which the panels keep room for throug
 iteration. Such a step then draws only its own operation, where it drew the whole end of the
 iteration too: most of its time, on a large network several times a plain step's.
 
-The work is done one piece at a time (the end's records and findings, then one panel), each
-after the screen is painted and the messages already queued are handled: a key that comes
-meanwhile waits for one piece at most. Any change to the screen starts it again from the new
+The work starts once the screen is painted (never ahead of a paint: the first screen
+included) and is done one piece at a time (the end's records and findings, then one panel),
+each after the messages already queued are handled: a key that comes meanwhile waits for one
+piece at most. Any change to the screen starts it again from the new
 state; what was prepared is used only if the panel's inputs are still those it was made for.
 """
 
@@ -17,8 +18,6 @@ from typing import Any
 
 from .host import Host
 from .inspection import Ahead, Inspection
-
-DELAY = 0.02  # seconds after a change before preparing (the paint goes out first)
 
 
 class Prefetch:
@@ -31,21 +30,16 @@ class Prefetch:
         self.enabled = True
         self.busy = False  # preparing, or about to (tests wait for it)
         self._round = 0  # bumped by every change: work of an older round stops
-        self._timer: Any = None
         self._made: tuple | None = None  # (Ahead, what else it shows, the end's view)
 
     def schedule(self) -> None:
         """The screen changed: prepare for the new state once it is painted."""
         self._round += 1
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
         self.busy = self.enabled
         if self.enabled:
-            self._timer = self.host.set_timer(DELAY, lambda: self._start(self._round))
+            self.host.call_after_refresh(self._start, self._round)
 
     def _start(self, round_: int) -> None:
-        self._timer = None
         if round_ != self._round:
             return
         ahead = None if self.host.running else self.inspection.ahead_of_next()
