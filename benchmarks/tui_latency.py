@@ -75,30 +75,38 @@ async def measure(name: str, scenario, repeat: int, start_at: int,
             app.action_next_op()
             await pilot.pause()
             action.append(time.perf_counter() - start)
+        async def step() -> tuple[float, float]:
+            """A step, and the time and CPU time from it to its paint: taken in Textual's
+            after-refresh callback, so what the app does after painting (preparing the next
+            iteration) is left out."""
+            painted = asyncio.Event()
+            stamps: list[tuple[float, float]] = []
+
+            def stamp() -> None:
+                stamps.append((time.perf_counter(), time.process_time()))
+                painted.set()
+
+            start, began_cpu = time.perf_counter(), time.process_time()
+            app.action_next_op()
+            app.call_after_refresh(stamp)
+            await painted.wait()
+            return stamps[0][0] - start, stamps[0][1] - began_cpu
+
         paint = []
         for _ in range(repeat):
             await rewind_if_needed()
             await pilot.pause()
-            painted = asyncio.Event()
-            start = time.perf_counter()
-            app.action_next_op()
-            app.call_after_refresh(painted.set)
-            await painted.wait()
-            paint.append(time.perf_counter() - start)
+            paint.append((await step())[0])
         paced, cpu, into = [], [], []
         for _ in range(repeat):
             await rewind_if_needed()
             await pilot.pause()
             await asyncio.sleep(PACE)
-            painted = asyncio.Event()
-            start, began_cpu = time.perf_counter(), time.process_time()
-            app.action_next_op()
-            app.call_after_refresh(painted.set)
-            await painted.wait()
-            paced.append(time.perf_counter() - start)
-            cpu.append(time.process_time() - began_cpu)
+            took, took_cpu = await step()
+            paced.append(took)
+            cpu.append(took_cpu)
             if app.session.record.op.kind == "pick":
-                into.append(cpu[-1])
+                into.append(took_cpu)
         screen = app.screen_stack[0]
         for _ in range(repeat):
             await rewind_if_needed()

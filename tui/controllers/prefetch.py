@@ -36,8 +36,8 @@ class Prefetch:
         """The screen changed: prepare for the new state once it is painted."""
         self._round += 1
         self.busy = self.enabled
-        if self.enabled:
-            self.host.call_after_refresh(self._start, self._round)
+        if self.enabled:  # after the paint, and after what is queued by then (a key)
+            self.host.call_after_refresh(self.host.call_later, self._start, self._round)
 
     def _start(self, round_: int) -> None:
         if round_ != self._round:
