@@ -7,8 +7,8 @@ iteration too: most of its time, on a large network several times a plain step's
 The work starts once the screen is painted (never ahead of a paint: the first screen
 included) and is done one piece at a time (the end's records and findings, then one panel),
 each after the messages already queued are handled: a key that comes meanwhile waits for one
-piece at most. Any change to the screen starts it again from the new
-state; what was prepared is used only if the panel's inputs are still those it was made for.
+piece at most. Any change to the screen starts it again from the new state; what was prepared
+is used only if the panel's inputs are still those it was made for.
 """
 
 from __future__ import annotations
