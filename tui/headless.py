@@ -13,10 +13,13 @@ from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
 from nnstep.engine.step import MAX_FRACTION_BITS, Model
 
+from .progress import Progress, wanted
+
 if TYPE_CHECKING:  # loaded where used: the debugger's start needs none of them
     from nnstep.engine.trace import Selection
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BREAK, EXIT_RUNAWAY = 0, 2, 3, 4
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process stopped by SIGINT
 LOOK_BACK_SHOWN = DEFAULTS["unchanged"][0] + 1  # iteration ends the shown findings read back
 
 
@@ -99,7 +102,6 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
          continue_in_float: bool, breaks: list[str] | None, out: TextIO, err: TextIO,
          stop_nonfinite: bool, numbers_flag: str | None, selection: Selection | None) -> int:
     from nnstep.engine.conditions import ConditionError, parse_condition
-    from nnstep.engine.search import Hit, RecentEnds, look_back, scan
 
     try:
         always = ["nonfinite"] if stop_nonfinite else []
@@ -110,6 +112,21 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
         return EXIT_BAD_INPUT
     total = scenario.iterations if iterations is None else iterations
     stop = total * session.schedule.ops_per_iteration
+    progress = Progress(total, err) if wanted(form, out, err) else None
+    try:
+        return _scan(session, scenario, stop, form, continue_in_float, breaks, conditions, out,
+                     err, numbers_flag, selection, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_in_float: bool,
+          breaks: list[str] | None, conditions: list, out: TextIO, err: TextIO,
+          numbers_flag: str | None, selection: Selection | None,
+          progress: Progress | None) -> int:
+    from nnstep.engine.search import Hit, RecentEnds, look_back, scan
+
     while True:
         done = session.cursor  # the end of the last iteration printed
         # the iteration ends the conditions and the printed diagnostics look back at, held
@@ -121,7 +138,11 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
                     if form != "none":
                         emit(item, session, form, out, selection, history)
                     done = item.index
+                    if progress is not None:
+                        progress.tick(item.iteration)
                 elif isinstance(item, Hit):
+                    if progress is not None:
+                        progress.close()  # the message starts on a clean line
                     session.goto(item.index)
                     command = open_command(session, list(breaks or ()), numbers_flag)
                     print(f"nnstep: {scenario.path}: stopped at operation {item.index} "
@@ -129,7 +150,17 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
                     return EXIT_BREAK
             session.goto(stop)
             return EXIT_OK
+        except KeyboardInterrupt:  # Ctrl-C: where the run got to, never a traceback
+            if progress is not None:
+                progress.close()
+            session.goto(done)
+            finished = done // session.schedule.ops_per_iteration
+            print(f"nnstep: {scenario.path}: interrupted after iteration {finished:,} of "
+                  f"{stop // session.schedule.ops_per_iteration:,}", file=err)
+            return EXIT_INTERRUPTED
         except RunawayFractions as problem:
+            if progress is not None:
+                progress.close()
             if not continue_in_float:
                 session.goto(done)
                 print(f"nnstep: {scenario.path}: {problem}", file=err)
