@@ -107,7 +107,7 @@ class LayerPanel(Panel):
                                                    batch=2).text()
                                       for n in range(big_row_inputs(width), 0, -1)), width)
 
-            body = LinearBody(view, k, title, row, reuse=self.heat_maps)
+            body = LinearBody(view, k, title, row)
             self._maps = body.maps
         elif big:
             body = neurons_body(view, k)

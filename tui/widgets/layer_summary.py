@@ -8,7 +8,7 @@ significant digits); the full values are in the drill-in (d) and the sign table.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from .common import (
     weight_label,
 )
 from .grid import Columns
-from .heatmap import HeatMap, heat_map, legend
+from .heatmap import heat_map, legend
 
 # a linear layer with more inputs or neurons than this shows heat maps instead of numbers
 BIG_INPUTS, BIG_NEURONS = 12, 8
@@ -114,13 +114,12 @@ class LinearBody:
     """A linear layer: heat maps of w and δw side by side with their legends, statistics, the
     weights of largest |δw|, then ``title`` and the selected neuron's weights (``row(width)``:
     as many of its inputs as fit the width). Drawn at any width
-    (``lines``); its heat maps (``maps``) know their drawn size once drawn, and maps in
-    ``reuse`` (the last ones shown) that draw the same matrix are kept as they are."""
+    (``lines``); its heat maps (``maps``) know their drawn size once drawn, and a map of an
+    array drawn lately is taken as it was (``heatmap.heat_map``)."""
 
     GAP = 2
 
-    def __init__(self, view: View, k: int, title: Text, row: Callable[[int], Text],
-                 reuse: Sequence[HeatMap] = ()) -> None:
+    def __init__(self, view: View, k: int, title: Text, row: Callable[[int], Text]) -> None:
         rec, style, K = view.record, view.style, sup(k + 1)
         w = rec.params[k]["w"]
         grads = rec.grads[k] if rec.grads else None
@@ -128,19 +127,13 @@ class LinearBody:
         lines = min(HEAT_LINES, -(-rows // 2))
         sel = view.selected if view.selected and view.selected[0] == k else None
         mark = None if sel is None or sel[2] is None else (sel[1], sel[2])
-        def map_of(values: np.ndarray) -> HeatMap:
-            for old in reuse:  # unchanged since the last show: already drawn
-                if old.same_as(values, lines, mark):
-                    return old
-            return heat_map(values, lines, mark)
-
-        self.maps = [map_of(w)]
+        self.maps = [heat_map(w, lines, mark)]
         self.legends = [legend(f"w{K}", self.maps[0].scale, _scale_text(self.maps[0].scale))]
         self.waiting = None
         if grads is None:
             self.waiting = f"δw{K}: not computed yet at this operation"
         else:
-            self.maps.append(map_of(grads["w"]))
+            self.maps.append(heat_map(grads["w"], lines, mark))
             self.legends.append(legend(f"δw{K}", self.maps[1].scale,
                                        _scale_text(self.maps[1].scale)))
         self.after = stats_lines(view, k)
