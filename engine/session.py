@@ -299,12 +299,7 @@ class Session:
         rec = self.record
         if rec.index == 0 or rec.finished:
             return rec
-        end = self.schedule.iteration_end(rec.iteration)
-        if end <= self.computed:
-            return self.branch.records[end]
-        while rec.index < end:
-            rec = next_record(rec, self.model)
-        return rec
+        return self._ahead_to(rec, self.schedule.iteration_end(rec.iteration))
 
     def iteration_end_after(self, end: Record) -> Record | None:
         """The update record ending the iteration after ``end`` (the record ending an
@@ -312,11 +307,13 @@ class Session:
         the same way as ``iteration_end`` (without recording anything) when this branch has
         not got that far. None past the last iteration. May raise RunawayFractions."""
         target = end.index + self.schedule.ops_per_iteration
-        if target > self.last_index:
-            return None
+        return None if target > self.last_index else self._ahead_to(end, target)
+
+    def _ahead_to(self, rec: Record, target: int) -> Record:
+        """The record at operation ``target``: this branch's when computed that far, else
+        computed on from ``rec`` without recording anything."""
         if target <= self.computed:
             return self.branch.records[target]
-        rec = end
         while rec.index < target:
             rec = next_record(rec, self.model)
         return rec
