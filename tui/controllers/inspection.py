@@ -4,7 +4,7 @@ for every weight), the sign-table filter (s), and the gradient check (x)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,15 +95,7 @@ class Inspection:
         rec = s.record
         if rec.index == 0:
             return Ahead()
-        end = s.schedule.iteration_end(rec.iteration)
-        known = self._known(end)
-        if known is None:
-            try:
-                last = s.iteration_end()
-            except Exception:  # RunawayFractions, or a failure the cursor's record shows
-                last = None
-            known = self._keep(end, last)
-        return known
+        return self._ahead_of(s.schedule.iteration_end(rec.iteration), s.iteration_end)
 
     def ahead_of_next(self) -> Ahead | None:
         """The same for the iteration after the cursor's, computed once: what the debugger
@@ -115,20 +107,23 @@ class Inspection:
         if start is None:
             return None
         end = start.index + s.schedule.ops_per_iteration
-        known = self._known(end)
-        if known is None:
-            if end > s.last_index:
-                return None
-            try:
-                last = s.iteration_end_after(start)
-            except Exception:  # RunawayFractions: the step into it will say so; not retried
-                last = None
-            known = self._keep(end, last)
-        return known
+        if end > s.last_index:
+            return None
+        return self._ahead_of(end, lambda: s.iteration_end_after(start))
 
-    def _known(self, end: int) -> Ahead | None:
+    def _ahead_of(self, end: int, last: Callable[[], Record | None]) -> Ahead:
+        """The Ahead of the iteration ending at operation ``end``, from ``last()`` (its update
+        record) the first time on this branch. A failure (RunawayFractions, or one the
+        cursor's record shows) gives an Ahead without a record, not tried again."""
         branch = self.host.session.branch
-        return next((a for a in self._ahead if a.branch is branch and a.index == end), None)
+        known = next((a for a in self._ahead if a.branch is branch and a.index == end), None)
+        if known is None:
+            try:
+                record = last()
+            except Exception:
+                record = None
+            known = self._keep(end, record)
+        return known
 
     def _keep(self, end: int, last: Record | None) -> Ahead:
         """The Ahead of the iteration ending at operation ``end`` with its update record
