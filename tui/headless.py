@@ -13,7 +13,7 @@ from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
 from nnstep.engine.step import MAX_FRACTION_BITS, Model
 
-from .progress import Progress, wanted
+from .progress import ProgressLine, wanted
 
 if TYPE_CHECKING:  # loaded where used: the debugger's start needs none of them
     from nnstep.engine.trace import Selection
@@ -112,7 +112,7 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
         return EXIT_BAD_INPUT
     total = scenario.iterations if iterations is None else iterations
     stop = total * session.schedule.ops_per_iteration
-    progress = Progress(total, err) if wanted(form, out, err) else None
+    progress = ProgressLine(total, err) if wanted(form, out, err) else None
     try:
         return _scan(session, scenario, stop, form, continue_in_float, breaks, conditions, out,
                      err, numbers_flag, selection, progress)
@@ -124,7 +124,7 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
 def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_in_float: bool,
           breaks: list[str] | None, conditions: list, out: TextIO, err: TextIO,
           numbers_flag: str | None, selection: Selection | None,
-          progress: Progress | None) -> int:
+          progress: ProgressLine | None) -> int:
     from nnstep.engine.search import Hit, RecentEnds, look_back, scan
 
     while True:

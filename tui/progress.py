@@ -26,7 +26,7 @@ def _terminal(stream: TextIO) -> bool:
         return False
 
 
-class Progress:
+class ProgressLine:
     """``tick(iteration)`` after each finished iteration of ``total``; ``close()`` at the end."""
 
     def __init__(self, total: int, err: TextIO,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from nnstep.engine import load_scenario
 from nnstep.tui import headless, progress
-from nnstep.tui.progress import Progress, wanted
+from nnstep.tui.progress import ProgressLine, wanted
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 CLEAR = "\r\x1b[K"
@@ -43,7 +43,7 @@ def test_only_a_terminal_gets_it_and_only_when_nothing_else_shows_the_run():
 
 def test_the_line_is_rewritten_in_place_then_erased():
     err = Terminal()
-    shown = Progress(1_000, err, clock=Clock(0.3))
+    shown = ProgressLine(1_000, err, clock=Clock(0.3))
     for t in range(1, 11):
         shown.tick(t)
     text = err.getvalue()
@@ -57,7 +57,7 @@ def test_the_line_is_rewritten_in_place_then_erased():
 
 def test_a_short_run_shows_nothing():
     err = Terminal()
-    quick = Progress(10, err, clock=Clock(0.01))
+    quick = ProgressLine(10, err, clock=Clock(0.01))
     for t in range(1, 11):
         quick.tick(t)
     quick.close()
