@@ -15,21 +15,17 @@ preparing done while keys were awaited included).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
 import re
 import select
 import signal
-import struct
 import sys
 import tempfile
-import termios
 import time
 
 from common import ROOT, machine, percentiles
-from startup import ENV, NNSTEP, SIZE, cpu_seconds
+from startup import NNSTEP, SIZE, cpu_seconds, spawn
 
 PACE = 0.1  # seconds between a paint and the next key
 TIMEOUT = 30.0
@@ -55,13 +51,7 @@ def wait_for(fd: int, pattern: re.Pattern, seen: bytes = b"") -> bytes:
 
 
 def steps(name: str, count: int, per_iteration: int, state: str) -> dict:
-    env = dict(ENV, TERM="xterm-256color", COLUMNS=str(SIZE[1]), LINES=str(SIZE[0]),
-               XDG_STATE_HOME=state)
-    args = [NNSTEP, "--fresh", str(ROOT / "scenarios" / f"{name}.toml")]
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: becomes the program, its terminal the pty
-        os.execve(args[0], args, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[0], SIZE[1], 0, 0))
+    pid, fd = spawn([NNSTEP, "--fresh", str(ROOT / "scenarios" / f"{name}.toml")], state)
     walls, into = [], []
     try:
         rest = wait_for(fd, re.compile(rb"before training"))

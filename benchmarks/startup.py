@@ -60,16 +60,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def first_paint(args: list[str], state: str) -> tuple[float, float]:
-    """Seconds from starting ``args`` in a pty to MARKER in its output, and the CPU seconds it
-    had used then; then quits it."""
+def spawn(args: list[str], state: str) -> tuple[int, int]:
+    """``args`` started in a pty of SIZE, sessions kept in ``state``: (pid, the pty's fd)."""
     env = dict(ENV, TERM="xterm-256color", COLUMNS=str(SIZE[1]), LINES=str(SIZE[0]),
                XDG_STATE_HOME=state)
-    start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # the child: becomes the program, its terminal the pty
         os.execve(args[0], args, env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[0], SIZE[1], 0, 0))
+    return pid, fd
+
+
+def first_paint(args: list[str], state: str) -> tuple[float, float]:
+    """Seconds from starting ``args`` in a pty to MARKER in its output, and the CPU seconds it
+    had used then; then quits it."""
+    start = time.perf_counter()
+    pid, fd = spawn(args, state)
     seen, found = b"", None
     try:
         while time.perf_counter() - start < TIMEOUT:
