@@ -254,9 +254,9 @@ class _Builder(Fields):
                                 where + ("classes",))
             targets = targets or list(classes) or names
         elif "file" in raw:
-            self.data_file = self.path.parent / raw["file"]  # read (checked) just below
             samples, features, targets = file_samples(self.path, raw["file"], features, targets,
                                                       self.fail, self.mode, classes)
+            self.data_file = self.path.parent / raw["file"]  # a path: file_samples checked it
         elif "samples" in raw:
             samples = inline_samples(raw["samples"], self.fail, self.mode, classes)
         else:
