@@ -81,6 +81,8 @@ def writable_target(path: str | Path, what: str, overwrite: bool = False) -> Pat
                 raise FileProblem(f"{what} '{named}' already exists (not overwritten)")
             if not path.is_file():
                 raise FileProblem(f"cannot write {what} '{named}': it exists and is not a file")
+    except FileProblem:
+        raise
     except OSError as err:  # a name too long, a folder that cannot be searched …
         raise FileProblem(f"cannot write {what} '{named}': {err.strerror or err}") from None
     except ValueError:  # a NUL in the path

@@ -54,3 +54,11 @@ def test_a_file_name_too_long_for_the_system_is_a_message(tmp_path, capfd, brocc
         writable_target(long, "--save-weights file")
     code, err = run(capfd, "run", str(broccoli_path), "--save-weights", str(long))
     assert code == 2 and len(err.splitlines()) == 1 and "File name too long" in err
+
+
+def test_a_nul_in_a_typed_path_is_a_message(tmp_path):
+    with pytest.raises(FileProblem, match="contains a NUL character"):
+        writable_target(tmp_path / "a\0b.npz", "file")
+    (tmp_path / "kept.npz").write_bytes(b"")
+    with pytest.raises(FileProblem, match="already exists"):
+        writable_target(tmp_path / "kept.npz", "file")
