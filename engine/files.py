@@ -72,6 +72,8 @@ def writable_target(path: str | Path, what: str, overwrite: bool = False) -> Pat
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     named = escape(str(path))
+    if "\0" in str(path):  # pathlib's tests read such a path as missing: it is unusable
+        raise FileProblem(f"cannot write {what} '{named}': its path contains a NUL character")
     try:
         if not folder.is_dir():
             raise FileProblem(f"cannot write {what} '{named}': the folder "
@@ -85,9 +87,6 @@ def writable_target(path: str | Path, what: str, overwrite: bool = False) -> Pat
         raise
     except OSError as err:  # a name too long, a folder that cannot be searched …
         raise FileProblem(f"cannot write {what} '{named}': {err.strerror or err}") from None
-    except ValueError:  # a NUL in the path
-        raise FileProblem(f"cannot write {what} '{named}': its path contains a NUL "
-                          "character") from None
     return path
 
 
