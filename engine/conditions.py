@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from . import detectors
+from . import detector_conditions, detectors
 from .diagnostics import by_kind
 from .errors import one_line, shown, suggest
 from .format import brief, weight_label
@@ -109,7 +109,7 @@ def parse_condition(text: str, layers: Sequence[Any], mode: str | None = None) -
                                  f"{MAX_STUCK:,})")
         return Condition(t, "stuck", weight=_weight(m, specs, t) if m["w"] else None, count=n)
     try:
-        detector = detectors.parse(t)
+        detector = detector_conditions.parse(t)
     except ValueError as err:
         raise ConditionError(one_line(str(err))) from None
     if detector:
@@ -307,7 +307,7 @@ def brief6(v: Any) -> str:
 
 
 def _detector(c: Condition, prev: Record, rec: Record, model, history) -> str | None:
-    return detectors.hit(c.kind, c.value, rec, model, history)
+    return detector_conditions.hit(c.kind, c.value, rec, model, history)
 
 
 _CHECKS = {**{k: _finding for k in FINDING_KINDS}, "loss": _loss, "rises": _rises,

@@ -1,10 +1,10 @@
 """Diagnostics of one record: what a debugger should point at.
 
 Kinds: "nonfinite" (the operation produced NaN or ±inf: where, exactly), "blocked" and
-"rounding" (from signs.py), "saturated" (a sigmoid/tanh whose derivative has all but vanished
-while there is something to learn), "overshoot" (after an update, the loss of the same batch rose:
-the learning rate is too large), "sign" (an update flipped the sign of a weight), and the
-research detectors of detectors.py (vanishing, exploding, dying, update_ratio, unchanged).
+"rounding" (from flow_findings.py), "saturated" (a sigmoid/tanh whose derivative has all but
+vanished while there is something to learn), "overshoot" (after an update, the loss of the same
+batch rose: the learning rate is too large), "sign" (an update flipped the sign of a weight), and
+the research detectors of detectors.py (vanishing, exploding, dying, update_ratio, unchanged).
 """
 
 from __future__ import annotations

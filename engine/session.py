@@ -21,7 +21,9 @@ from .history import Policy, Timeline
 from .numbers import EXACT, FLOAT, NumberError, Numbers, parse_number
 from .records import Record
 from .scenario import Scenario
-from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record, next_record
+from .session_moves import Moves
+from .session_reads import Reads
+from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record
 
 
 @dataclass
@@ -37,8 +39,9 @@ class Branch:
     records: Timeline
 
 
-class Session:
-    """Training one operation at a time, with rewind and edits. Never prints."""
+class Session(Moves, Reads):
+    """Training one operation at a time, with rewind and edits. Never prints. Its moves by
+    iterations and epochs are in session_moves.py, its reads of the history in session_reads.py."""
 
     def __init__(self, scenario: Scenario, max_fraction_bits: int = MAX_FRACTION_BITS,
                  policy: Policy | None = None, rewinds: bool = True) -> None:
@@ -131,63 +134,6 @@ class Session:
             self.cursor = min(index, self.computed)
         return self.record
 
-    def step(self, n: int = 1) -> Record:
-        return self.goto(self.cursor + n)
-
-    def back(self, n: int = 1) -> Record:
-        return self.goto(self.cursor - n)
-
-    def first(self) -> Record:
-        return self.goto(0)
-
-    def last(self) -> Record:
-        return self.goto(self.last_index)
-
-    def next_iteration_end_index(self) -> int:
-        """The end (update) of this iteration, or of the next one if already there."""
-        t = self.record.iteration
-        end = self.schedule.iteration_end(t)
-        return end if self.cursor < end else self.schedule.iteration_end(t + 1)
-
-    def prev_iteration_end_index(self) -> int:
-        """The end of the previous iteration (the start of training for the first)."""
-        t = self.record.iteration
-        end = self.schedule.iteration_end(t)
-        return self.schedule.iteration_end(t - 1 if self.cursor <= end else t)
-
-    def epoch_end_index(self, epoch: int) -> int:
-        return self.schedule.iteration_end(epoch * self.schedule.iterations_per_epoch)
-
-    def next_epoch_end_index(self) -> int:
-        """The end of this epoch, or of the next one if already there."""
-        t = self.record.iteration
-        e = -(-t // self.schedule.iterations_per_epoch) if t else 1
-        end = self.epoch_end_index(e)
-        return end if self.cursor < end else self.epoch_end_index(e + 1)
-
-    def prev_epoch_end_index(self) -> int:
-        """The end of the previous epoch (the start of training for the first)."""
-        t = self.record.iteration
-        e = -(-t // self.schedule.iterations_per_epoch)
-        end = self.epoch_end_index(e)
-        return self.epoch_end_index(e - 1 if self.cursor <= end else e)
-
-    def next_iteration_end(self) -> Record:
-        return self.goto(self.next_iteration_end_index())
-
-    def prev_iteration_end(self) -> Record:
-        return self.goto(self.prev_iteration_end_index())
-
-    def next_epoch_end(self) -> Record:
-        return self.goto(self.next_epoch_end_index())
-
-    def prev_epoch_end(self) -> Record:
-        return self.goto(self.prev_epoch_end_index())
-
-    def goto_iteration(self, iteration: int) -> Record:
-        """The end of ``iteration`` (0 is the start of training)."""
-        return self.goto(self.schedule.iteration_end(max(0, iteration)))
-
     # ---- edits
     def edit(self, edit: Edit) -> Record:
         """Apply ``edit`` at the cursor on a new branch (see the module doc). Raises EditError and
@@ -271,93 +217,6 @@ class Session:
     def continue_in_float(self) -> Record:
         """Switch to float64 at the cursor (the answer to RunawayFractions)."""
         return self.edit(Edit("mode", FLOAT))
-
-    # ---- looking at the history
-    def parent_record(self, compute: bool = False) -> Record | None:
-        """The record at the cursor on the branch this one was edited from (for comparison);
-        None on the first branch, or when the parent has not computed that far (``compute``:
-        compute it there first)."""
-        if self.branch.parent is None:
-            return None
-        parent = self.branches[self.branch.parent]
-        if compute:
-            parent.records.extend_to(self.cursor)
-        return parent.records[self.cursor] if self.cursor < len(parent.records) else None
-
-    def end_of_iteration(self, iteration: int) -> Record | None:
-        """The record ending ``iteration`` (≥ 1) on this branch, None when not computed (the
-        ``history`` that conditions and look-back findings read)."""
-        i = iteration * self.schedule.ops_per_iteration
-        records = self.branch.records
-        return records[i] if 0 < iteration and i < len(records) else None
-
-    def iteration_end(self) -> Record:
-        """The update record that ends the iteration at the cursor (the cursor's own record at
-        the start of training or at an update): what the rest of the iteration will show.
-        Computed from the cursor's record when this branch has not got that far, without
-        recording anything. May raise RunawayFractions in exact mode."""
-        rec = self.record
-        if rec.index == 0 or rec.finished:
-            return rec
-        return self._ahead_to(rec, self.schedule.iteration_end(rec.iteration))
-
-    def iteration_end_after(self, end: Record) -> Record | None:
-        """The update record ending the iteration after ``end`` (the record ending an
-        iteration of this branch, or the start): what the next iteration will show, computed
-        the same way as ``iteration_end`` (without recording anything) when this branch has
-        not got that far. None past the last iteration. May raise RunawayFractions."""
-        target = end.index + self.schedule.ops_per_iteration
-        return None if target > self.last_index else self._ahead_to(end, target)
-
-    def _ahead_to(self, rec: Record, target: int) -> Record:
-        """The record at operation ``target``: this branch's when computed that far, else
-        computed on from ``rec`` without recording anything."""
-        if target <= self.computed:
-            return self.branch.records[target]
-        while rec.index < target:
-            rec = next_record(rec, self.model)
-        return rec
-
-    def losses(self) -> list[tuple[int, Any]]:
-        """(iteration, batch loss) of each finished iteration computed on this branch."""
-        return list(enumerate(self.branch.records.losses, start=1))
-
-    def loss_series(self, parent: bool = False) -> list[Any] | None:
-        """The batch loss of each finished iteration computed on this branch (``parent``: on
-        the branch it was edited from; None on the first branch), from iteration 1: the
-        timeline's own list, kept as iterations are computed — read it, never change it."""
-        if not parent:
-            return self.branch.records.losses
-        if self.branch.parent is None:
-            return None
-        return self.branches[self.branch.parent].records.losses
-
-    def accuracy_series(self, parent: bool = False) -> list[float] | None:
-        """The share of each finished iteration's batch predicted right, when the loss
-        classifies (else an empty list), like ``loss_series``."""
-        if not parent:
-            return self.branch.records.accuracies
-        if self.branch.parent is None:
-            return None
-        return self.branches[self.branch.parent].records.accuracies
-
-    @property
-    def edit_log(self) -> list[tuple[int, Edit]]:
-        """The edits that made this branch, oldest first, as (cursor index, edit): what
-        ``Session.replay`` needs to rebuild it."""
-        out, branch = [], self.branch
-        while branch.parent is not None:
-            out.append((branch.at, branch.edit))
-            branch = self.branches[branch.parent]
-        return out[::-1]
-
-    def forks(self) -> list[int]:
-        """Indices where this branch's line of history was edited, oldest first."""
-        out, branch = [], self.branch
-        while branch.parent is not None:
-            out.append(branch.fork)
-            branch = self.branches[branch.parent]
-        return sorted(out)
 
 
 def network_sizes(scenario: Scenario) -> tuple[int, int]:

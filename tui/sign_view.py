@@ -1,6 +1,6 @@
 """Which weights the sign table lists: every weight in model order around the selection, or the
 weights of largest |δw| with a filter ("largest", "moving" δw ≠ 0, "against" — moved against
-the prediction). Places and counts come from ``engine.signs.choose_weights`` (vectorised
+the prediction). Places and counts come from ``engine.weight_choice.choose_weights`` (vectorised
 tables), so a 100k-weight network costs milliseconds, and only the rows shown are analysed
 (``sign_rows(rec, model, places)``)."""
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnstep.engine.records import Record
-from nnstep.engine.signs import choose_weights
+from nnstep.engine.weight_choice import choose_weights
 
 from .widgets.common import Weight, window
 

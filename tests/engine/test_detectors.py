@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nnstep.engine import Session, load_scenario, parse_scenario
 from nnstep.engine.conditions import ConditionError, parse_condition
-from nnstep.engine.detectors import DEFAULTS, decided, detect, hit
+from nnstep.engine.detector_conditions import hit
+from nnstep.engine.detectors import DEFAULTS, decided, detect
 from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.format import brief
 from nnstep.engine.records import BACKWARD, FORWARD, UPDATE, Op

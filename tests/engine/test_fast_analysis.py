@@ -17,7 +17,7 @@ from nnstep.engine.flow_findings import true_places
 from nnstep.engine.format import _significant
 from nnstep.engine.kinds.relu import RECIPE as RELU
 from nnstep.engine.layers import LayerSpec
-from nnstep.engine.signs import MINUS, NAN, PLUS, ZERO, _codes
+from nnstep.engine.sign_codes import MINUS, NAN, PLUS, ZERO, codes
 from nnstep.engine.summary import _least, _mean, _most
 
 SHAPES = [(1, 3), (4, 5), (16, 17), (40, 30)]  # 3 … 1,200 values: both sides of SMALL
@@ -76,7 +76,7 @@ def test_sign_codes(shape) -> None:
         arr = awkward(rng, shape)
         code = {1: PLUS, -1: MINUS, 0: ZERO}
         expected = [NAN if v != v else code[python_sign(v)] for v in arr.ravel().tolist()]
-        assert _codes(arr).ravel().tolist() == expected
+        assert codes(arr).ravel().tolist() == expected
 
 
 @pytest.mark.parametrize("grad_at_zero", [0, 1])

@@ -11,8 +11,9 @@ from dataclasses import replace
 
 from nnstep.engine import load_scenario
 from nnstep.engine.format import fmt
-from nnstep.engine.signs import select_weights, sign_rows
+from nnstep.engine.signs import sign_rows
 from nnstep.engine.summary import layer_stats
+from nnstep.engine.weight_choice import select_weights
 from nnstep.tui.app import build_app
 from nnstep.tui.screens.row import RowScreen
 from nnstep.tui.widgets.layer_panel import LayerPanel

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from nnstep.engine.format import fmt
 from nnstep.engine.names import BadName, Target, parse_name
-from nnstep.engine.signs import select_weights
+from nnstep.engine.weight_choice import select_weights
 
 from ..widgets.common import FRACTION_WIDTH as WIDTH
 from ..widgets.common import View, Weight, input_names, neuron_label, value_of, weight_label
