@@ -60,6 +60,9 @@ def test_base_is_valid():
         ('learning_rate = "1/10"', 'learning_rate = "-1"', 11, ("training", "learning_rate"),
          "≥ 0"),
         ('name = "L3"', 'name = "L2"', 28, ("layers", 2, "name"), "used twice"),
+        # N:backward:loss is the loss's δ: a ReLU named loss could not be reached (--goto, and
+        # the command `run` prints when a breakpoint stops it)
+        ('name = "L3"', 'name = "loss"', 28, ("layers", 2, "name"), "names the loss"),
         ('kind = "input"', 'kind = "linear"', 17, ("layers", 0, "kind"), '"input"'),
         ('kind = "relu"', 'kind = "relu"\nsize = 4', 30, ("layers", 2, "size"), "expected 1"),
         ('kind = "relu"', 'kind = "relu"\nslope = "1/5"', 30, ("layers", 2, "slope"),
