@@ -237,3 +237,14 @@ def test_one_hot_rows_are_the_identity_rows(labels):
 
     index = np.array(labels, dtype=np.intp)
     assert one_hot_rows(index, 7).tobytes() == np.eye(7)[index].tobytes()
+
+
+@pytest.mark.parametrize("numbers", [None, "exact"])
+def test_a_class_index_of_thousands_of_digits_is_out_of_range(tmp_path, numbers):
+    """int() refuses more than 4,300 digits: that was a ValueError traceback."""
+    text = "a,b,kind\n1,2," + "9" * 5000 + "\n3,4,0\n"
+    path = write(tmp_path, text, 2, 2, 'targets = ["kind"]\nclasses = ["cat", "dog"]')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, numbers)
+    assert "line 2, column 'kind': class index " + "9" * 39 + "… is out of range" in str(
+        caught.value)
