@@ -248,3 +248,11 @@ def test_a_class_index_of_thousands_of_digits_is_out_of_range(tmp_path, numbers)
         load_scenario(path, numbers)
     assert "line 2, column 'kind': class index " + "9" * 39 + "… is out of range" in str(
         caught.value)
+
+
+def test_a_column_that_is_both_a_feature_and_a_target_is_refused(tmp_path):
+    path = write(tmp_path, "a,b,y\n1,2,3\n", 2, 1, 'targets = ["y"]\nfeatures = ["a", "y"]')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert caught.value.path == ("data", "features")
+    assert "column 'y' of 'd.csv' is both a feature and a target" in str(caught.value)
