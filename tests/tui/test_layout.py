@@ -113,3 +113,23 @@ async def test_every_panel_fits_the_width_at_80_columns(name: str) -> None:
                 if p.display and p.parent.id in ("layers", "lower")
                 and p.region.right > p.parent.size.width}
         assert not wide, wide
+
+
+async def test_the_gradient_checks_numbers_are_whole_at_80_columns() -> None:
+    """digits at 80×24: the gradient check's table is too wide for the dialog; the counts'
+    columns give way, never the numbers (Rich cut the last column: 1.60938e-06 as
+    1.60938e-0)."""
+    from nnstep.tui.screens.gradcheck import GradcheckScreen
+    from test_redraw import screen_text
+
+    app = build_app(load_scenario(SCENARIOS / "digits.toml"), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.move_to(app.session.schedule.ops_per_iteration)
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, GradcheckScreen)
+        rows = [row.replace("\xa0", " ") for row in screen_text(app)]
+        for c in app.screen.checks:
+            row = next(r for r in rows if c.where in r).replace(" ", "")
+            assert f"{c.analytic:.6g}{c.numeric:.6g}█" in row, row
