@@ -154,3 +154,6 @@ async def test_the_drill_in_fits_80_columns(name: str) -> None:
         table = app.screen.query_one(DataTable)
         assert table.virtual_size.width <= table.scrollable_content_region.width
         assert [str(c.label) for c in table.columns.values()][-2:] == ["ŵ", "move"]
+        if name == "broccoli.toml":  # one neuron, not "1 neurons"
+            title = str(app.screen.query_one("#dialog-title").content)
+            assert title == "L2 n1 (of 1 neuron): its 3 weights", title

@@ -5,6 +5,7 @@ previous neuron; escape closes."""
 
 from __future__ import annotations
 
+from nnstep.engine.format import count
 from nnstep.engine.signs import sign_rows
 from rich.cells import cell_len
 from rich.text import Text
@@ -67,8 +68,8 @@ class RowScreen(ModalScreen["Weight | None"]):
         self.places = [(k, i, j) for j in range(len(names))] + ([(k, i, None)] if spec.bias
                                                                else [])
         self.query_one("#dialog-title", Label).update(
-            f"{neuron_label(view, k, i)} (of {spec.size} neurons): its {len(self.places)} "
-            "weights")
+            f"{neuron_label(view, k, i)} (of {count(spec.size, 'neuron')}): its "
+            f"{count(len(self.places), 'weight')}")
         o = rec.outputs[k] if rec.outputs else None
         nxt = rec.loss_delta if k == len(model.layers) - 1 else (
             rec.deltas[k + 1] if rec.deltas else None)
