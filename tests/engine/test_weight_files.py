@@ -192,3 +192,12 @@ def test_names_that_cannot_be_read_apart_are_refused(tmp_path, names, says):
     write(tmp_path / "model.npz", state_dict())
     with pytest.raises(ScenarioError, match=says):
         load_scenario(whole(tmp_path, "model.npz", names=names))
+
+
+def test_a_big_endian_npz_reads_as_its_values(tmp_path):
+    """numpy writes an array in its own byte order: >f8 is float64 (it was refused as a
+    dtype that is not float64)."""
+    tensors = {k: v.astype(">f8") for k, v in state_dict().items()}
+    np.savez(tmp_path / "model.npz", **tensors)
+    scenario = load_scenario(whole(tmp_path, "model.npz"))
+    assert np.array_equal(scenario.params[1]["w"], state_dict()["0.weight"])
