@@ -7,7 +7,9 @@ The redraw protocol. On every change the screen calls ``show(view, economise)`` 
    the inputs are those of the last drawing, nothing happens. ``None`` (the default): the panel
    is drawn every time.
 2. ``draw(view)`` draws the panel: ``decorate(view)`` sets its classes and titles, and
-   ``drawing(view)`` (no side effects) gives what it shows, handed to ``put``.
+   ``drawing(view)`` (no side effects) gives what it shows, handed to ``put``. At the end of an
+   iteration, whose drawing the panel made to keep room for it (below), that drawing is put
+   again when the inputs are the same (the session records the very update computed ahead).
 3. ``put(content)`` updates the widget and asks Textual for a layout pass only when the room
    the panel asks for changed: a layout pass measures every widget on the screen, most of the
    time of a step when only numbers changed. The room is what a layout pass would measure:
@@ -66,7 +68,8 @@ class Panel(Static):
         self.drawn_size: tuple | None = None  # the size of the content last put
         self.reserved_from: tuple | None = None  # the inputs of the end of the iteration
         self.reserve: Visual | None = None  # what the end of the iteration shows
-        self.prepared: tuple | None = None  # (inputs, visual) of the next iteration's end
+        self.reserve_drawing: Text | ByWidth | None = None  # ... as drawing(end) gave it
+        self.prepared: tuple | None = None  # (inputs, drawing, visual) of the next iteration's end
         self._reserve_changed = False  # a new reserve: the drawing's choices may change
         self._reserve_resized = False  # ... and the room it asks for changed too
         self.economise = True
@@ -100,6 +103,11 @@ class Panel(Static):
             if same_key(self.drawn_from, key):
                 return
         self.drawn_from = key
+        if (key is not None and economise and self.reserve_drawing is not None
+                and same_key(self.reserved_from, key)):
+            self.decorate(view)  # at the end of the iteration: what was drawn for it
+            self.put(self.reserve_drawing)
+            return
         self.draw(view)
 
     def _plan(self, end: View | None) -> None:
@@ -111,11 +119,12 @@ class Panel(Static):
         room = self._room(self.reserve)
         prepared, self.prepared = self.prepared, None
         if end is None:
-            self.reserve = None
+            self.reserve = self.reserve_drawing = None
         elif self.economise and prepared is not None and same_key(prepared[0], key):
-            self.reserve = prepared[1]
+            _, self.reserve_drawing, self.reserve = prepared
         else:
-            self.reserve = visualize(self, self.drawing(end))
+            self.reserve_drawing = self.drawing(end)
+            self.reserve = visualize(self, self.reserve_drawing)
         self._reserve_changed = True
         self._reserve_resized = room is None or self._room(self.reserve) != room
 
@@ -127,9 +136,10 @@ class Panel(Static):
         if key is None or same_key(self.reserved_from, key):
             return
         if self.prepared is None or not same_key(self.prepared[0], key):
-            visual = visualize(self, self.drawing(end))
+            drawing = self.drawing(end)
+            visual = visualize(self, drawing)
             self._room(visual)  # drawn at the widths the next layout pass asks for
-            self.prepared = (key, visual)
+            self.prepared = (key, drawing, visual)
 
     def _room(self, reserve: Visual | None) -> tuple | None:
         """What a layout pass reads of a reserve, in the container of the last one: its
