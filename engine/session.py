@@ -56,7 +56,8 @@ class Session(Moves, Reads):
         self.branches: list[Branch] = [Branch(0, None, 0, None, 0, records)]
         self.branch = self.branches[0]
         self.cursor = 0
-        self.spares = Spares()  # records computed ahead (iteration_end), recorded when reached
+        # records computed ahead (iteration_end and the next iteration's), recorded when reached
+        self.spares = Spares(2 * self.schedule.ops_per_iteration)
         if scenario.branch.edits:
             self._replay_saved()
 

@@ -17,13 +17,13 @@ from collections import OrderedDict
 from .history import Timeline
 from .records import Record
 
-LIMIT = 64  # spares held, the oldest dropped first (three iterations of a 20-operation network)
-
 
 class Spares:
-    """Records computed ahead, each keyed by the record it was computed from."""
+    """Records computed ahead, each keyed by the record it was computed from; at most ``limit``
+    (the oldest dropped first: what is computed ahead of an edit no longer reached, say)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
         self._after: OrderedDict[int, tuple[Record, Record]] = OrderedDict()
 
     def after(self, rec: Record) -> Record | None:
@@ -34,7 +34,7 @@ class Spares:
     def keep(self, rec: Record, following: Record) -> Record:
         """Hold ``following``, computed from ``rec``; returns it."""
         self._after[id(rec)] = (rec, following)  # holding rec keeps its id from being reused
-        while len(self._after) > LIMIT:
+        while len(self._after) > self.limit:
             self._after.popitem(last=False)
         return following
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 from nnstep.engine import Session, load_scenario, parse_scenario
-from nnstep.engine.spares import LIMIT, Spares
+from nnstep.engine.spares import Spares
 from test_properties import FIELDS, networks, same
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -49,20 +49,24 @@ def test_a_jump_over_whole_iterations_takes_the_spares_then_computes_on():
         assert records_match(s.at(i), fresh.at(i)), i
 
 
-def test_spares_are_bounded():
+def test_spares_hold_the_rest_of_this_iteration_and_the_next():
     s = Session(load_scenario(SCENARIOS / "mlp784.toml"))
+    opi = s.schedule.ops_per_iteration
+    s.goto(1)
+    end = s.iteration_end()
+    following = s.iteration_end_after(end)
+    assert s.goto(end.index) is end and s.goto(following.index) is following  # adopted
     end = s.record
-    for _ in range(LIMIT // s.schedule.ops_per_iteration + 3):
+    for _ in range(4):
         end = s.iteration_end_after(end)
-    assert len(s.spares._after) == LIMIT
-    assert s.computed == 0
+    assert len(s.spares._after) == 2 * opi and s.computed == following.index
 
 
 def test_a_spare_is_only_taken_after_the_very_record_it_was_computed_from():
     s = Session(load_scenario(SCENARIOS / "broccoli.toml"))
     t = s.branch.records
     other = t.tip.with_(lr=Fraction(1, 3))  # equal in every other field, another object
-    spares = Spares()
+    spares = Spares(4)
     spares.keep(other, "not a record")
     spares.adopt(t, 5)
     assert len(t) == 1 and spares.after(t.tip) is None
