@@ -174,3 +174,25 @@ async def test_an_update_computed_ahead_shows_the_findings_diagnose_gives_it() -
             assert app.view().findings == fresh, t
             kinds |= {f.kind for f in fresh}
         assert "unchanged" in kinds
+
+
+async def test_within_an_iteration_no_panel_asks_for_a_layout_pass() -> None:
+    """Panels keep the room the end of the iteration needs, so stepping through an iteration
+    never needs a layout pass (each measures every widget: most of a step's time); only the
+    step into an iteration may. A layout pass does not make a panel's next update ask for
+    another one."""
+    iris = load_scenario(SCENARIOS / "iris.toml")
+    for scenario in (load_scenario(SCENARIOS / "broccoli.toml"),
+                     replace(iris, training=replace(iris.training, epochs=1))):
+        app = build_app(scenario, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            opi = app.session.schedule.ops_per_iteration
+            asked = []
+            for _ in range(3 * opi):
+                app.action_next_op()
+                await pilot.pause()
+                await prepared(app, pilot)
+                if (app.session.cursor - 1) % opi:  # not the step into an iteration
+                    asked += [(app.session.cursor, p.id) for p in app._holding_panels()
+                              if p.asked_layout]
+            assert asked == [], scenario.path

@@ -15,7 +15,8 @@ The redraw protocol. On every change the screen calls ``show(view, economise)`` 
    time of a step when only numbers changed. The room is what a layout pass would measure:
    the content's width and its height at the panel's present width, the end of the iteration's
    included (``HOLDS_STILL``), in the container of the last layout pass (ByWidth: the height
-   at the present width).
+   at the present width). The content replaced is measured there too, so a layout pass that
+   came after it was put (another panel's) does not make its next update ask for one again.
 
 The screen holds still: a panel with ``HOLDS_STILL`` also measures ``drawing(view.end)``, what
 it will show at the end (the update) of the iteration at the cursor, where every value of the
@@ -65,7 +66,6 @@ class Panel(Static):
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.drawn_from: tuple | None = None  # the inputs of the last drawing
-        self.drawn_size: tuple | None = None  # the size of the content last put
         self.reserved_from: tuple | None = None  # the inputs of the end of the iteration
         self.reserve: Visual | None = None  # what the end of the iteration shows
         self.reserve_drawing: Text | ByWidth | None = None  # ... as drawing(end) gave it
@@ -155,25 +155,37 @@ class Panel(Static):
                 None if steps is None else tuple(steps))
 
     def put(self, content: Text | ByWidth) -> None:
-        """``update(content)``, laid out again only when its size may have changed."""
-        size: tuple | None = None
+        """``update(content)``, laid out again only when the room it asks for may have changed:
+        the room of the content it replaces and of the new one, measured in the container of
+        the last layout pass (measured there the replaced one is as the pass left it, even
+        when the pass came after it was put), or a reserve that asks for other room."""
+        before = self._room_of(self.shown) if self.economise and self.shown is not None else None
         self.shown = content
         self.update(content, layout=False)
-        if isinstance(content, ByWidth):
-            width = self.content_region.width
-            size = (width, content.get_height(self.styles, width)) if width else None
-            changed = self._reserve_resized
-        else:  # the room a layout pass would measure now, the reserve's included
-            if self._measured is not None:
-                container, viewport, width = self._measured
-                size = (self.get_content_width(container, viewport),
-                        self.get_content_height(container, viewport, width))
-            changed = False
-        layout = not self.economise or size is None or size != self.drawn_size or changed
-        self.drawn_size, self._reserve_changed, self._reserve_resized = size, False, False
+        size = self._room_of(content)
+        layout = (not self.economise or size is None or size != before
+                  or self._reserve_resized)
+        self._reserve_changed, self._reserve_resized = False, False
         self.asked_layout = layout
         if layout:
             self.refresh(layout=True)
+
+    def _room_of(self, content: Visual | Text) -> tuple | None:
+        """The room a layout pass would give ``content`` now (the panel's present content when
+        it is Text), the reserve's included; None before the first layout pass."""
+        if isinstance(content, ByWidth):  # as wide as the panel is: the height of the
+            width = self.content_region.width  # drawing or of the reserve, the larger
+            if not width:
+                return None
+            height = content.get_height(self.styles, width)
+            if self.reserve is not None:
+                height = max(height, self.reserve.get_height(self.styles, width))
+            return (width, height)
+        if self._measured is None:
+            return None
+        container, viewport, width = self._measured
+        return (self.get_content_width(container, viewport),
+                self.get_content_height(container, viewport, width))
 
     def steps(self, reserve: Visual | None = None) -> list[int] | None:
         """The widths (border box) at which the panel shows more than at its natural width,
