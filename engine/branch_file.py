@@ -77,7 +77,8 @@ def _index(text: Any, names: list[str], schedule, where: tuple, fail) -> int:
 
 
 def _edit(item: Any, layers: tuple, names: list[str], schedule, where: tuple, fail):
-    if not isinstance(item, dict) or "kind" not in item or item["kind"] not in PLACES:
+    if not isinstance(item, dict) or not isinstance(item.get("kind"), str) \
+            or item["kind"] not in PLACES:
         raise fail(f"expected {{ at = …, kind = …, value = … }} with kind one of "
                    f"{', '.join(PLACES)}", where)
     kind = item["kind"]

@@ -10,6 +10,7 @@ or a message naming the file, the line and the column. Exact scenarios always us
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .labels import LabelError, class_index
+from .limits import MAX_FILE_DATA_VALUES
 from .tensor_files import FLOATS, INTEGERS, TensorFile
 
 NPZ_ARRAYS = ("x", "y")
@@ -83,6 +85,10 @@ def npz_data(path: Path, classes: Sequence[str] = ()) -> tuple[np.ndarray, np.nd
     if len(sy) not in (1, 2) or sy[0] != sx[0]:
         raise file.problem(f"y has shape {list(sy)}, expected [{sx[0]}, outputs] or "
                            f"[{sx[0]}] (one row per sample of x)")
+    values = sx[0] * (sx[1] + (len(classes) if classes else math.prod(sy[1:])))
+    if values > MAX_FILE_DATA_VALUES:
+        raise file.problem(f"x and y would hold {values:,} values, over the limit of "
+                           f"{MAX_FILE_DATA_VALUES:,} (1 GiB of float64)")
     x = file.load("x", FLOATS + INTEGERS)
     if not np.isfinite(x).all():
         raise file.problem("x holds nan or inf (expected finite numbers)")
@@ -103,4 +109,12 @@ def _one_hot(file: TensorFile, shape: tuple, classes: Sequence[str]) -> np.ndarr
     if bad.size:
         raise file.problem(f"y[{bad[0]}] is {int(labels[bad[0]])}: expected a class index "
                            f"0 … {len(classes) - 1} ({len(classes)} classes)")
-    return np.eye(len(classes))[labels.astype(np.intp)]
+    return one_hot_rows(labels.astype(np.intp), len(classes))
+
+
+def one_hot_rows(labels: np.ndarray, classes: int) -> np.ndarray:
+    """[samples, classes] float64 rows, 1 at each sample's class index and 0 elsewhere (the
+    rows of np.eye(classes)[labels], without making a classes × classes matrix first)."""
+    rows = np.zeros((labels.shape[0], classes))
+    rows[np.arange(labels.shape[0]), labels] = 1.0
+    return rows

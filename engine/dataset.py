@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .data_files import columns_of, fast_csv, npz_data
+from .data_files import columns_of, fast_csv, npz_data, one_hot_rows
 from .errors import cut, escape, shown, suggest
 from .files import FileProblem, read_text
 from .labels import LabelError, one_hot
@@ -20,6 +20,7 @@ from .limits import (
     MAX_DATA_BYTES,
     MAX_DATA_VALUES,
     MAX_FEATURES,
+    MAX_FILE_DATA_VALUES,
     MAX_NOISE,
     MAX_SAMPLES,
 )
@@ -131,9 +132,10 @@ def generated_samples(raw: Any, fail: Fail) -> tuple[list[Sample], list[str]]:
         if value > high:
             raise fail(f"{value:,} is over the limit of {high:,}", where + (key,))
         sizes[key] = value
-    if sizes["samples"] * sizes["features"] > MAX_DATA_VALUES:
-        raise fail(f"{sizes['samples']:,} samples of {sizes['features']:,} features are over the "
-                   f"limit of {MAX_DATA_VALUES:,} values", where + ("samples",))
+    if sizes["samples"] * (sizes["features"] + sizes["classes"]) > MAX_DATA_VALUES:
+        raise fail(f"{sizes['samples']:,} samples of {sizes['features']:,} features and "
+                   f"{sizes['classes']:,} classes are over the limit of {MAX_DATA_VALUES:,} "
+                   "values", where + ("samples",))
     try:
         noise = parse_number(raw.get("noise", "0.1"))
     except NumberError as err:
@@ -155,7 +157,7 @@ def generated_samples(raw: Any, fail: Fail) -> tuple[list[Sample], list[str]]:
     x *= 256
     np.rint(x, out=x)  # what np.round does to float64 values with no decimals
     x /= 256
-    y = np.eye(c)[labels]
+    y = one_hot_rows(labels, c)
     return Samples(x, y), [f"class {k}" for k in range(c)]
 
 
@@ -231,7 +233,8 @@ def csv_samples(
     if mode == FLOAT:
         table = fast_csv(text, len(header), ti[0] if classes else None, classes)
         if table is not None:
-            y = (np.eye(len(classes))[table[:, ti[0]].astype(np.intp)] if classes
+            _within_limit(table.shape[0], len(fi), len(classes), label, fail)
+            y = (one_hot_rows(table[:, ti[0]].astype(np.intp), len(classes)) if classes
                  else columns_of(table, ti))
             return Samples(columns_of(table, fi), y), feats, list(targets)
     try:
@@ -239,6 +242,8 @@ def csv_samples(
     except csv.Error as err:
         raise fail(f"{label}, line {reader.line_num}: not a readable CSV file "
                    f"({_csv_reason(err)})", where) from None
+    if classes:
+        _within_limit(len(rows), len(fi), len(classes), label, fail)
     samples = []
     for n, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
@@ -252,6 +257,15 @@ def csv_samples(
              else _cells(row, ti, header, mode, place, fail))
         samples.append(Sample(x, y))
     return samples, [escape(f) for f in feats], [escape(t) for t in targets]
+
+
+def _within_limit(rows: int, inputs: int, classes: int, label: str, fail: Fail) -> None:
+    """Refuse a CSV whose class labels would make more one-hot values than a data set may
+    hold, before the rows are made."""
+    if classes and rows * (inputs + classes) > MAX_FILE_DATA_VALUES:
+        raise fail(f"{label}: {rows:,} samples of {inputs:,} inputs and {classes:,} classes "
+                   f"would hold {rows * (inputs + classes):,} values, over the limit of "
+                   f"{MAX_FILE_DATA_VALUES:,} (1 GiB of float64)", ("data", "file"))
 
 
 def _cells(row: list[str], columns: list[int], header: list[str], mode: str | None,

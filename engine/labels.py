@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import shown, suggest
+from .limits import MAX_NEURONS
 
 
 class LabelError(ValueError):
@@ -19,6 +20,9 @@ def parse_classes(names: list[str] | None, where: tuple, fail) -> tuple[str, ...
         return ()
     if len(names) < 2:
         raise fail(f"expected at least two class names, got {len(names)}", where)
+    if len(names) > MAX_NEURONS:  # one output neuron each
+        raise fail(f"{len(names):,} class names are over the limit of {MAX_NEURONS:,} (one "
+                   "output neuron each)", where)
     for name in names:  # distinct: Fields.names refuses a name given twice
         if not name.strip() or name != name.strip():
             raise fail(f"class name '{shown(name)}' is empty or has spaces around it", where)

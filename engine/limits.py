@@ -4,7 +4,8 @@ before any work is done (README, "Limits").
 A number is at most MAX_DIGITS digits with an exponent of at most ±MAX_EXPONENT; nesting is at
 most MAX_DEPTH deep; a layer has at most MAX_NEURONS neurons and a network MAX_WEIGHTS weights;
 generated data at most MAX_SAMPLES samples of MAX_FEATURES features (MAX_DATA_VALUES values in
-all); a scenario file is at most MAX_SCENARIO_BYTES and a data file MAX_DATA_BYTES, and only
+all, targets included); a scenario file is at most MAX_SCENARIO_BYTES and a data file
+MAX_DATA_BYTES, a data set read from a file at most MAX_FILE_DATA_VALUES values, and only
 regular files are read (not devices, FIFOs or directories).
 """
 
@@ -21,5 +22,7 @@ MAX_DATA_VALUES = 20_000_000  # samples × features of generated data
 MAX_NOISE = 1_000  # the noise of generated data (its values are clipped to [0, 1] anyway)
 MAX_SCENARIO_BYTES = 16 * 2**20
 MAX_DATA_BYTES = 1 * 2**30
+MAX_FILE_DATA_VALUES = MAX_DATA_BYTES // 8  # values of a data set read from a file, x and y
+# together as float64 (1 GiB), one-hot class rows counted: checked before they are made
 MAX_FRACTION_BITS_LIMIT = 1_000_000  # the largest --max-fraction-bits accepted
 MAX_RUN_ITERATIONS = 10**12  # the largest --iterations accepted

@@ -254,9 +254,9 @@ class _Builder(Fields):
                                 where + ("classes",))
             targets = targets or list(classes) or names
         elif "file" in raw:
-            self.data_file = self.path.parent / raw["file"]  # read (checked) just below
             samples, features, targets = file_samples(self.path, raw["file"], features, targets,
                                                       self.fail, self.mode, classes)
+            self.data_file = self.path.parent / raw["file"]  # a path: file_samples checked it
         elif "samples" in raw:
             samples = inline_samples(raw["samples"], self.fail, self.mode, classes)
         else:
@@ -274,11 +274,16 @@ class _Builder(Fields):
 
     def check_shapes(self, layers, samples, features, targets) -> None:
         n_in, n_out = layers[0].size, layers[-1].size
-        if isinstance(samples, Samples):  # one array each: checked once
-            for arr, n, what, layer in ((samples.x, n_in, "inputs", "the input layer"),
-                                        (samples.y, n_out, "outputs", "the last layer")):
-                if arr.shape[1] != n:
-                    raise self.fail(f"the data has {arr.shape[1]} {what} per sample, {layer} "
+        arrays = isinstance(samples, Samples)
+        if arrays or not isinstance(self.raw["data"].get("samples"), list):
+            # one array each, or rows its reader gave one width: checked once, for the data
+            # set (a file or a generator has no samples[i] to name)
+            widths = ((samples.x.shape[1], samples.y.shape[1]) if arrays
+                      else (len(samples[0].x), len(samples[0].y)))
+            for width, n, what, layer in ((widths[0], n_in, "inputs", "the input layer"),
+                                          (widths[1], n_out, "outputs", "the last layer")):
+                if width != n:
+                    raise self.fail(f"the data has {width} {what} per sample, {layer} "
                                     f"'{layers[0 if what == 'inputs' else -1].name}' has {n}",
                                     ("data",))
             samples = ()

@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `nnstep run … | head`: the reader has gone, nothing is wrong
         sys.stderr.close()
         return headless.EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C while a scenario or its data is read: never a traceback
+        print("nnstep: interrupted", file=sys.stderr)
+        return headless.EXIT_INTERRUPTED
     finally:
         gc.enable()
 

@@ -13,7 +13,16 @@ from nnstep.engine.format import STYLES
 from nnstep.engine.names import BadName, parse_name
 from nnstep.engine.scenario import Scenario
 
-from .headless import EXIT_BAD_INPUT, EXIT_OK, EXIT_RUNAWAY, with_iterations
+from .headless import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_RUNAWAY,
+    with_iterations,
+)
+from .progress import ProgressLine, wanted
+
+STRIDE = 1000  # iterations computed between two looks at the progress line
 
 
 def explain(scenario: Scenario, iteration: int, weight: str | None, neuron: str | None,
@@ -34,11 +43,20 @@ def explain(scenario: Scenario, iteration: int, weight: str | None, neuron: str 
               f"{other}", file=err)
         return EXIT_BAD_INPUT
     session = Session(with_iterations(scenario, iteration))
+    progress = ProgressLine(iteration, err) if wanted("none", out, err) else None
     try:
-        rec = session.goto_iteration(iteration)
+        rec = _reach(session, iteration, progress)
     except RunawayFractions as problem:
         print(f"nnstep: {scenario.path}: {problem}", file=err)
         return EXIT_RUNAWAY
+    except KeyboardInterrupt:  # Ctrl-C while computing the iterations before: never a traceback
+        done = session.cursor // session.schedule.ops_per_iteration
+        print(f"nnstep: {scenario.path}: interrupted after iteration {done:,} of {iteration:,} "
+              "(nothing explained)", file=err)
+        return EXIT_INTERRUPTED
+    finally:
+        if progress is not None:
+            progress.close()
     style = style or ("fraction" if rec.mode == "exact" else "decimal")
     samples = ", ".join(str(s + 1) for s in rec.samples)
     print(f"{target.label(names)} at the end of iteration {iteration} (epoch {rec.epoch}, "
@@ -46,6 +64,16 @@ def explain(scenario: Scenario, iteration: int, weight: str | None, neuron: str 
     lines = Explainer(rec, session.model, style, scenario.features).explain(target)
     print("\n".join(lines), file=out)
     return EXIT_OK
+
+
+def _reach(session: Session, iteration: int, progress: ProgressLine | None):
+    """The record at the end of ``iteration``, computed STRIDE iterations at a time so that a
+    long way there shows its progress (the records are the same: the step function is pure)."""
+    if progress is not None:
+        for done in range(STRIDE, iteration, STRIDE):
+            session.goto_iteration(done)
+            progress.tick(done)
+    return session.goto_iteration(iteration)
 
 
 __all__ = ["STYLES", "explain"]

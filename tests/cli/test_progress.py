@@ -113,3 +113,50 @@ def test_ctrl_c_stops_a_run_with_one_line_and_keeps_what_was_finished(monkeypatc
     lines = err.getvalue().splitlines()
     assert lines[0].endswith("broccoli.toml: interrupted after iteration 2 of 3")
     assert "wrote the weights after iteration 2" in lines[1] and saved.is_file()
+
+
+def test_ctrl_c_while_explain_computes_its_iterations(monkeypatch):
+    """`nnstep explain --iteration 99999999`: Ctrl-C on the way there is one line, exit 130."""
+    from nnstep.engine import Session
+    from nnstep.tui.explain_command import explain
+
+    real = Session.goto_iteration
+
+    def interrupted(self, iteration):
+        if iteration > 2:
+            raise KeyboardInterrupt
+        return real(self, iteration)
+
+    monkeypatch.setattr(Session, "goto_iteration", interrupted)
+    scenario = load_scenario(SCENARIOS / "broccoli.toml")
+    out, err = io.StringIO(), io.StringIO()
+    assert explain(scenario, 99_999_999, "w2[1,1]", None, None, out, err) == 130
+    assert out.getvalue() == ""
+    assert err.getvalue().splitlines() == [
+        f"nnstep: {scenario.path}: interrupted after iteration 0 of 99,999,999 (nothing "
+        "explained)"]
+
+
+def test_explain_shows_its_progress_on_a_terminal(monkeypatch):
+    from nnstep.tui import explain_command
+
+    monkeypatch.setattr(progress.time, "monotonic", Clock(1.0))  # every tick is shown
+    monkeypatch.setattr(explain_command, "STRIDE", 2)
+    scenario = load_scenario(SCENARIOS / "broccoli.toml")
+    out, err = io.StringIO(), Terminal()
+    assert explain_command.explain(scenario, 9, "w2[1,1]", None, None, out, err) == 0
+    assert "iteration 8 of 9" in err.getvalue() and err.getvalue().endswith(CLEAR)
+    plain = io.StringIO()
+    explain_command.explain(scenario, 9, "w2[1,1]", None, None, plain, io.StringIO())
+    assert out.getvalue() == plain.getvalue()
+
+
+def test_ctrl_c_while_a_scenario_is_read(monkeypatch, capsys):
+    from nnstep.tui import cli
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "load_scenario", interrupted)
+    assert cli.main(["check", str(SCENARIOS / "broccoli.toml")]) == 130
+    assert capsys.readouterr().err == "nnstep: interrupted\n"

@@ -146,6 +146,8 @@ BAD = [
     ('edits = [{ at = "1", kind = "numbers", value = "float32" }]',
      "branch.edits[0].value", "expected one of exact, float64"),
     ('edits = [{ at = "1", kind = "rename", value = 1 }]', "branch.edits[0]", "kind one of"),
+    ('edits = [{ at = "1", kind = ["weight"], value = 1 }]', "branch.edits[0]", "kind one of"),
+    ('edits = [{ at = "1", kind = { a = 1 }, value = 1 }]', "branch.edits[0]", "kind one of"),
     ('colour = "red"', "branch", "expected a table with keys goto, edits"),
 ]
 

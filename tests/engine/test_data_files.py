@@ -184,3 +184,56 @@ def test_features_in_any_order_and_place(tmp_path):
     assert x.tolist() == [[3, 4, 1, 2], [7, 8, 5, 6], [11, 12, 9, 10]]
     assert x.flags.c_contiguous and y.tolist() == [[0], [1], [0]]
     assert x.tobytes() == exact_then_float(path)[0].tobytes()
+
+
+def _npy_claiming(array: np.ndarray, shape: tuple[int, ...]) -> bytes:
+    """An .npy member whose header says ``shape`` while its data is ``array``'s."""
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue().replace(repr(array.shape).encode(), repr(shape).encode(), 1)
+
+
+def test_npz_data_claiming_terabytes_is_refused_before_reading(tmp_path):
+    """A 500-byte .npz whose headers claim 6·10^12 values (was a 44 TiB MemoryError)."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "d.npz", "w") as z:
+        z.writestr("x.npy", _npy_claiming(np.zeros((2, 3)), (20_000_000, 300_000)))
+        z.writestr("y.npy", _npy_claiming(np.zeros((2, 1)), (20_000_000, 1)))
+    path = write(tmp_path, None, 3, 1, "", name="d.npz")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert "6,000,020,000,000 values, over the limit of 134,217,728" in str(caught.value)
+
+
+@pytest.mark.parametrize("numbers", [None, "exact"])
+def test_csv_class_labels_past_the_data_limit_are_refused(tmp_path, monkeypatch, numbers):
+    monkeypatch.setattr(dataset, "MAX_FILE_DATA_VALUES", 14)  # 3 rows × (2 inputs + 3) = 15
+    text = "a,b,kind\n1,2,cat\n3,4,dog\n5,6,1\n"
+    path = write(tmp_path, text, 2, 3, 'targets = ["kind"]\nclasses = ["cat", "dog", "eel"]')
+    with pytest.raises(ScenarioError) as caught:
+        arrays(path, numbers)
+    assert "3 samples of 2 inputs and 3 classes would hold 15 values" in str(caught.value)
+    monkeypatch.setattr(dataset, "MAX_FILE_DATA_VALUES", 15)
+    assert arrays(path, numbers)[1].shape == (3, 3)
+
+
+def test_more_class_names_than_a_layer_has_neurons(tmp_path, monkeypatch):
+    from nnstep.engine import labels
+
+    monkeypatch.setattr(labels, "MAX_NEURONS", 2)
+    np.savez(tmp_path / "d.npz", x=np.ones((3, 2)), y=np.array([2, 0, 1]))
+    path = write(tmp_path, None, 2, 3, 'classes = ["a", "b", "c"]', name="d.npz")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert caught.value.path == ("data", "classes") and "over the limit of 2" in str(caught.value)
+
+
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=20))
+def test_one_hot_rows_are_the_identity_rows(labels):
+    from nnstep.engine.data_files import one_hot_rows
+
+    index = np.array(labels, dtype=np.intp)
+    assert one_hot_rows(index, 7).tobytes() == np.eye(7)[index].tobytes()

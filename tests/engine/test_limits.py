@@ -99,6 +99,9 @@ def test_sizes_are_checked_before_allocating(size):
     ("samples = 1000000000, features = 2", "samples"),
     ("samples = 10, features = 100000000", "features"),
     ("samples = 100000, features = 100000", "samples"),
+    # the one-hot targets count too: 10 samples of 100,000 classes made a 100,000 × 100,000
+    # identity matrix first (80 GB)
+    ("samples = 1000000, features = 10, classes = 100000", "samples"),
     ("samples = 10, features = 2, noise = -1", "noise"),
     ("samples = 10, features = 2, noise = \"1e999999999\"", "noise"),
 ])

@@ -119,3 +119,29 @@ def test_csv_wrong_column_count_names_csv_line(tmp_path):
     error = csv_scenario_error(tmp_path, "a,b,c,good\n1,2,3,1\n1,2,3,1\n4,5,6\n", "good")
     assert "d.csv, line 4" in error.message
     assert error.path == ("data", "file")
+
+
+@pytest.mark.parametrize("value", ["3", "1.5", "true", "[]", "{ a = 1 }", '["d.csv"]'])
+def test_data_file_that_is_not_a_path(tmp_path, value):
+    text = BASE.replace(
+        'samples = [\n    { x = [1, 2, 3], y = [1] },\n    { x = [0, 1, 0], y = [0] },\n]',
+        f'file = {value}\ntargets = ["good"]')
+    (tmp_path / "s.toml").write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "s.toml")
+    assert caught.value.path == ("data", "file")
+    assert "expected the path of a CSV file" in caught.value.message
+
+
+@pytest.mark.parametrize("numbers", ["exact", "float64"])
+def test_csv_narrower_than_the_network_names_the_data_not_a_sample(tmp_path, numbers):
+    """A CSV has no samples[i] in the scenario: both readers name the data set's width."""
+    (tmp_path / "d.csv").write_text("a,b,good\n1,2,1\n")
+    text = BASE.replace('numbers = "exact"', f'numbers = "{numbers}"').replace(
+        'samples = [\n    { x = [1, 2, 3], y = [1] },\n    { x = [0, 1, 0], y = [0] },\n]',
+        'file = "d.csv"\ntargets = ["good"]')
+    (tmp_path / "s.toml").write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "s.toml")
+    assert caught.value.path == ("data",)
+    assert caught.value.message == "the data has 2 inputs per sample, the input layer 'L1' has 3"

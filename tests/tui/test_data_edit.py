@@ -84,3 +84,25 @@ async def test_target_edit_and_refusal() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert s.branch.id == 1 and s.record.y[0, 0] == 0 and s.record.loss == 0
+
+
+async def test_typing_completes_the_name_the_dialog_starts_with() -> None:
+    """`i` opens with "broccoli = " in the field: typing the value completes it. (It was
+    selected like a present value, so typing 200 replaced it and was refused: "say which
+    one".) Where the field holds the present value (one target), typing still replaces it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        s.goto(s.schedule.iteration_end(2) + 5)
+        app.record = s.record
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("2", "0", "0", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, EditDialog), app.screen.query_one(Input).value
+        assert s.branch.id == 1 and s.record.x[0, 0] == 200
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("0", "enter")
+        await pilot.pause()
+        assert s.branch.id == 2 and s.record.y[0, 0] == 0

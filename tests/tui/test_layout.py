@@ -96,3 +96,20 @@ async def test_free_width_goes_to_every_panel() -> None:
     assert "sepal_length" in iris["layer-1"] and "sepal_len…" not in iris["layer-1"]
     rows = [line for line in iris["signs"].split("\n") if line.startswith(("│ w²", "│ b²"))]
     assert rows and all("disagree" in line and "✓" in line for line in rows), rows
+
+
+@pytest.mark.parametrize("name", ["broccoli.toml", "digits.toml"])
+async def test_every_panel_fits_the_width_at_80_columns(name: str) -> None:
+    """At 80×24 no panel is wider than its strip: the sign table, whose situations wrap to fill
+    the room it is given, was measured in the whole screen's width and came out 5 columns
+    wider than the strip, its 'moved' column and its findings cut at the edge; a batch of 32
+    samples listed in the data panel's title made it 188 columns wide."""
+    app = build_app(load_scenario(SCENARIOS / name), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.move_to(app.session.schedule.ops_per_iteration * 3)
+        await pilot.pause()
+        await pilot.pause()
+        wide = {p.id: (p.region.right, p.parent.size.width) for p in app.screen.query(Panel)
+                if p.display and p.parent.id in ("layers", "lower")
+                and p.region.right > p.parent.size.width}
+        assert not wide, wide

@@ -151,3 +151,21 @@ async def test_a_classifier_plots_its_accuracy_under_the_loss() -> None:
         await pilot.press("l")
         await settle(broccoli_app, pilot)
         assert not plot_of(broccoli_app).query_one("#accuracy-area").display
+
+
+async def test_the_timeline_keeps_the_latest_loss_in_view() -> None:
+    """The losses after the sparkline are the latest ones that fit: when the width runs out
+    the oldest give way. (diverging at 120×40: it19 … it23 did not fit, and the latest, it23,
+    was the one cut: '1.21221…'.)"""
+    from nnstep.engine.format import fmt
+    from nnstep.tui.widgets.timeline import Timeline
+
+    app = build_app(load_scenario(ROOT / "scenarios" / "diverging.toml"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        app.move_to(s.schedule.iteration_end(23))
+        await settle(app, pilot)
+        line = app.screen.query_one(Timeline).render().plain.split("\n")[2]
+        last = fmt(s.losses()[-1][1], "decimal")
+        assert line.endswith(f"it23 {last}") and "…" not in line, line
+        assert "it18" not in line  # the oldest gave way

@@ -119,7 +119,8 @@ class Edits:
             f"now {now}.\nThe sample changes in the data set from iteration {rec.iteration} on, "
             "on a new branch.", initial,
             submit, host.cursor_blink,
-            "NAME = VALUE or N = VALUE (#K first for the K-th sample of a batch) · escape cancels"))
+            "NAME = VALUE or N = VALUE (#K first for the K-th sample of a batch) · escape cancels",
+            template=width > 1))
 
     def undo(self) -> None:
         """u: back to the branch the last edit was made on."""

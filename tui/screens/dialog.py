@@ -53,17 +53,20 @@ class ValueDialog(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
     def __init__(self, title: str, prompt: str, initial: str, submit: Submit,
-                 cursor_blink: bool = True, hint: str = "") -> None:
+                 cursor_blink: bool = True, hint: str = "", template: bool = False) -> None:
+        """``template``: ``initial`` is the start of what to type (``broccoli = ``), kept with
+        the cursor after it, rather than a present value that typing replaces."""
         super().__init__()
         self.title_text, self.prompt, self.initial, self.submit = title, prompt, initial, submit
-        self.cursor_blink, self.hint = cursor_blink, hint
+        self.cursor_blink, self.hint, self.template = cursor_blink, hint, template
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title", markup=False)
             yield Static(self.prompt, id="dialog-prompt", markup=False)
             # the present value, selected: typing replaces it, ← / → / home / end edit it
-            yield Input(self.initial, id="dialog-input", select_on_focus=True)
+            # (a template is not selected: typing completes it)
+            yield Input(self.initial, id="dialog-input", select_on_focus=not self.template)
             yield DialogError()
             yield Static(self.hint or "enter apply · escape cancel", id="dialog-hint")
 

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll, VerticalScroll
 from textual.css.scalar import Unit
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -189,7 +190,7 @@ class MainScreen(Screen):
         panels = [p for p in strip.children if isinstance(p, Panel) and p.display]
         if width <= 0 or not panels:
             return
-        need = [self._width_of(p) for p in panels]
+        need = [self._width_of(p, width) for p in panels]
         steps = [p.steps() for p in panels]
         rows = rows_that_fit(need, width)
         plan: Plan = []
@@ -200,10 +201,15 @@ class MainScreen(Screen):
             plan.append([(panels[n], w) for n, w in zip(row, widths)])
         strip.follow(plan)
 
-    def _width_of(self, panel: Panel) -> int:
+    def _width_of(self, panel: Panel, room: int) -> int:
         """The width a panel takes in the strip at its natural width: its content and gutter,
-        or its min-width (border-box: the whole panel) when that is larger."""
-        width = panel.get_content_width(self.size, self.app.size) + panel.styles.gutter.width
+        or its min-width (border-box: the whole panel) when that is larger. The content is
+        measured in the strip's ``room`` less the gutter, as Textual measures a widget in its
+        container: a drawing that fills the room it is given (the sign table) then fits the
+        screen instead of asking for the whole screen plus its border."""
+        gutter = panel.styles.gutter.width
+        container = Size(max(0, room - gutter), self.size.height)
+        width = panel.get_content_width(container, self.app.size) + gutter
         least = panel.styles.min_width
         if least is not None and least.unit == Unit.CELLS:
             width = max(width, int(least.value))

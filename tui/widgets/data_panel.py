@@ -14,6 +14,7 @@ from .panel import Panel
 MAX_FEATURES = 16  # inputs listed; the rest are counted (the drill-in, d, shows them all)
 MAX_SAMPLES = 10  # samples of a batch listed when the width has room (at least the first)
 NAME_WIDTHS = (32, 20, 12)  # letters of a feature's name, as the width has room
+TITLE_SAMPLES = 3  # samples of a batch the title names (the table's columns name the others)
 
 
 class DataPanel(Panel):
@@ -33,7 +34,10 @@ class DataPanel(Panel):
         if not rec.samples:
             self.border_title = "data"
             return
-        picked = ", ".join(str(s + 1) for s in rec.samples)
+        picked = ", ".join(str(s + 1) for s in rec.samples[:TITLE_SAMPLES])
+        if len(rec.samples) > TITLE_SAMPLES:  # the title sets the panel's least width
+            self.border_title = f"{len(rec.samples)} samples: {picked} … of {n}"
+            return
         self.border_title = f"sample{'s' if len(rec.samples) > 1 else ''} {picked} of {n}"
 
     def drawing(self, view: View) -> Text | ByWidth:

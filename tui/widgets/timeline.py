@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..controllers.navigation import Progress
 
 SPARKS = "▁▂▃▄▅▆▇█"
+RECENT = 6  # the latest losses written out after the sparkline, as many as fit
 
 
 def sparkline(values: list[float], width: int) -> str:
@@ -98,12 +99,14 @@ class Timeline(Panel):
         losses = s.losses()
         tail = Text("loss ", style="bold")
         tail.append(sparkline([to_float(v) for _, v in losses], max(10, width // 3)), style="cyan")
-        recent = Text()
-        for t, v in losses[-6:]:
-            recent.append(f"  it{t} ", style="dim").append(fmt(v, style, max_len=FRACTION_WIDTH))
+        recent = [Text().append(f"  it{t} ", style="dim").append(
+            fmt(v, style, max_len=FRACTION_WIDTH)) for t, v in losses[-RECENT:]]
+        while len(recent) > 1 and tail.cell_len + sum(r.cell_len for r in recent) > width + 1:
+            recent.pop(0)  # the oldest give way: the latest loss (an inf too) stays in view
+        for entry in recent:
+            tail.append_text(entry)
         if not losses:
-            recent.append("no finished iteration yet", style="dim")
-        tail.append_text(recent)
+            tail.append("no finished iteration yet", style="dim")
         tail.truncate(width + 1, overflow="ellipsis")
         return Text("\n").join([head, bar, tail])
 
