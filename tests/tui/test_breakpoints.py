@@ -160,3 +160,22 @@ async def test_loss_panel_shows_predicted_and_actual_change() -> None:
         # broccoli's third update: −α·‖δw‖² = −(2000² + 3000²) and the measured change
         assert "Δ pred. -13000000" in text and "Δ actual ≈8.45e+13" in text
         assert "α too large" in text
+
+
+async def test_the_condition_reference_reads_line_by_line_at_80_columns() -> None:
+    """The dialog's reference of the language: every example is a condition the language
+    takes, and at 80×24 no line wraps (an 89-letter line broke mid-phrase at 80 columns)."""
+    from nnstep.engine.conditions import parse_condition
+    from nnstep.tui.screens.breakpoints import LANGUAGE
+    from textual.widgets import Static
+
+    layers = build_app(load_scenario(SCENARIOS / "iris.toml")).session.model.layers
+    *examples, names = LANGUAGE.split("\n")
+    for term in " · ".join(examples).split(" · "):
+        parse_condition(term.removesuffix(" (always on)"), layers)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        reference = app.screen.query_one("#breakpoint-language", Static)
+        assert reference.size.height == len(examples) + 1, reference.size

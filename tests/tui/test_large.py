@@ -136,6 +136,8 @@ async def test_largest_jump_and_drill_in() -> None:
         panel = text_of(app.screen.query_one(f"#layer-{k}", LayerPanel))
         name = f"{model.layers[k].name} n{(i + 1) % model.layers[k].size + 1}"
         assert f"{name}: the selected weight's row" in panel
+        other = text_of(app.screen.query_one(f"#layer-{4 - k}", LayerPanel))  # L2 ↔ L4
+        assert "selected weight" not in other and "first neuron's row" in other
 
 
 async def test_step_repaints_quickly_on_mlp784() -> None:

@@ -113,3 +113,47 @@ async def test_every_panel_fits_the_width_at_80_columns(name: str) -> None:
                 if p.display and p.parent.id in ("layers", "lower")
                 and p.region.right > p.parent.size.width}
         assert not wide, wide
+
+
+async def test_the_gradient_checks_numbers_are_whole_at_80_columns() -> None:
+    """digits at 80×24: the gradient check's table is too wide for the dialog; the counts'
+    columns give way, never the numbers (Rich cut the last column: 1.60938e-06 as
+    1.60938e-0)."""
+    from nnstep.tui.screens.gradcheck import GradcheckScreen
+    from test_redraw import screen_text
+
+    app = build_app(load_scenario(SCENARIOS / "digits.toml"), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.move_to(app.session.schedule.ops_per_iteration)
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, GradcheckScreen)
+        rows = [row.replace("\xa0", " ") for row in screen_text(app)]
+        for c in app.screen.checks:
+            row = next(r for r in rows if c.where in r).replace(" ", "")
+            assert f"{c.analytic:.6g}{c.numeric:.6g}█" in row, row
+
+
+@pytest.mark.parametrize("name", ["broccoli.toml", "mlp784.toml"])
+async def test_the_drill_in_fits_80_columns(name: str) -> None:
+    """d at 80×24: the table fits the dialog, input names giving way (or, when even short
+    names would not fit, their column: the weight's name says which input): it scrolled
+    sideways and the column at the edge read as a shorter number (ŵ²[1,2] = 23199997/11600
+    as 23199997/1)."""
+    from nnstep.tui.screens.row import RowScreen
+    from textual.widgets import DataTable
+
+    app = build_app(load_scenario(SCENARIOS / name), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.move_to(app.session.schedule.ops_per_iteration * 3)
+        await pilot.pause()
+        await pilot.press("w", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, RowScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert [str(c.label) for c in table.columns.values()][-2:] == ["ŵ", "move"]
+        if name == "broccoli.toml":  # one neuron, not "1 neurons"
+            title = str(app.screen.query_one("#dialog-title").content)
+            assert title == "L2 n1 (of 1 neuron): its 3 weights", title

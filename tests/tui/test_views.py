@@ -169,3 +169,22 @@ async def test_the_timeline_keeps_the_latest_loss_in_view() -> None:
         last = fmt(s.losses()[-1][1], "decimal")
         assert line.endswith(f"it23 {last}") and "…" not in line, line
         assert "it18" not in line  # the oldest gave way
+
+
+async def test_the_loss_plots_ticks_are_evenly_spaced_on_a_short_panel() -> None:
+    """At 80×24 the plot panel has 5 rows: its ticks are one every other row at most, so
+    that no label is written over another (0 … 0.5 read 0.5, 0.4, 0.3, 0.1, 0: 0.2 was under
+    0.3, and each label stood a row away from its value)."""
+    from test_redraw import screen_text
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.move_to(30)
+        await settle(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        labels = [float(row.split("┫")[0].strip("│ \xa0")) for row in screen_text(app)
+                  if "┫" in row]
+        steps = {round(a - b, 9) for a, b in zip(labels, labels[1:])}
+        assert len(labels) >= 2 and len(steps) == 1, labels

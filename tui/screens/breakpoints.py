@@ -23,8 +23,9 @@ LANGUAGE = """\
 nonfinite (always on) · blocked · rounding · saturated · overshoot
 loss < 0.01 · loss >= 2 · loss rises
 sign · sign w²[1,2] · w²[1,2] crosses 0 · w²[1,2] > 1/2 · b²[1] < 0
-stuck 5 · stuck w²[1,2] 5       (also w2[1,2], b2[1]; the older 0-based L2[0,1], L2.b[0])
-vanishing · exploding 100 · dying 50% · update_ratio 1e-6 0.5 · unchanged 3"""
+stuck 5 · stuck w²[1,2] 5 · unchanged 3 · vanishing · exploding 100
+dying 50% · update_ratio 1e-6 0.5
+w²[1,2] is also w2[1,2], 0-based L2[0,1]; b²[1] is b2[1], L2.b[0]"""
 
 
 class BreakpointsScreen(ModalScreen[None]):

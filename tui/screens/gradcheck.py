@@ -28,10 +28,13 @@ class GradcheckScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
         wheres = [len(c.where or "·") for c in self.checks]
-        for head in ("layer", "weights", "kinks", "worst error", "where", "analytic",
-                     "finite diff."):
-            # a weight's name is never cut (w²[12,34]); the other columns give way first
-            table.add_column(head, justify="right" if head != "layer" else "left", no_wrap=True,
+        for n, head in enumerate(("layer", "weights", "kinks", "worst error", "where",
+                                  "analytic", "numeric")):
+            # a weight's name (w²[12,34]) and the numbers are never cut: on a narrow screen
+            # the first three columns give way (Rich narrows the columns that may wrap first;
+            # it cut the last column's numbers short, 0.00656385 as 0.0065638)
+            table.add_column(head, justify="right" if head != "layer" else "left",
+                             no_wrap=n >= 3,
                              min_width=max(wheres, default=1) if head == "where" else None)
         for c in self.checks:
             colour = "green" if c.worst < GOOD else "yellow" if c.worst < DOUBT else "bold red"
@@ -39,8 +42,8 @@ class GradcheckScreen(ModalScreen[None]):
                           Text(f"{c.worst:.2e}", style=colour), c.where or "·",
                           f"{c.analytic:.6g}", f"{c.numeric:.6g}")
         note = Text(
-            "(L(w+h) − L(w−h)) / 2h in float64 against δw, per weight (kinks: weights at a "
-            "kink, below); error "
+            "numeric (n): (L(w+h) − L(w−h)) / 2h in float64, against the analytic δw (a), per "
+            "weight (kinks: weights at a kink, below); error "
             f"|a − n| / max(|a|, |n|): green < {GOOD:g}, red > {DOUBT:g}. A weight whose ±h "
             "moves a ReLU input across 0 sits at a kink, where finite differences say nothing: "
             "counted apart. Layers over 200 weights are sampled.", style="dim")

@@ -4,7 +4,7 @@ and these widgets are not needed before."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual_plot import HiResMode, PlotWidget
 from textual_plot.axis_formatter import NumericAxisFormatter
@@ -24,15 +24,36 @@ class CurvePlot(PlotWidget, can_focus=False):
         self.set_reactive(PlotWidget.margin_bottom, 1)
         self.set_x_formatter(IterationTicks())
 
+    def rows(self) -> int:
+        """The rows of the plot area: the widget less the x ticks and the frame."""
+        return self.size.height - self.margin_top - self.margin_bottom - 2
 
-class ValueTicks(NumericAxisFormatter):
+
+class RowTicks(NumericAxisFormatter):
+    """Ticks at nice intervals, at most one every other row of the plot area (``rows()``):
+    two ticks on one row wrote one label over the other (a 5-row plot of 0 … 0.5 read 0.5,
+    0.4, 0.3, 0.1, 0, its 0.2 under the 0.3)."""
+
+    def __init__(self, rows: Callable[[], int]) -> None:
+        self.rows = rows
+
+    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
+        most = max(2, (self.rows() + 1) // 2)
+        ticks = [t for t in super().get_ticks(min_, max_, min(max_ticks, most))
+                 if min_ <= t <= max_]  # the ones drawn
+        while len(ticks) > most:  # every other one: the interval doubles, still a nice one
+            ticks = ticks[::2]
+        return ticks
+
+
+class ValueTicks(RowTicks):
     """Ticks labelled with three significant digits: 0.25, 1.2e+300."""
 
     def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
         return [f"{t:.3g}" for t in ticks]
 
 
-class LogTicks(NumericAxisFormatter):
+class LogTicks(RowTicks):
     """Ticks of a log10 axis, labelled with the values: 1e-3, 0.05, 2."""
 
     def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:

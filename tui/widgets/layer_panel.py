@@ -95,9 +95,11 @@ class LayerPanel(Panel):
         body: LinearBody | list[Text]
         if big and spec.trainable:  # heat maps, statistics, and the selected neuron's row
             sel = view.selected
-            i = sel[1] if sel and sel[0] == k else 0
-            title = Text(f"{neuron_label(view, k, i)}: the selected weight's row (d: all "
-                         f"{view.model.layers[k - 1].size} inputs)", style="bold")
+            here = bool(sel) and sel[0] == k
+            i = sel[1] if here else 0
+            whose = (f"the selected weight's row (d: all {view.model.layers[k - 1].size} "
+                     "inputs)" if here else "the first neuron's row (no weight selected here)")
+            title = Text(f"{neuron_label(view, k, i)}: {whose}", style="bold")
             def row(width: int) -> Text:  # as many inputs as the width has columns for
                 return first_fitting((self._linear(view, max_neurons=1, max_inputs=n,
                                                    batch=2).text()

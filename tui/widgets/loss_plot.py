@@ -96,7 +96,7 @@ class LossPlot(Vertical):
         self.curves = (mine, before)
         plot: CurvePlot = self.query_one("#plot-area")  # type: ignore[assignment]
         plot.clear()
-        plot.set_y_formatter(LogTicks() if self.log_scale else ValueTicks())
+        plot.set_y_formatter(LogTicks(plot.rows) if self.log_scale else ValueTicks(plot.rows))
         label = f"branch {s.branch.id}" if s.branch.id else "loss"
         for c, style, name in ((before, PARENT, f"branch {s.branch.parent} (before the edit)"),
                                (mine, BRANCH, label)):
@@ -134,7 +134,7 @@ class LossPlot(Vertical):
 
         plot: CurvePlot = self.query_one("#accuracy-area")  # type: ignore[assignment]
         plot.clear()
-        plot.set_y_formatter(ValueTicks())
+        plot.set_y_formatter(ValueTicks(plot.rows))
         for series, style in ((parent, PARENT), (values, ACCURACY)):
             if series:
                 c = curve(series, points)
