@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .edits import Edit
+from .errors import escape
 from .files import FileProblem, write_atomic
 from .numbers import MODES, NumberError, parse_number
 from .position import PositionError, describe, parse_position
@@ -190,4 +191,5 @@ def save_branch(session, cursor: int, path: str | Path) -> None:
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as err:
-        raise FileProblem(f"cannot write scenario '{path}': {err.strerror or err}") from None
+        raise FileProblem(f"cannot write scenario '{escape(str(path))}': "
+                          f"{err.strerror or err}") from None

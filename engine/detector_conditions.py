@@ -34,7 +34,7 @@ def parse(text: str) -> tuple[str, tuple] | None:
         return kind, DEFAULTS[kind]
     wrong = ValueError(f"'{text}': expected {FORMS[kind]}")
     if kind == "unchanged":
-        if len(words) != 1 or not words[0].isdigit():
+        if len(words) != 1 or not words[0].isdecimal():  # isdigit takes ², which int() refuses
             raise wrong
         n = int(words[0][:6])
         if not 1 <= n <= MAX_UNCHANGED or len(words[0]) > 6:

@@ -71,13 +71,22 @@ def writable_target(path: str | Path, what: str, overwrite: bool = False) -> Pat
     (unless ``overwrite``; even then it must be a regular file)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileProblem(f"cannot write {what} '{path}': the folder '{folder}' does not exist")
-    if path.exists() or path.is_symlink():
-        if not overwrite:
-            raise FileProblem(f"{what} '{path}' already exists (not overwritten)")
-        if not path.is_file():
-            raise FileProblem(f"cannot write {what} '{path}': it exists and is not a file")
+    named = escape(str(path))
+    if "\0" in str(path):  # pathlib's tests read such a path as missing: it is unusable
+        raise FileProblem(f"cannot write {what} '{named}': its path contains a NUL character")
+    try:
+        if not folder.is_dir():
+            raise FileProblem(f"cannot write {what} '{named}': the folder "
+                              f"'{escape(str(folder))}' does not exist")
+        if path.exists() or path.is_symlink():
+            if not overwrite:
+                raise FileProblem(f"{what} '{named}' already exists (not overwritten)")
+            if not path.is_file():
+                raise FileProblem(f"cannot write {what} '{named}': it exists and is not a file")
+    except FileProblem:
+        raise
+    except OSError as err:  # a name too long, a folder that cannot be searched …
+        raise FileProblem(f"cannot write {what} '{named}': {err.strerror or err}") from None
     return path
 
 

@@ -35,6 +35,9 @@ def class_index(value: Any, classes: tuple[str, ...]) -> int:
         text = value.strip()
         if text in classes:
             return classes.index(text)
+        if text.isdecimal() and text.isascii() and len(text) > 18:  # int() stops at 4,300
+            raise LabelError(f"class index {shown(text)} is out of range (0 … "
+                             f"{len(classes) - 1} for {len(classes)} classes)")
         if text.isdecimal() and text.isascii():
             value = int(text)
         else:

@@ -37,6 +37,9 @@ def read_layers(f: Fields, layers_raw: list, numbers: str, seed: int, files: Wei
             raise f.fail(f"'{shown(name)}' is not a layer name (expected a letter, then "
                          f"letters, digits, _ or -, at most {MAX_NAME} characters)",
                          where + ("name",))
+        if name == "loss":  # N:backward:loss is the loss's δ: that layer's could not be named
+            raise f.fail("'loss' names the loss in positions (N:backward:loss): give the layer "
+                         "another name", where + ("name",))
         if name in names:
             raise f.fail(f"the layer name '{shown(name)}' is used twice", where + ("name",))
         names.add(name)

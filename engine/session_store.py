@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import write_atomic
+from .files import FileProblem, read_text, write_atomic
 from .saved_session import SavedSession, SavedSessionError, from_json, to_json
 
 MAX_BYTES = 16 * 2**20  # a saved session larger than this is not one of ours
@@ -103,11 +103,13 @@ def load(scenario_path: str | Path, numbers: str, scenario_digest: str,
     a session) is set aside with a message."""
     path = session_file(scenario_path, numbers, env)
     try:
-        if not path.exists():
+        if not os.path.lexists(path):
             return Loaded(None)
-        if path.stat().st_size > MAX_BYTES:
-            raise SavedSessionError(f"larger than {MAX_BYTES // 2**20} MB")
-        saved = from_json(path.read_text(encoding="utf-8"))
+        try:  # a regular file only: a FIFO put there would wait for a writer forever
+            text = read_text(path, MAX_BYTES)
+        except FileProblem as problem:
+            raise SavedSessionError(f"the file {problem}") from None
+        saved = from_json(text)
         if saved.digest != scenario_digest:
             raise SavedSessionError("the scenario file has changed since it was saved")
         changed = _changed_inputs(saved.inputs, inputs or {})

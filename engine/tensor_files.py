@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import escape
 from .files import FileProblem, regular_file, write_atomic
 
 # safetensors and zipfile are imported where a file is read or written, not with this module:
@@ -30,8 +31,8 @@ def suffix_of(path: str | Path, what: str) -> str:
     """".safetensors" or ".npz"; FileProblem for any other suffix."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise FileProblem(f"{what} '{path}': expected a .safetensors or .npz file name, "
-                          f"got '{Path(path).suffix or 'no suffix'}'")
+        raise FileProblem(f"{what} '{escape(str(path))}': expected a .safetensors or .npz file "
+                          f"name, got '{escape(Path(path).suffix) or 'no suffix'}'")
     return suffix
 
 
@@ -54,7 +55,7 @@ class TensorFile:
             raise self.problem(f"cannot read it as {self.format}: {_one_line(err)}") from None
 
     def problem(self, message: str) -> FileProblem:
-        return FileProblem(f"{self.what} '{self.path}': {message}")
+        return FileProblem(f"{self.what} '{escape(str(self.path))}': {message}")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -129,7 +130,8 @@ def write_tensors(path: str | Path, tensors: dict[str, np.ndarray]) -> None:
     try:
         write_atomic(path, data)
     except OSError as err:
-        raise FileProblem(f"cannot write weights file '{path}': {err.strerror or err}") from None
+        raise FileProblem(f"cannot write weights file '{escape(str(path))}': "
+                          f"{err.strerror or err}") from None
 
 
 def _damaged() -> tuple[type[BaseException], ...]:

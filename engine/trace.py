@@ -17,6 +17,7 @@ from typing import Any
 from . import json_text as text
 from .detectors import History
 from .diagnostics import diagnose, loss_change
+from .errors import one_line, shown
 from .format import nested_json, to_json
 from .kinds.loss import accuracy
 from .records import Record
@@ -77,9 +78,9 @@ def select(text: str | None, layer_names: list[str], full: bool = False) -> Sele
 
 
 def _unknown(item: str, layer_names: list[str]) -> str:
-    return (f"--fields: no field '{item}'; valid: {', '.join(TOP_FIELDS)}, layers.NAME, "
-            f"layers.NAME.FIELD (NAME: {', '.join(layer_names)}; FIELD: "
-            f"{', '.join(LAYER_FIELDS)})")
+    return one_line(f"--fields: no field '{shown(item)}'; valid: {', '.join(TOP_FIELDS)}, "
+                    f"layers.NAME, layers.NAME.FIELD (NAME: {', '.join(layer_names)}; FIELD: "
+                    f"{', '.join(LAYER_FIELDS)})")
 
 
 def line(rec: Record, model: Model, selection: Selection = EVERYTHING,

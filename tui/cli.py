@@ -8,7 +8,7 @@ import re
 import sys
 
 from nnstep.engine import ScenarioError, load_scenario
-from nnstep.engine.errors import shown
+from nnstep.engine.errors import MAX_MESSAGE, cut, escape, shown
 from nnstep.engine.files import FileProblem, writable_target
 from nnstep.engine.format import STYLES
 from nnstep.engine.limits import MAX_FRACTION_BITS_LIMIT, MAX_RUN_ITERATIONS
@@ -17,6 +17,7 @@ from nnstep.engine.step import MAX_FRACTION_BITS
 from nnstep.engine.tensor_files import suffix_of
 
 from . import headless
+from .headless import say
 
 COMMANDS = ("open", "check", "run", "explain")
 USAGE = """nnstep FILE                 open the step-through debugger on a scenario
@@ -26,8 +27,16 @@ nnstep explain FILE --iteration N (--weight NAME | --neuron NAME)
                             the arithmetic behind a weight's update or a neuron's values"""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, its messages escaped: an unrecognised argument is quoted as typed, and typed
+    text may hold a terminal's escape sequence."""
+
+    def error(self, message: str):
+        super().error(escape(cut(message, MAX_MESSAGE)))
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nnstep", usage=USAGE,
+    p = _Parser(prog="nnstep", usage=USAGE,
                                 description="A step-through debugger for neural-network training.")
     sub = p.add_subparsers(dest="command", metavar="")
     ui = sub.add_parser("open", prog="nnstep", help="open the debugger (the default)")
@@ -123,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return headless.EXIT_OK
     except KeyboardInterrupt:  # Ctrl-C while a scenario or its data is read: never a traceback
-        print("nnstep: interrupted", file=sys.stderr)
+        say("nnstep: interrupted", sys.stderr)
         return headless.EXIT_INTERRUPTED
     finally:
         gc.enable()
@@ -160,7 +169,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         scenario = load_scenario(args.file, getattr(args, "numbers", None))
     except ScenarioError as err:
-        print(f"nnstep: {err}", file=sys.stderr)
+        say(f"nnstep: {err}", sys.stderr)
         return headless.EXIT_BAD_INPUT
     if args.command == "check":
         return headless.check(scenario)
@@ -174,14 +183,14 @@ def _main(argv: list[str] | None) -> int:
                 suffix_of(args.save_weights, "--save-weights")
                 writable_target(args.save_weights, "--save-weights file", args.overwrite)
             except FileProblem as problem:
-                print(f"nnstep: {problem}", file=sys.stderr)
+                say(f"nnstep: {problem}", sys.stderr)
                 return headless.EXIT_BAD_INPUT
         from nnstep.engine.trace import FieldError
 
         try:
             selection = trace_selection(scenario, args)
         except FieldError as problem:
-            print(f"nnstep: {problem}", file=sys.stderr)
+            say(f"nnstep: {problem}", sys.stderr)
             return headless.EXIT_BAD_INPUT
         flag = {EXACT: "--exact", FLOAT: "--float"}.get(args.numbers)
         return headless.run(scenario, args.iterations, args.format, args.continue_in_float,
@@ -191,7 +200,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         start = headless.opening(scenario, args.goto, args.breaks, args.cont)
     except ValueError as problem:
-        print(f"nnstep: {problem}", file=sys.stderr)
+        say(f"nnstep: {problem}", sys.stderr)
         return headless.EXIT_BAD_INPUT
     from .app import run_app
 

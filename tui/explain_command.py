@@ -18,6 +18,7 @@ from .headless import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_RUNAWAY,
+    say,
     with_iterations,
 )
 from .progress import ProgressLine, wanted
@@ -33,26 +34,26 @@ def explain(scenario: Scenario, iteration: int, weight: str | None, neuron: str 
     try:
         target = parse_name(text, scenario.layers, scenario.features)
     except BadName as problem:
-        print(f"nnstep: {scenario.path}: {option} {problem}", file=err)
+        say(f"nnstep: {scenario.path}: {option} {problem}", err)
         return EXIT_BAD_INPUT
     names = [spec.name for spec in scenario.layers]
     if (target.key == "o") != (option == "--neuron"):
         other = "--neuron" if target.key == "o" else "--weight"
         what = "a neuron" if target.key == "o" else "a weight"
-        print(f"nnstep: {scenario.path}: {option} '{target.label(names)}' is {what}: use "
-              f"{other}", file=err)
+        say(f"nnstep: {scenario.path}: {option} '{target.label(names)}' is {what}: use "
+              f"{other}", err)
         return EXIT_BAD_INPUT
     session = Session(with_iterations(scenario, iteration))
     progress = ProgressLine(iteration, err) if wanted("none", out, err) else None
     try:
         rec = _reach(session, iteration, progress)
     except RunawayFractions as problem:
-        print(f"nnstep: {scenario.path}: {problem}", file=err)
+        say(f"nnstep: {scenario.path}: {problem}", err)
         return EXIT_RUNAWAY
     except KeyboardInterrupt:  # Ctrl-C while computing the iterations before: never a traceback
         done = session.cursor // session.schedule.ops_per_iteration
-        print(f"nnstep: {scenario.path}: interrupted after iteration {done:,} of {iteration:,} "
-              "(nothing explained)", file=err)
+        say(f"nnstep: {scenario.path}: interrupted after iteration {done:,} of {iteration:,} "
+              "(nothing explained)", err)
         return EXIT_INTERRUPTED
     finally:
         if progress is not None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from nnstep.engine import RunawayFractions, Session
 from nnstep.engine.detectors import DEFAULTS, History
+from nnstep.engine.errors import escape
 from nnstep.engine.files import FileProblem
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
@@ -21,6 +22,12 @@ if TYPE_CHECKING:  # loaded where used: the debugger's start needs none of them
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BREAK, EXIT_RUNAWAY = 0, 2, 3, 4
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process stopped by SIGINT
 LOOK_BACK_SHOWN = DEFAULTS["unchanged"][0] + 1  # iteration ends the shown findings read back
+
+
+def say(message: str, err: TextIO) -> None:
+    """One line on ``err`` with its control characters escaped: a scenario's or a file's name,
+    typed text and a library's words can hold an escape sequence, never sent to the terminal."""
+    print(escape(message), file=err)
 
 
 def check(scenario: Scenario, out: TextIO = sys.stdout) -> int:
@@ -108,7 +115,7 @@ def _run(session: Session, scenario: Scenario, iterations: int | None, form: str
         conditions = [parse_condition(text, scenario.layers, scenario.numbers)
                       for text in always + list(breaks or ())]
     except ConditionError as problem:
-        print(f"nnstep: --break {problem}", file=err)
+        say(f"nnstep: --break {problem}", err)
         return EXIT_BAD_INPUT
     total = scenario.iterations if iterations is None else iterations
     stop = total * session.schedule.ops_per_iteration
@@ -145,8 +152,8 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
                         progress.close()  # the message starts on a clean line
                     session.goto(item.index)
                     command = open_command(session, list(breaks or ()), numbers_flag)
-                    print(f"nnstep: {scenario.path}: stopped at operation {item.index} "
-                          f"({item.condition}): {item.message} — open it: {command}", file=err)
+                    say(f"nnstep: {scenario.path}: stopped at operation {item.index} "
+                          f"({item.condition}): {item.message} — open it: {command}", err)
                     return EXIT_BREAK
             session.goto(stop)
             return EXIT_OK
@@ -155,17 +162,17 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
                 progress.close()
             session.goto(done)
             finished = done // session.schedule.ops_per_iteration
-            print(f"nnstep: {scenario.path}: interrupted after iteration {finished:,} of "
-                  f"{stop // session.schedule.ops_per_iteration:,}", file=err)
+            say(f"nnstep: {scenario.path}: interrupted after iteration {finished:,} of "
+                  f"{stop // session.schedule.ops_per_iteration:,}", err)
             return EXIT_INTERRUPTED
         except RunawayFractions as problem:
             if progress is not None:
                 progress.close()
             if not continue_in_float:
                 session.goto(done)
-                print(f"nnstep: {scenario.path}: {problem}", file=err)
+                say(f"nnstep: {scenario.path}: {problem}", err)
                 return EXIT_RUNAWAY
-            print(f"nnstep: {scenario.path}: {problem} Continuing in float64.", file=err)
+            say(f"nnstep: {scenario.path}: {problem} Continuing in float64.", err)
             session.goto(session.computed)
             session.continue_in_float()
 
@@ -196,10 +203,10 @@ def _save(session: Session, path: str, err: TextIO) -> int:
         save_weights(path, rec.weights_after(), session.model.layers,
                      session.scenario.state_keys)
     except FileProblem as problem:
-        print(f"nnstep: {problem}", file=err)
+        say(f"nnstep: {problem}", err)
         return EXIT_BAD_INPUT
     note = " (exact fractions rounded to float64)" if rec.mode == "exact" else ""
-    print(f"nnstep: wrote the weights after iteration {done} to {path}{note}", file=err)
+    say(f"nnstep: wrote the weights after iteration {done} to {path}{note}", err)
     return EXIT_OK
 
 

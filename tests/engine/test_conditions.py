@@ -200,3 +200,10 @@ def test_a_float64_condition_value_beyond_float_range_is_refused(broccoli_layers
     assert parse_condition("loss < 1e400", broccoli_layers, "exact").value == 10**400
     with pytest.raises(ConditionError, match="exponent"):
         parse_condition("loss < 1e999999999", broccoli_layers, "exact")
+
+
+def test_a_superscript_count_is_the_expected_form():
+    """'unchanged ²': ² is a digit to isdigit, not to int(): the message was int()'s."""
+    with pytest.raises(ConditionError) as err:
+        parse_condition("unchanged ²", NAMES)
+    assert str(err.value) == "'unchanged ²': expected 'unchanged [N]' (e.g. unchanged 3)"

@@ -237,3 +237,22 @@ def test_one_hot_rows_are_the_identity_rows(labels):
 
     index = np.array(labels, dtype=np.intp)
     assert one_hot_rows(index, 7).tobytes() == np.eye(7)[index].tobytes()
+
+
+@pytest.mark.parametrize("numbers", [None, "exact"])
+def test_a_class_index_of_thousands_of_digits_is_out_of_range(tmp_path, numbers):
+    """int() refuses more than 4,300 digits: that was a ValueError traceback."""
+    text = "a,b,kind\n1,2," + "9" * 5000 + "\n3,4,0\n"
+    path = write(tmp_path, text, 2, 2, 'targets = ["kind"]\nclasses = ["cat", "dog"]')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, numbers)
+    assert "line 2, column 'kind': class index " + "9" * 39 + "… is out of range" in str(
+        caught.value)
+
+
+def test_a_column_that_is_both_a_feature_and_a_target_is_refused(tmp_path):
+    path = write(tmp_path, "a,b,y\n1,2,3\n", 2, 1, 'targets = ["y"]\nfeatures = ["a", "y"]')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert caught.value.path == ("data", "features")
+    assert "column 'y' of 'd.csv' is both a feature and a target" in str(caught.value)

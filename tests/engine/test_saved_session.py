@@ -166,6 +166,21 @@ def test_a_corrupt_file_is_set_aside_not_fatal(broccoli_path, env, content):
     assert aside.read_bytes() == content and str(aside) in loaded.message
 
 
+@pytest.mark.parametrize("make, says", [
+    (os.mkfifo, "is not a regular file"),  # opening it waited for a writer forever
+    (os.mkdir, "is a directory"),
+    (lambda path: path.write_bytes(b"x" * (16 * 2**20 + 1)), "over the limit"),
+])
+def test_a_session_file_that_is_not_a_file_is_set_aside_without_reading_it(
+        broccoli_path, env, make, says):
+    path = session_file(broccoli_path, "exact", env)
+    path.parent.mkdir(parents=True)
+    make(path)
+    loaded = load(broccoli_path, "exact", digest(broccoli_path), env)
+    assert loaded.saved is None and loaded.problem and says in loaded.message
+    assert not os.path.lexists(path) and len(list(path.parent.glob("*.set-aside-*"))) == 1
+
+
 def test_setting_aside_twice_keeps_both(broccoli_path, env):
     path = session_file(broccoli_path, "exact", env)
     path.parent.mkdir(parents=True)

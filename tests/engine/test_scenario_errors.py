@@ -60,6 +60,9 @@ def test_base_is_valid():
         ('learning_rate = "1/10"', 'learning_rate = "-1"', 11, ("training", "learning_rate"),
          "≥ 0"),
         ('name = "L3"', 'name = "L2"', 28, ("layers", 2, "name"), "used twice"),
+        # N:backward:loss is the loss's δ: a ReLU named loss could not be reached (--goto, and
+        # the command `run` prints when a breakpoint stops it)
+        ('name = "L3"', 'name = "loss"', 28, ("layers", 2, "name"), "names the loss"),
         ('kind = "input"', 'kind = "linear"', 17, ("layers", 0, "kind"), '"input"'),
         ('kind = "relu"', 'kind = "relu"\nsize = 4', 30, ("layers", 2, "size"), "expected 1"),
         ('kind = "relu"', 'kind = "relu"\nslope = "1/5"', 30, ("layers", 2, "slope"),
@@ -98,12 +101,15 @@ def test_sigmoid_is_fine_in_float64():
     assert parse_scenario(text, "s.toml", numbers="float64").layers[2].kind == "sigmoid"
 
 
-def csv_scenario_error(tmp_path, csv: str, target: str) -> ScenarioError:
-    """The error of loading BASE with its samples read from ``csv`` (target column ``target``)."""
-    (tmp_path / "d.csv").write_text(csv)
-    text = BASE.replace(
+def csv_scenario_error(tmp_path, csv: str | None, target: str, file: str = '"d.csv"',
+                       numbers: str = "exact") -> ScenarioError:
+    """The error of loading BASE (in ``numbers``) with its samples read from ``file`` holding
+    ``csv`` (target column ``target``)."""
+    if csv is not None:
+        (tmp_path / "d.csv").write_text(csv)
+    text = BASE.replace('numbers = "exact"', f'numbers = "{numbers}"').replace(
         'samples = [\n    { x = [1, 2, 3], y = [1] },\n    { x = [0, 1, 0], y = [0] },\n]',
-        f'file = "d.csv"\ntargets = ["{target}"]')
+        f'file = {file}\ntargets = ["{target}"]')
     (tmp_path / "s.toml").write_text(text)
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / "s.toml")
@@ -123,25 +129,14 @@ def test_csv_wrong_column_count_names_csv_line(tmp_path):
 
 @pytest.mark.parametrize("value", ["3", "1.5", "true", "[]", "{ a = 1 }", '["d.csv"]'])
 def test_data_file_that_is_not_a_path(tmp_path, value):
-    text = BASE.replace(
-        'samples = [\n    { x = [1, 2, 3], y = [1] },\n    { x = [0, 1, 0], y = [0] },\n]',
-        f'file = {value}\ntargets = ["good"]')
-    (tmp_path / "s.toml").write_text(text)
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario(tmp_path / "s.toml")
-    assert caught.value.path == ("data", "file")
-    assert "expected the path of a CSV file" in caught.value.message
+    error = csv_scenario_error(tmp_path, None, "good", file=value)
+    assert error.path == ("data", "file")
+    assert "expected the path of a CSV file" in error.message
 
 
 @pytest.mark.parametrize("numbers", ["exact", "float64"])
 def test_csv_narrower_than_the_network_names_the_data_not_a_sample(tmp_path, numbers):
     """A CSV has no samples[i] in the scenario: both readers name the data set's width."""
-    (tmp_path / "d.csv").write_text("a,b,good\n1,2,1\n")
-    text = BASE.replace('numbers = "exact"', f'numbers = "{numbers}"').replace(
-        'samples = [\n    { x = [1, 2, 3], y = [1] },\n    { x = [0, 1, 0], y = [0] },\n]',
-        'file = "d.csv"\ntargets = ["good"]')
-    (tmp_path / "s.toml").write_text(text)
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario(tmp_path / "s.toml")
-    assert caught.value.path == ("data",)
-    assert caught.value.message == "the data has 2 inputs per sample, the input layer 'L1' has 3"
+    error = csv_scenario_error(tmp_path, "a,b,good\n1,2,1\n", "good", numbers=numbers)
+    assert error.path == ("data",)
+    assert error.message == "the data has 2 inputs per sample, the input layer 'L1' has 3"

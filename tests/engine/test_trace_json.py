@@ -7,6 +7,7 @@ import json
 import math
 from fractions import Fraction
 
+import pytest
 from nnstep.engine import Session, load_scenario
 from nnstep.engine.trace import iteration_json, line
 
@@ -56,3 +57,15 @@ def test_exact_numbers_are_strings_that_read_back(broccoli_path):
     back = [Fraction(v) for v in leaves(l2["weights_after"])]
     assert back == list(rec.new_params[1]["w"].flat)
     assert obj["loss"] == "1/2"
+
+
+def test_an_unknown_field_is_quoted_escaped_and_cut():
+    """--fields is typed text: its echo is escaped (a terminal's escape sequence stays inert)
+    and cut to 40 characters, the message one line."""
+    from nnstep.engine.trace import FieldError, select
+
+    with pytest.raises(FieldError) as caught:
+        select("loss,lo\x1b[31mss" + "a" * 1000, ["L1", "L2"])
+    message = str(caught.value)
+    assert "no field 'lo\\x1b[31mss" + "a" * 30 + "…'" in message  # 40 as typed
+    assert "\x1b" not in message and "\n" not in message and len(message) <= 400

@@ -33,7 +33,14 @@ def test_parse_single_value_needs_no_name() -> None:
     ("4 = 1", "not between 1 and 3"),
     ("250", "say which one"),
     ("#3 broccoli = 1", "not a sample of this batch"),
-])
+    # digits to Python's isdigit that int() refuses, or that are too long for it: refused with
+    # the dialog's message (they were ValueError tracebacks that closed the debugger)
+    ("#² broccoli = 1", "'#²' is not a sample"),
+    ("² = 1", "no value named '²'"),
+    ("#" + "9" * 5000 + " broccoli = 1", "'#" + "9" * 39 + "…' is not a sample"),
+    ("9" * 5000 + " = 1", "9" * 39 + "… is not between 1 and 3"),
+    ("\x1b[2J = 1", r"no value named '\\x1b\[2J'"),
+], ids=lambda value: value[:24])
 def test_parse_data_edit_refuses(text, says) -> None:
     with pytest.raises(DataEditError, match=says):
         parse_data_edit(text, NAMES, batch=2)

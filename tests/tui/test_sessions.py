@@ -213,3 +213,22 @@ async def test_autosave_writes_changes_only(scenario_path, env) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert len(app.session.branches) == 2
+
+
+@pytest.mark.parametrize("condition, why", [("w2[9,9] > 5", "L2 has 1 neuron × 3 inputs"),
+                                            ("sign w²[1,4]", "weights w²[1,1] … w²[1,3]")])
+def test_a_saved_breakpoint_the_b_dialog_would_refuse_sets_the_session_aside(
+        scenario_path, env, condition, why) -> None:
+    """A hand-edited session file: a breakpoint on a weight the network does not have is
+    refused as the b dialog refuses it (it was restored and could never hold)."""
+    from nnstep.engine import Session
+    from nnstep.engine.saved_session import SavedBreakpoint, capture
+    from nnstep.engine.session_store import digest, save
+    from nnstep.tui.controllers.sessions import open_session
+
+    scenario = load_scenario(scenario_path)
+    save(capture(Session(scenario), str(scenario_path.resolve()), digest(scenario_path),
+                 breakpoints=(SavedBreakpoint(condition),)), env)
+    opened = open_session(scenario, env)
+    assert opened.problem and opened.saved is None
+    assert "set aside" in opened.message and why in opened.message

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from nnstep.engine.errors import escape
+
 from .host import Host, Status
 from .navigation import BUSY, Navigation
 
@@ -55,7 +57,7 @@ class Saving:
         def write(path: str) -> str:
             save_weights(path, rec.weights_after(), s.model.layers, s.scenario.state_keys)
             note = " · exact fractions rounded to float64" if rec.mode == "exact" else ""
-            return f"wrote the weights {when} to {path}{note}"
+            return f"wrote the weights {when} to {escape(path)}{note}"
 
         self._ask("save the weights", f"the weights {when}, as a .safetensors or .npz file "
                   "with PyTorch names (0.weight, 0.bias, …)", self._default(".safetensors"),
@@ -72,12 +74,12 @@ class Saving:
 
         def check(path: str) -> None:
             if Path(path).suffix.lower() != ".toml":
-                raise FileProblem(f"scenario '{path}': expected a .toml file name")
+                raise FileProblem(f"scenario '{escape(path)}': expected a .toml file name")
 
         def write(path: str) -> str:
             save_branch(s, cursor, path)
-            return (f"wrote branch {s.branch.id} ({edits}) opening at {position} to {path}: "
-                    f"nnstep {path} reopens it here")
+            return (f"wrote branch {s.branch.id} ({edits}) opening at {position} to "
+                    f"{escape(path)}: nnstep {escape(path)} reopens it here")
 
         count = len(s.edit_log)
         edits = f"{count} edit" + ("" if count == 1 else "s")
@@ -124,14 +126,15 @@ class Saving:
             if not os.path.lexists(path):
                 done(path)
                 return
-            host.push_screen(ConfirmDialog("replace the file?", f"{path} exists: replace it?",
+            host.push_screen(ConfirmDialog("replace the file?",
+                                           f"{escape(path)} exists: replace it?",
                                            "replace", "keep it"),
                              lambda yes: done(path) if yes else kept(path))
 
         def kept(path: str) -> None:
             """The file stays; the path dialog comes back with the name as typed, to change
             (escape leaves)."""
-            host.say(f"not saved: {path} is unchanged · another name, or escape")
+            host.say(f"not saved: {escape(path)} is unchanged · another name, or escape")
             ask(path)
 
         def ask(text: str) -> None:

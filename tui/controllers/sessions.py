@@ -94,10 +94,9 @@ def _check(saved: SavedSession, scenario: Scenario) -> None:
     if saved.breakpoints:  # the condition parser loads only for a session that has some
         from nnstep.engine.conditions import ConditionError, parse_condition
 
-        names = [spec.name for spec in scenario.layers]
-        for b in saved.breakpoints:
+        for b in saved.breakpoints:  # as the b dialog checks them: weights that exist
             try:
-                parse_condition(b.text, names)
+                parse_condition(b.text, scenario.layers, scenario.numbers)
             except ConditionError as problem:
                 raise SavedSessionError(str(problem)) from None
     if saved.style is not None and saved.style not in STYLES:
