@@ -23,6 +23,7 @@ from .records import Record
 from .scenario import Scenario
 from .session_moves import Moves
 from .session_reads import Reads
+from .spares import Spares
 from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record
 
 
@@ -55,6 +56,8 @@ class Session(Moves, Reads):
         self.branches: list[Branch] = [Branch(0, None, 0, None, 0, records)]
         self.branch = self.branches[0]
         self.cursor = 0
+        # records computed ahead (iteration_end and the next iteration's), recorded when reached
+        self.spares = Spares(2 * self.schedule.ops_per_iteration)
         if scenario.branch.edits:
             self._replay_saved()
 
@@ -108,7 +111,9 @@ class Session(Moves, Reads):
         Raises RunawayFractions in exact mode when numbers grow too large; what was computed
         before stays recorded.
         """
-        self.branch.records.extend_to(min(index, self.last_index))
+        index = min(index, self.last_index)
+        self.spares.adopt(self.branch.records, index)
+        self.branch.records.extend_to(index)
 
     def compute_iter(self, index: int, chunk: int = 1) -> Iterator[int]:
         """Compute towards ``index``, yielding the last computed index after every ``chunk``
@@ -117,6 +122,7 @@ class Session(Moves, Reads):
         index = min(index, self.last_index)
         records = self.branch.records
         opi = self.schedule.ops_per_iteration
+        self.spares.adopt(records, index)
         while True:
             reach = -(-(len(records) - 1 + chunk) // opi) * opi
             records.extend_to(min(index, reach))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .edits import Edit
 from .records import Record
+from .spares import Spares
 from .step import Model, Schedule, next_record
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class Reads:
     model: Model
     branch: Branch
     branches: list[Branch]
+    spares: Spares
 
     def parent_record(self, compute: bool = False) -> Record | None:
         """The record at the cursor on the branch this one was edited from (for comparison);
@@ -53,7 +55,9 @@ class Reads:
         rec = self.record
         if rec.index == 0 or rec.finished:
             return rec
-        return self._ahead_to(rec, self.schedule.iteration_end(rec.iteration))
+        # on from the last computed record when it is past the cursor (then in its iteration)
+        start = self.branch.records.tip if self.computed > rec.index else rec
+        return self._ahead_to(start, self.schedule.iteration_end(rec.iteration))
 
     def iteration_end_after(self, end: Record) -> Record | None:
         """The update record ending the iteration after ``end`` (the record ending an
@@ -69,7 +73,7 @@ class Reads:
         if target <= self.computed:
             return self.branch.records[target]
         while rec.index < target:
-            rec = next_record(rec, self.model)
+            rec = self.spares.after(rec) or self.spares.keep(rec, next_record(rec, self.model))
         return rec
 
     def losses(self) -> list[tuple[int, Any]]:

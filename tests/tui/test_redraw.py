@@ -138,9 +138,61 @@ async def test_a_step_into_the_next_iteration_takes_what_was_prepared() -> None:
         await pilot.pause()
         await prepared(app, pilot)
         panels = app._holding_panels()
-        made = {p.id: p.prepared[1] for p in panels if p.prepared is not None}
+        made = {p.id: p.prepared[2] for p in panels if p.prepared is not None}
         assert set(made) == {p.id for p in panels} and len(made) >= 4
         app.move_to(11)  # the pick of iteration 2
         await pilot.pause()
         assert all(p.reserve is made[p.id] for p in panels)
         assert app.view().end.record.index == 20
+
+
+async def test_an_update_computed_ahead_shows_the_findings_diagnose_gives_it() -> None:
+    """Stepping to an update the debugger computed ahead records that very object, whose
+    findings were made with the iteration ends it will look back at — the one before it also
+    computed ahead: with α = 0, `unchanged` (five updates in a row) appears as diagnosing the
+    recorded update afresh says, at the update of each next iteration prepared while keys
+    waited."""
+    from fractions import Fraction
+
+    from nnstep.engine.diagnostics import diagnose
+
+    iris = load_scenario(SCENARIOS / "iris.toml")
+    iris = replace(iris, training=replace(iris.training, learning_rate=Fraction(0)))
+    app = build_app(iris, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        opi, kinds = s.schedule.ops_per_iteration, set()
+        for t in range(1, 10, 2):  # never back: the end of iteration t is computed ahead too
+            app.move_to(opi * (t - 1) + 1)  # the pick of iteration t
+            await pilot.pause()
+            await prepared(app, pilot)  # iteration t + 1's end, computed ahead
+            ahead = app.inspection.ahead_of_next().record
+            app.move_to(opi * (t + 1))  # its update
+            await pilot.pause()
+            assert s.record is ahead
+            fresh = tuple(diagnose(s.record, s.model, s.end_of_iteration))
+            assert app.view().findings == fresh, t
+            kinds |= {f.kind for f in fresh}
+        assert "unchanged" in kinds
+
+
+async def test_within_an_iteration_no_panel_asks_for_a_layout_pass() -> None:
+    """Panels keep the room the end of the iteration needs, so stepping through an iteration
+    never needs a layout pass (each measures every widget: most of a step's time); only the
+    step into an iteration may. A layout pass does not make a panel's next update ask for
+    another one."""
+    iris = load_scenario(SCENARIOS / "iris.toml")
+    for scenario in (load_scenario(SCENARIOS / "broccoli.toml"),
+                     replace(iris, training=replace(iris.training, epochs=1))):
+        app = build_app(scenario, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            opi = app.session.schedule.ops_per_iteration
+            asked = []
+            for _ in range(3 * opi):
+                app.action_next_op()
+                await pilot.pause()
+                await prepared(app, pilot)
+                if (app.session.cursor - 1) % opi:  # not the step into an iteration
+                    asked += [(app.session.cursor, p.id) for p in app._holding_panels()
+                              if p.asked_layout]
+            assert asked == [], scenario.path

@@ -43,13 +43,15 @@ class SignRows:
 
 @dataclass(frozen=True)
 class Ahead:
-    """The update ``record`` ending the iteration at operation ``index`` of ``branch``, and
-    every finding of that iteration's operations (some hold at one operation only)."""
+    """The update ``record`` ending the iteration at operation ``index`` of ``branch``, every
+    finding of that iteration's operations (some hold at one operation only), and those of the
+    update alone (``closing``: the record's own findings, once the cursor gets there)."""
 
     branch: Any = None
     index: int = -1
     record: Record | None = None
     findings: tuple[Finding, ...] = ()
+    closing: tuple[Finding, ...] = ()
 
 
 class Inspection:
@@ -67,6 +69,9 @@ class Inspection:
         for known in self._findings:
             if known.record is rec:
                 return known.found
+        for ahead in self._ahead:  # the session records the very update computed ahead
+            if ahead.record is rec:
+                return ahead.closing
         made = Findings(rec, tuple(diagnose(rec, self.host.session.model,
                                            self.host.session.end_of_iteration)))
         self._findings = (made, self._findings[0])
@@ -134,17 +139,27 @@ class Inspection:
         made = Ahead(s.branch, end)
         if last is not None:
             model, ops = s.model, s.schedule.ops_per_iteration
-            at_end = diagnose(before(last, end, s.schedule.locate(end)[2]), model,
-                              s.end_of_iteration)
+            at_end = tuple(diagnose(last, model, self._history))
             seen, earlier = {_place(f) for f in at_end}, {}
             for i in range(end - ops + 1, end):
                 at = before(last, i, s.schedule.locate(i)[2])
-                for f in diagnose(at, model, s.end_of_iteration):
+                for f in diagnose(at, model, self._history):
                     if _place(f) not in seen:
                         earlier.setdefault(_place(f), f)
-            made = Ahead(s.branch, end, last, (*at_end, *earlier.values()))
+            made = Ahead(s.branch, end, last, (*at_end, *earlier.values()), at_end)
         self._ahead = (made, *self._ahead[:1])
         return made
+
+    def _history(self, iteration: int) -> Record | None:
+        """The record ending ``iteration`` (what findings that look back read): the end
+        computed ahead when the branch has not recorded it yet (the next iteration's findings
+        look back at this one's), the same record the branch will hold."""
+        s = self.host.session
+        end = s.schedule.iteration_end(iteration)
+        for ahead in self._ahead:
+            if ahead.branch is s.branch and ahead.index == end and ahead.record is not None:
+                return ahead.record
+        return s.end_of_iteration(iteration)
 
     def next_filter(self) -> None:
         """s: the sign table lists all weights → largest |δw| → moving → moved against."""

@@ -191,6 +191,7 @@ class ByWidth(Visual):
         self.natural = natural  # the width it asks for in a container (default: what it draws)
         self.steps = steps
         self._drawn: dict[int, list[Content | Strip]] = {}
+        self.maps: list = []  # the heat maps drawn in it (a big layer's panel; tests read them)
 
     def at(self, width: int) -> list[Content | Strip]:
         """The drawing at ``width``: runs of text lines joined into one Content each."""

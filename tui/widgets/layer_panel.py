@@ -55,7 +55,6 @@ class LayerPanel(Panel):
         super().__init__(**kw)
         self.k = k
         self.heat_maps: list = []  # the heat maps shown (big linear layers), for tests
-        self._maps: list = []  # those drawing() made last
         self._sized_on: list[tuple] = []  # (inputs, table widths) of the views sized on
 
     HOLDS_STILL = True
@@ -84,18 +83,15 @@ class LayerPanel(Panel):
         self.set_class("-rounding" in classes, "-rounding")
         self.set_class(is_big(view.model, k) and spec.trainable, "-big")
 
-    def draw(self, view: View) -> None:
-        self.decorate(view)
-        content = self.drawing(view)
-        self.heat_maps = self._maps
-        self.put(content)
+    def put(self, content: Text | ByWidth) -> None:
+        self.heat_maps = content.maps if isinstance(content, ByWidth) else []
+        super().put(content)
 
     def drawing(self, view: View) -> Text | ByWidth:
         k, rec = self.k, view.record
         spec = view.model.layers[k]
         mine = [f for f in view.findings if f.layer == k]
         big = is_big(view.model, k)
-        self._maps = []
         body: LinearBody | list[Text]
         if big and spec.trainable:  # heat maps, statistics, and the selected neuron's row
             sel = view.selected
@@ -110,7 +106,6 @@ class LayerPanel(Panel):
                                       for n in range(big_row_inputs(width), 0, -1)), width)
 
             body = LinearBody(view, k, title, row)
-            self._maps = body.maps
         elif big:
             body = neurons_body(view, k)
         else:  # as many inputs, samples and letters of names as the width has room for
@@ -134,7 +129,9 @@ class LayerPanel(Panel):
         # lines of one Text (or, for heat maps, drawn at the panel's width): cheap to measure
         # and paint, where Rich tables were measured and rendered anew at every paint
         if isinstance(body, LinearBody):
-            return ByWidth(lambda width, body=body: [*body.lines(width), *findings])
+            drawn = ByWidth(lambda width, body=body: [*body.lines(width), *findings])
+            drawn.maps = body.maps
+            return drawn
         if body:
             return Text("\n").join([*body, *findings])
         return self._fitted(view, findings)

@@ -7,13 +7,16 @@ The redraw protocol. On every change the screen calls ``show(view, economise)`` 
    the inputs are those of the last drawing, nothing happens. ``None`` (the default): the panel
    is drawn every time.
 2. ``draw(view)`` draws the panel: ``decorate(view)`` sets its classes and titles, and
-   ``drawing(view)`` (no side effects) gives what it shows, handed to ``put``.
+   ``drawing(view)`` (no side effects) gives what it shows, handed to ``put``. At the end of an
+   iteration, whose drawing the panel made to keep room for it (below), that drawing is put
+   again when the inputs are the same (the session records the very update computed ahead).
 3. ``put(content)`` updates the widget and asks Textual for a layout pass only when the room
    the panel asks for changed: a layout pass measures every widget on the screen, most of the
    time of a step when only numbers changed. The room is what a layout pass would measure:
    the content's width and its height at the panel's present width, the end of the iteration's
    included (``HOLDS_STILL``), in the container of the last layout pass (ByWidth: the height
-   at the present width).
+   at the present width). The content replaced is measured there too, so a layout pass that
+   came after it was put (another panel's) does not make its next update ask for one again.
 
 The screen holds still: a panel with ``HOLDS_STILL`` also measures ``drawing(view.end)``, what
 it will show at the end (the update) of the iteration at the cursor, where every value of the
@@ -63,10 +66,10 @@ class Panel(Static):
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.drawn_from: tuple | None = None  # the inputs of the last drawing
-        self.drawn_size: tuple | None = None  # the size of the content last put
         self.reserved_from: tuple | None = None  # the inputs of the end of the iteration
         self.reserve: Visual | None = None  # what the end of the iteration shows
-        self.prepared: tuple | None = None  # (inputs, visual) of the next iteration's end
+        self.reserve_drawing: Text | ByWidth | None = None  # ... as drawing(end) gave it
+        self.prepared: tuple | None = None  # (inputs, drawing, visual) of the next iteration's end
         self._reserve_changed = False  # a new reserve: the drawing's choices may change
         self._reserve_resized = False  # ... and the room it asks for changed too
         self.economise = True
@@ -100,6 +103,11 @@ class Panel(Static):
             if same_key(self.drawn_from, key):
                 return
         self.drawn_from = key
+        if (key is not None and economise and self.reserve_drawing is not None
+                and same_key(self.reserved_from, key)):
+            self.decorate(view)  # at the end of the iteration: what was drawn for it
+            self.put(self.reserve_drawing)
+            return
         self.draw(view)
 
     def _plan(self, end: View | None) -> None:
@@ -111,11 +119,12 @@ class Panel(Static):
         room = self._room(self.reserve)
         prepared, self.prepared = self.prepared, None
         if end is None:
-            self.reserve = None
+            self.reserve = self.reserve_drawing = None
         elif self.economise and prepared is not None and same_key(prepared[0], key):
-            self.reserve = prepared[1]
+            _, self.reserve_drawing, self.reserve = prepared
         else:
-            self.reserve = visualize(self, self.drawing(end))
+            self.reserve_drawing = self.drawing(end)
+            self.reserve = visualize(self, self.reserve_drawing)
         self._reserve_changed = True
         self._reserve_resized = room is None or self._room(self.reserve) != room
 
@@ -127,9 +136,10 @@ class Panel(Static):
         if key is None or same_key(self.reserved_from, key):
             return
         if self.prepared is None or not same_key(self.prepared[0], key):
-            visual = visualize(self, self.drawing(end))
+            drawing = self.drawing(end)
+            visual = visualize(self, drawing)
             self._room(visual)  # drawn at the widths the next layout pass asks for
-            self.prepared = (key, visual)
+            self.prepared = (key, drawing, visual)
 
     def _room(self, reserve: Visual | None) -> tuple | None:
         """What a layout pass reads of a reserve, in the container of the last one: its
@@ -145,25 +155,37 @@ class Panel(Static):
                 None if steps is None else tuple(steps))
 
     def put(self, content: Text | ByWidth) -> None:
-        """``update(content)``, laid out again only when its size may have changed."""
-        size: tuple | None = None
+        """``update(content)``, laid out again only when the room it asks for may have changed:
+        the room of the content it replaces and of the new one, measured in the container of
+        the last layout pass (measured there the replaced one is as the pass left it, even
+        when the pass came after it was put), or a reserve that asks for other room."""
+        before = self._room_of(self.shown) if self.economise and self.shown is not None else None
         self.shown = content
         self.update(content, layout=False)
-        if isinstance(content, ByWidth):
-            width = self.content_region.width
-            size = (width, content.get_height(self.styles, width)) if width else None
-            changed = self._reserve_resized
-        else:  # the room a layout pass would measure now, the reserve's included
-            if self._measured is not None:
-                container, viewport, width = self._measured
-                size = (self.get_content_width(container, viewport),
-                        self.get_content_height(container, viewport, width))
-            changed = False
-        layout = not self.economise or size is None or size != self.drawn_size or changed
-        self.drawn_size, self._reserve_changed, self._reserve_resized = size, False, False
+        size = self._room_of(content)
+        layout = (not self.economise or size is None or size != before
+                  or self._reserve_resized)
+        self._reserve_changed, self._reserve_resized = False, False
         self.asked_layout = layout
         if layout:
             self.refresh(layout=True)
+
+    def _room_of(self, content: Visual | Text) -> tuple | None:
+        """The room a layout pass would give ``content`` now (the panel's present content when
+        it is Text), the reserve's included; None before the first layout pass."""
+        if isinstance(content, ByWidth):  # as wide as the panel is: the height of the
+            width = self.content_region.width  # drawing or of the reserve, the larger
+            if not width:
+                return None
+            height = content.get_height(self.styles, width)
+            if self.reserve is not None:
+                height = max(height, self.reserve.get_height(self.styles, width))
+            return (width, height)
+        if self._measured is None:
+            return None
+        container, viewport, width = self._measured
+        return (self.get_content_width(container, viewport),
+                self.get_content_height(container, viewport, width))
 
     def steps(self, reserve: Visual | None = None) -> list[int] | None:
         """The widths (border box) at which the panel shows more than at its natural width,
