@@ -137,7 +137,7 @@ def generated_samples(raw: Any, fail: Fail) -> tuple[list[Sample], list[str]]:
                    f"{sizes['classes']:,} classes are over the limit of {MAX_DATA_VALUES:,} "
                    "values", where + ("samples",))
     try:
-        noise = parse_number(raw.get("noise", "0.1"))
+        noise = parse_number(raw.get("noise", "0.1"), FLOAT)  # a float in either mode
     except NumberError as err:
         raise fail(str(err), where + ("noise",)) from None
     if not 0 <= noise <= MAX_NOISE:

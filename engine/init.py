@@ -74,17 +74,29 @@ def network_params(raw: Any, specs: list[LayerSpec], layers_raw: list, files: We
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
         raise fail("expected a table of layer names and state_dict prefixes, "
                    "e.g. { L2 = \"fc1\" }", where + ("names",))
-    for name in names:
+    for name, prefix in names.items():
         k = layer_names.index(name) if name in layer_names else None
-        if k is None or not specs[k].trainable:
-            raise fail(f"'{name}' is not a linear layer of this scenario"
+        if k is not None and not specs[k].trainable:
+            raise fail(f"layer {name} is a {specs[k].kind} layer: it has no weights to read",
+                       where + ("names", name))
+        if k is None:
+            raise fail(f"'{shown(name)}' is not a layer of this scenario"
                        f"{suggest(name, layer_names)}", where + ("names", name))
+        if not prefix.strip():
+            raise fail("expected a state_dict prefix such as \"fc1\" (the text before "
+                       ".weight), got an empty one", where + ("names", name))
+    keys = prefixes(specs, names)
+    owner: dict[str, str] = {}
+    for spec, prefix in zip(specs, keys):
+        if prefix is not None and prefix in owner:  # both would read (and S write) one tensor
+            raise fail(f"layers {owner[prefix]} and {spec.name} would both read "
+                       f"{shown(prefix)}.weight: give each its own prefix", where + ("names",))
+        owner[prefix] = spec.name
     for k, layer in enumerate(layers_raw):
         for key in ("weights", "biases", "init"):
             if isinstance(layer, dict) and key in layer:
                 raise fail(f"the weights come from [weights] file; remove '{key}' here",
                            ("layers", k, key))
-    keys = prefixes(specs, names)
     file = files.open(raw["file"], where + ("file",))
     try:
         return read_network(file, specs, keys), keys

@@ -112,7 +112,9 @@ class TensorFile:
                     shape, _, dtype = read(member)
                 name = info.filename[:-len(".npy")]
                 self.shapes[name] = tuple(shape)
-                self.dtypes[name] = "object (pickled)" if dtype.hasobject else str(dtype)
+                self.dtypes[name] = ("object (pickled)" if dtype.hasobject
+                                     else dtype.name if dtype.kind in "biufc"  # either byte order
+                                     else str(dtype))
 
 
 def write_tensors(path: str | Path, tensors: dict[str, np.ndarray]) -> None:

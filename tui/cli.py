@@ -171,6 +171,15 @@ def _main(argv: list[str] | None) -> int:
     except ScenarioError as err:
         say(f"nnstep: {err}", sys.stderr)
         return headless.EXIT_BAD_INPUT
+    try:
+        return _command(args, scenario)
+    except ScenarioError as err:  # a saved branch's edit that does not apply when made again
+        say(f"nnstep: {err}", sys.stderr)
+        return headless.EXIT_BAD_INPUT
+
+
+def _command(args: argparse.Namespace, scenario) -> int:
+    """The command ``args`` asks for, on ``scenario``: its exit code."""
     if args.command == "check":
         return headless.check(scenario)
     if args.command == "explain":

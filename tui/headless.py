@@ -31,6 +31,10 @@ def say(message: str, err: TextIO) -> None:
 
 
 def check(scenario: Scenario, out: TextIO = sys.stdout) -> int:
+    """The summary of a valid scenario; a saved branch's edits are made again first, as
+    opening it makes them (ScenarioError when one does not apply)."""
+    if scenario.branch.edits:
+        Session(scenario)
     print(scenario.summary(), file=out)
     return EXIT_OK
 

@@ -113,3 +113,43 @@ def test_a_toml_literal_is_quoted_as_written(nnstep, tmp_path):
     path = tmp_path / "f.toml"
     path.write_text(SMALL.replace('learning_rate = "1/10"', "learning_rate = 1e-400"))
     assert "'1e-400' is below the range of float64" in one_line(nnstep("check", path))
+
+
+@pytest.mark.parametrize("command", [["check"], ["run", "--format", "none"],
+                                     ["explain", "--iteration", "1", "--weight", "w2[1,1]"],
+                                     ["open", "--fresh"]])
+def test_a_branch_edit_that_does_not_apply_is_one_line_for_every_command(
+        nnstep, repo_root, tmp_path, command):
+    """A [branch] switching iris (tanh, softmax, Adam) to exact numbers: `check` said ok, and
+    run, explain and the debugger stopped with a ScenarioError traceback."""
+    text = (repo_root / "scenarios" / "iris.toml").read_text().replace(
+        '"data/iris.csv"', f'"{repo_root / "scenarios" / "data" / "iris.csv"}"')
+    path = tmp_path / "iris_branch.toml"
+    path.write_text(text + '\n[branch]\nedits = [{ at = "2", kind = "numbers", '
+                           'value = "exact" }]\n')
+    message = one_line(nnstep(command[0], path, *command[1:]))
+    assert message.endswith("iris_branch.toml: branch.edits[0]: tanh, softmax_cross_entropy, "
+                            "adam has no exact rational values: this session stays in float64")
+
+
+def test_a_broken_branch_keeps_the_saved_session(repo_root, tmp_path):
+    """The scenario's own [branch] is what fails: the session saved beside it is not set
+    aside for it."""
+    from nnstep.engine import ScenarioError, Session, load_scenario
+    from nnstep.engine.saved_session import capture
+    from nnstep.engine.session_store import digest, save, session_file
+    from nnstep.tui.controllers.sessions import open_session
+
+    path = tmp_path / "b.toml"
+    text = (repo_root / "scenarios" / "broccoli.toml").read_text()
+    path.write_text(text)
+    env = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    session = Session(load_scenario(path, "float64"))
+    path.write_text(text + '\n[branch]\nedits = [{ at = "2", kind = "weight", layer = "L2", '
+                           'row = 1, col = 1, value = "1e400" }]\n')
+    save(capture(session, str(path.resolve()), digest(path)), env)  # saved for this text
+    broken = load_scenario(path, "float64")
+    saved = session_file(path, "float64", env)
+    with pytest.raises(ScenarioError, match="branch.edits"):
+        open_session(broken, env)
+    assert saved.exists() and not list(saved.parent.glob("*.set-aside-*"))

@@ -104,6 +104,8 @@ def test_sizes_are_checked_before_allocating(size):
     ("samples = 1000000, features = 10, classes = 100000", "samples"),
     ("samples = 10, features = 2, noise = -1", "noise"),
     ("samples = 10, features = 2, noise = \"1e999999999\"", "noise"),
+    # the noise is a float64 in either mode: 1e-400 read as 0 (no noise at all), silently
+    ("samples = 10, features = 2, noise = \"1e-400\"", "noise"),
 ])
 def test_generated_data_has_limits(generate, key):
     text = changed("samples = [\n    { x = [1, 2], y = [1] },\n]",

@@ -162,7 +162,7 @@ def test_weights_table_conflicts(tmp_path):
     with pytest.raises(ScenarioError, match=r"layers\[1\]\.init: the weights come from"):
         load_scenario(path)
     path = whole(tmp_path, "model.npz", names='names = { L3 = "x" }')
-    with pytest.raises(ScenarioError, match="'L3' is not a linear layer"):
+    with pytest.raises(ScenarioError, match="layer L3 is a relu layer: it has no weights"):
         load_scenario(path)
     path = scenario(tmp_path, first='weights = { file = "model.npz" }')
     with pytest.raises(ScenarioError, match=r"layers\[1\]\.weights: expected \{ file"):
@@ -178,3 +178,26 @@ def test_writing_refuses_unknown_suffix_and_leaves_no_temp(tmp_path):
     save_weights(tmp_path / "out.npz", session.record.params, session.model.layers,
                  session.scenario.state_keys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz", "net.toml", "out.npz"]
+
+
+@pytest.mark.parametrize("names, says", [
+    # a prefix another layer reads by default: both layers read one tensor, and S wrote one
+    ('names = { L2 = "2" }', r"weights\.names: layers L2 and L4 would both read 2\.weight"),
+    ('names = { L4 = "0" }', r"weights\.names: layers L2 and L4 would both read 0\.weight"),
+    ('names = { L2 = "fc", L4 = "fc" }', "layers L2 and L4 would both read fc.weight"),
+    ('names = { L2 = "" }', r"weights\.names\.L2: expected a state_dict prefix"),
+    ('names = { L9 = "x" }', r"weights\.names\.L9: 'L9' is not a layer of this scenario"),
+])
+def test_names_that_cannot_be_read_apart_are_refused(tmp_path, names, says):
+    write(tmp_path / "model.npz", state_dict())
+    with pytest.raises(ScenarioError, match=says):
+        load_scenario(whole(tmp_path, "model.npz", names=names))
+
+
+def test_a_big_endian_npz_reads_as_its_values(tmp_path):
+    """numpy writes an array in its own byte order: >f8 is float64 (it was refused as a
+    dtype that is not float64)."""
+    tensors = {k: v.astype(">f8") for k, v in state_dict().items()}
+    np.savez(tmp_path / "model.npz", **tensors)
+    scenario = load_scenario(whole(tmp_path, "model.npz"))
+    assert np.array_equal(scenario.params[1]["w"], state_dict()["0.weight"])

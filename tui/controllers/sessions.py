@@ -16,7 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from nnstep.engine import Session
+from nnstep.engine import ScenarioError, Session
 from nnstep.engine.format import STYLES
 from nnstep.engine.saved_session import SavedSession, SavedSessionError, capture
 from nnstep.engine.scenario import Scenario
@@ -83,6 +83,8 @@ def open_session(scenario: Scenario, env: Mapping[str, str] | None, fresh: bool 
     except SavedSessionError as problem:
         aside = set_aside(place.file, str(problem))
         return Opened(Session(scenario, **session_options), place, None, aside.message, True)
+    except ScenarioError:  # the scenario's own [branch] edits, not the saved session
+        raise
     except Exception as problem:  # a saved session never crashes the debugger
         aside = set_aside(place.file, f"{type(problem).__name__}: {problem}")
         return Opened(Session(scenario, **session_options), place, None, aside.message, True)
