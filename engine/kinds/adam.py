@@ -76,7 +76,8 @@ def moment_lines(grad: str, g: Any, before: Mapping[str, Any], after: Mapping[st
     return [
         f"m = β1·m + (1 − β1)·{grad} = {n(beta1)} · {n(before['m'])} + {n(1 - beta1)} · {n(g)}"
         f" = {n(m)}",
-        f"v = β2·v + (1 − β2)·{grad}² = {n(beta2)} · {n(before['v'])} + {n(1 - beta2)} · "
+        # (δw)², not δw²: a superscript after a name is a layer's number on this screen
+        f"v = β2·v + (1 − β2)·({grad})² = {n(beta2)} · {n(before['v'])} + {n(1 - beta2)} · "
         f"{n(g)}² = {n(v)}",
         f"m̂ = m/(1 − β1^t) = {n(m)} / (1 − {n(beta1)}^{step}) = {n(m / (1 - beta1 ** step))}",
         f"v̂ = v/(1 − β2^t) = {n(v)} / (1 − {n(beta2)}^{step}) = {n(v / (1 - beta2 ** step))}",

@@ -173,6 +173,9 @@ def test_adam_explains_m_hat_and_v_hat():
     assert (f"m̂ = m/(1 − β1^t) = {_sci(m)} / (1 − 9.00000e-01^1) = "
             f"{_sci(m_hat).strip('()')}") in text
     assert f"v̂ = v/(1 − β2^t) = {_sci(v)} / (1 − 9.99000e-01^1) = {_sci(v_hat)}" in text
+    # (δw)²: δw² would read as layer 2's δw
+    assert (f"v = β2·v + (1 − β2)·(δw)² = 9.99000e-01 · 0 + 1.00000e-03 · {_sci(g)}² = "
+            f"{_sci(v)}") in text
     assert lines[6] == (f"ŵ²[1,1]  = w − α·m̂/(√v̂ + ε) = {_sci(w)} − 1.00000e-01 · {_sci(d)} = "
                         f"{_sci(rec.new_params[1]['w'][0, 0])}")
 

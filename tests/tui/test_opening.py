@@ -132,6 +132,13 @@ async def test_replacing_a_file_asks_first(tmp_path) -> None:
         await settle(app, pilot)
         assert out.read_bytes() == b"precious"
         assert "not saved" in status(app)
+        # the path dialog is back with the name as typed, to change (it was gone, the name
+        # lost); escape leaves it
+        assert isinstance(app.screen, PathDialog)
+        assert app.screen.query_one(Input).value == str(out)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, PathDialog) and out.read_bytes() == b"precious"
         await type_path(app, pilot, "S", out)
         await pilot.press("y")
         await settle(app, pilot)

@@ -188,3 +188,22 @@ async def test_the_loss_plots_ticks_are_evenly_spaced_on_a_short_panel() -> None
                   if "┫" in row]
         steps = {round(a - b, 9) for a, b in zip(labels, labels[1:])}
         assert len(labels) >= 2 and len(steps) == 1, labels
+
+
+async def test_the_explanations_hint_is_never_cut_at_24_rows() -> None:
+    """iris at 80×24, '=' on the first update: the explanation is longer than the screen; its
+    body scrolls and the hint under it (how to step and close) stays inside the dialog (the
+    body took 80 % of the screen and pushed the hint out)."""
+    from textual.widgets import Static as Hint
+
+    app = build_app(load_scenario(ROOT / "scenarios" / "iris.toml"), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.move_to(app.session.schedule.ops_per_iteration)
+        await settle(app, pilot)
+        await pilot.press("equals_sign")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplainScreen)
+        live, hint = app.screen.query_one("#live"), app.screen.query_one("#dialog-hint", Hint)
+        assert hint.region.bottom <= live.region.bottom - 1, (hint.region, live.region)
+        body = app.screen.query_one("#live-body")
+        assert body.virtual_size.height > body.size.height  # it scrolls

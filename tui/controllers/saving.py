@@ -129,8 +129,16 @@ class Saving:
             host.push_screen(ConfirmDialog("replace the file?",
                                            f"{escape(path)} exists: replace it?",
                                            "replace", "keep it"),
-                             lambda yes: done(path) if yes else host.say(
-                                 f"not saved: {escape(path)} is unchanged"))
+                             lambda yes: done(path) if yes else kept(path))
 
-        host.push_screen(PathDialog(title, prompt, initial, submit, host.cursor_blink,
-                                    hint="enter save · escape cancel"), closed)
+        def kept(path: str) -> None:
+            """The file stays; the path dialog comes back with the name as typed, to change
+            (escape leaves)."""
+            host.say(f"not saved: {escape(path)} is unchanged · another name, or escape")
+            ask(path)
+
+        def ask(text: str) -> None:
+            host.push_screen(PathDialog(title, prompt, text, submit, host.cursor_blink,
+                                        hint="enter save · escape cancel"), closed)
+
+        ask(initial)
