@@ -148,17 +148,6 @@ def trace_selection(scenario, args: argparse.Namespace):
     return select(args.fields, [spec.name for spec in scenario.layers], args.full)
 
 
-def _terminal() -> bool:
-    """Whether keys can be read (standard input) and a screen drawn (output or error)."""
-    def tty(stream) -> bool:
-        try:
-            return stream is not None and stream.isatty()
-        except (AttributeError, ValueError):  # no isatty, or a closed stream
-            return False
-
-    return tty(sys.stdin) and (tty(sys.stdout) or tty(sys.stderr))
-
-
 def with_command(argv: list[str]) -> list[str]:
     """``argv`` with ``open`` in front when it names no command: ``nnstep FILE`` and
     ``nnstep --fresh FILE`` open the debugger as ``nnstep open …`` does."""
@@ -221,10 +210,6 @@ def _command(args: argparse.Namespace, scenario) -> int:
         start = headless.opening(scenario, args.goto, args.breaks, args.cont)
     except ValueError as problem:
         say(f"nnstep: {problem}", sys.stderr)
-        return headless.EXIT_BAD_INPUT
-    if not _terminal():  # Textual would repaint into a file or pipe for ever, keys never come
-        say("nnstep: the debugger needs a terminal (keys on standard input, the screen on "
-            "standard output); without one, train with: nnstep run FILE", sys.stderr)
         return headless.EXIT_BAD_INPUT
     from .app import run_app
 

@@ -34,6 +34,6 @@ def test_no_terminal_exits_2_instead_of_painting_into_a_pipe(tmp_path: Path) -> 
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
                           env={"XDG_STATE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == ("nnstep: the debugger needs a terminal (keys on standard input, the "
-                           "screen on standard output); without one, train with: nnstep run "
-                           "FILE\n")
+    assert done.stderr == (f"nnstep: {scenario}: the debugger needs a terminal (keys on standard "
+                           "input, the screen on standard output); without one, train with: "
+                           "nnstep run FILE\n")
