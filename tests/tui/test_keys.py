@@ -331,3 +331,23 @@ async def test_help_keys_never_wrap(size, pairs) -> None:
         rows = len(app.screen.rows())
         assert table.row_count == (rows if pairs == 1 else -(-rows // 2))
         assert keys.size.height == table.row_count + 1  # one line a row, and the heading
+
+
+async def test_a_step_past_either_end_says_so(app) -> None:
+    """p [ { home at the start and n ] } end at the end of training do nothing: the status
+    line says why (they did nothing, silently)."""
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        for key in ("p", "left_square_bracket", "left_curly_bracket", "home"):
+            app.say("")
+            await pilot.press(key)
+            assert s.cursor == 0 and "at the start of training" in status(app), key
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert s.cursor == s.last_index and "at the end" not in status(app)
+        for key in ("n", "right_square_bracket", "right_curly_bracket", "end"):
+            app.say("")
+            await pilot.press(key)
+            assert s.cursor == s.last_index and "at the end of training" in status(app), key
+        await pilot.press("p")
+        assert s.cursor == s.last_index - 1 and "at the end" not in status(app)

@@ -207,3 +207,19 @@ async def test_the_explanations_hint_is_never_cut_at_24_rows() -> None:
         assert hint.region.bottom <= live.region.bottom - 1, (hint.region, live.region)
         body = app.screen.query_one("#live-body")
         assert body.virtual_size.height > body.size.height  # it scrolls
+
+
+async def test_the_loss_plot_draws_a_lone_loss() -> None:
+    """After the first iteration the loss plot has one point: it is drawn (a short level
+    across its iteration); a line of one point drew nothing, an empty plot."""
+    from test_redraw import screen_text
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(10)
+        await settle(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        drawn = [ch for row in screen_text(app) for ch in row if 0x2801 <= ord(ch) <= 0x28FF]
+        assert drawn, "\n".join(screen_text(app))

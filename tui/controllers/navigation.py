@@ -57,11 +57,20 @@ class Navigation:
         if self.busy():
             return
         self.host.status = Status()
-        index = max(0, min(index, self.session.last_index))
-        if index - self.session.computed > DIRECT_LIMIT:
+        s = self.session
+        wanted, index = index, max(0, min(index, s.last_index))
+        if index == s.cursor and (wanted > s.last_index or wanted < 0 or wanted == s.cursor
+                                  and s.cursor in (0, s.last_index)):
+            # a step past either end does nothing: say so rather than nothing
+            self.host.say("at the end of training: nothing after it (home, [, g go back)"
+                          if s.cursor else
+                          "at the start of training: nothing before it (n, ], g go on)",
+                          error=True)
+            return
+        if index - s.computed > DIRECT_LIMIT:
             self.host.run_worker(self.compute(index), group="compute", exclusive=True)
         else:
-            self.guard(lambda: self.session.goto(index), then=index)
+            self.guard(lambda: s.goto(index), then=index)
 
     def guard(self, request: Callable[[], Any], then: int | None = None) -> bool:
         """Run a session request; show any problem instead of crashing. True when it worked.

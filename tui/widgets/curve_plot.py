@@ -11,6 +11,7 @@ from textual_plot.axis_formatter import NumericAxisFormatter
 
 MARGIN = 12  # columns left of the plot area: the y ticks
 BRAILLE = HiResMode.BRAILLE
+LONE = 0.3  # iterations on each side of a lone point's mark
 
 
 class CurvePlot(PlotWidget, can_focus=False):
@@ -23,6 +24,15 @@ class CurvePlot(PlotWidget, can_focus=False):
         self.set_reactive(PlotWidget.margin_top, 0)
         self.set_reactive(PlotWidget.margin_bottom, 1)
         self.set_x_formatter(IterationTicks())
+
+    def line(self, x: Sequence[float], y: Sequence[float], style: str,
+             label: str | None = None) -> None:
+        """The points joined by a line; a lone point (one iteration so far) as a short level
+        across its iteration: a line of one point draws nothing, and a dot would hide under
+        the cursor's line."""
+        if len(x) == 1:
+            x, y = [x[0] - LONE, x[0] + LONE], [y[0], y[0]]
+        self.plot(x, y, line_style=style, hires_mode=BRAILLE, label=label)
 
     def rows(self) -> int:
         """The rows of the plot area: the widget less the x ticks and the frame."""

@@ -89,7 +89,7 @@ class LossPlot(Vertical):
         s, rec = view.session, view.record
         from nnstep.engine.curve import curve
 
-        from .curve_plot import BRAILLE, LogTicks, ValueTicks
+        from .curve_plot import LogTicks, ValueTicks
 
         mine = curve(losses, points, self.log_scale)
         before = curve(parent, points, self.log_scale) if parent else None
@@ -102,8 +102,7 @@ class LossPlot(Vertical):
                                (mine, BRANCH, label)):
             if c is not None and c.finite:
                 keep = np.isfinite(c.y)
-                plot.plot(c.x[keep], c.y[keep], line_style=style, hires_mode=BRAILLE,
-                          label=name if before is not None else None)
+                plot.line(c.x[keep], c.y[keep], style, name if before is not None else None)
         last = max(mine.count, before.count if before else 0, rec.iteration, 2)
         plot.set_xlimits(0.5, last + 0.5)
         plot.set_ylimits(*_y_limits(mine, before))
@@ -130,7 +129,7 @@ class LossPlot(Vertical):
             return
         from nnstep.engine.curve import curve
 
-        from .curve_plot import BRAILLE, ValueTicks
+        from .curve_plot import ValueTicks
 
         plot: CurvePlot = self.query_one("#accuracy-area")  # type: ignore[assignment]
         plot.clear()
@@ -139,8 +138,8 @@ class LossPlot(Vertical):
             if series:
                 c = curve(series, points)
                 keep = np.isfinite(c.y)
-                plot.plot(c.x[keep], c.y[keep], line_style=style, hires_mode=BRAILLE,
-                          label="accuracy" if style == ACCURACY else None)
+                plot.line(c.x[keep], c.y[keep], style,
+                          "accuracy" if style == ACCURACY else None)
         last = max(len(values), len(parent or ()), rec.iteration, 2)
         plot.set_xlimits(0.5, last + 0.5)
         plot.set_ylimits(-0.05, 1.05)
