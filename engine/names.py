@@ -131,6 +131,11 @@ def shown_features(features: Sequence[str], size: int) -> tuple[str, ...]:
     return tuple(features) if len(features) == size else tuple(f"x{j + 1}" for j in range(size))
 
 
+def shown_targets(targets: Sequence[str], size: int) -> tuple[str, ...]:
+    """The outputs' names as the screen shows them: the scenario's targets, else y1 … yN."""
+    return tuple(targets) if len(targets) == size else tuple(f"y{j + 1}" for j in range(size))
+
+
 def _int(digits: str) -> int:
     """An index as typed; absurdly long ones stay out of range without converting them."""
     return int(digits) if len(digits) <= 9 else 10**9

@@ -15,7 +15,7 @@ import numpy as np
 from nnstep.engine.flow_findings import Finding
 from nnstep.engine.format import fmt
 from nnstep.engine.format import weight_label as label
-from nnstep.engine.names import Target, shown_features
+from nnstep.engine.names import Target, shown_features, shown_targets
 from nnstep.engine.records import Record
 from nnstep.engine.signs import SignRow
 from rich.style import Style
@@ -188,9 +188,7 @@ def _names(model: Any, features: tuple[str, ...], k: int) -> tuple[str, ...]:
 
 
 def output_names(view: View) -> list[str]:
-    size = view.model.layers[-1].size
-    names = list(view.scenario.targets)
-    return names if len(names) == size else [f"y{i + 1}" for i in range(size)]
+    return list(shown_targets(view.scenario.targets, view.model.layers[-1].size))
 
 
 def weight_label(view: View, weight: Weight) -> str:
