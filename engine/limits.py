@@ -2,7 +2,8 @@
 before any work is done (README, "Limits").
 
 A number is at most MAX_DIGITS digits with an exponent of at most ±MAX_EXPONENT; nesting is at
-most MAX_DEPTH deep; a layer has at most MAX_NEURONS neurons and a network MAX_WEIGHTS weights;
+most MAX_DEPTH deep; a layer has at most MAX_NEURONS neurons and a network MAX_LAYERS layers
+and MAX_WEIGHTS weights;
 generated data at most MAX_SAMPLES samples of MAX_FEATURES features (MAX_DATA_VALUES values in
 all, targets included); a scenario file is at most MAX_SCENARIO_BYTES and a data file
 MAX_DATA_BYTES, a data set read from a file at most MAX_FILE_DATA_VALUES values, and only
@@ -15,6 +16,7 @@ MAX_DIGITS = 4_000  # digits of one number (Python refuses to read integers past
 MAX_EXPONENT = 4_000  # |e| in 1e400: 10^4000 is ~13,300 bits, a Fraction the engine can carry
 MAX_DEPTH = 16  # arrays and tables in a scenario nest at most this deep (weights need 2)
 MAX_NEURONS = 1_000_000  # neurons of one layer
+MAX_LAYERS = 500  # layers of a network, activations included: the debugger draws a panel each
 MAX_WEIGHTS = 20_000_000  # trainable values of a network (160 MB of float64)
 MAX_SAMPLES = 1_000_000  # samples of generated data
 MAX_FEATURES = 100_000  # features of generated data

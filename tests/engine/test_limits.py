@@ -95,6 +95,17 @@ def test_sizes_are_checked_before_allocating(size):
     assert "limit" in error.message and error.path[-1] == "size"
 
 
+def test_a_network_of_thousands_of_layers_is_refused():
+    """3,001 layers loaded and ran headless, but the debugger took 40 s to open and 15 s a
+    step (a panel each); 500 (activations included) is the limit, refused before the data."""
+    base = BASE + '\n[[layers]]\nkind = "identity"\n'
+    assert len(parse_scenario(base + '[[layers]]\nkind = "identity"\n' * 496,
+                              "edge.toml").layers) == 500
+    error = refused(base + '[[layers]]\nkind = "identity"\n' * 497)
+    assert error.path == ("layers",)
+    assert error.message == "501 layers are over the limit of 500 (activations included)"
+
+
 @pytest.mark.parametrize(("generate", "key"), [
     ("samples = 1000000000, features = 2", "samples"),
     ("samples = 10, features = 100000000", "features"),
