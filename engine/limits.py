@@ -3,7 +3,7 @@ before any work is done (README, "Limits").
 
 A number is at most MAX_DIGITS digits with an exponent of at most ±MAX_EXPONENT; nesting is at
 most MAX_DEPTH deep; a layer has at most MAX_NEURONS neurons and a network MAX_LAYERS layers
-and MAX_WEIGHTS weights;
+and MAX_WEIGHTS weights, a batch through it MAX_BATCH_VALUES values;
 generated data at most MAX_SAMPLES samples of MAX_FEATURES features (MAX_DATA_VALUES values in
 all, targets included); a scenario file is at most MAX_SCENARIO_BYTES and a data file
 MAX_DATA_BYTES, a data set read from a file at most MAX_FILE_DATA_VALUES values, and only
@@ -18,6 +18,8 @@ MAX_DEPTH = 16  # arrays and tables in a scenario nest at most this deep (weight
 MAX_NEURONS = 1_000_000  # neurons of one layer
 MAX_LAYERS = 500  # layers of a network, activations included: the debugger draws a panel each
 MAX_WEIGHTS = 20_000_000  # trainable values of a network (160 MB of float64)
+MAX_BATCH_VALUES = 20_000_000  # a batch's values through every layer (batch × Σ neurons): each
+# operation's outputs and δ are arrays of that many (160 MB of float64 each)
 MAX_SAMPLES = 1_000_000  # samples of generated data
 MAX_FEATURES = 100_000  # features of generated data
 MAX_DATA_VALUES = 20_000_000  # samples × features of generated data

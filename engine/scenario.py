@@ -22,6 +22,7 @@ from .kinds import DEFAULT_LOSS
 from .labels import parse_classes
 from .layers import LayerSpec
 from .limits import (
+    MAX_BATCH_VALUES,
     MAX_DEPTH,
     MAX_DIGITS,
     MAX_LAYERS,
@@ -193,6 +194,12 @@ class _Builder(Fields):
         samples, features, targets, classes = self.data()
         layers, params = read_layers(self, layers_raw, numbers, training.seed, self.files,
                                      own_weights="weights" not in raw)
+        batch, neurons = min(training.batch_size, len(samples)), sum(spec.size for spec in layers)
+        if batch * neurons > MAX_BATCH_VALUES:  # 200 samples × 10⁶ neurons: GBs an operation
+            raise self.fail(f"a batch of {batch:,} samples through {neurons:,} neurons makes "
+                            f"{batch * neurons:,} values an operation, over the limit of "
+                            f"{MAX_BATCH_VALUES:,} (lower batch_size, or the layers' sizes)",
+                            ("training", "batch_size"))
         if classes and len(classes) != layers[-1].size:
             raise self.fail(f"{len(classes)} classes for {layers[-1].size} outputs of the last "
                             f"layer '{layers[-1].name}'", ("data", "classes"))

@@ -95,6 +95,21 @@ def test_sizes_are_checked_before_allocating(size):
     assert "limit" in error.message and error.path[-1] == "size"
 
 
+def test_a_batch_too_large_for_its_layers_is_refused_before_running():
+    """Within every other limit, 200 samples through a layer of 10⁶ neurons asked 1.5 GB for
+    one output (a MemoryError traceback under 3 GB, ~8 GB an iteration without)."""
+    text = changed("samples = [\n    { x = [1, 2], y = [1] },\n]",
+                   "generate = { samples = 200, features = 2 }").replace(
+        "learning_rate = \"1/10\"", "learning_rate = \"1/10\"\nbatch_size = 200").replace(
+        'size = 1\nweights = [["1/2", "-1/4"]]', 'size = 100000\ninit = "uniform"')
+    error = refused(text)
+    assert error.path == ("training", "batch_size")
+    assert "a batch of 200 samples through 200,002 neurons makes 40,000,400 values" in str(
+        error)
+    smaller = refused(text.replace("batch_size = 200", "batch_size = 99"))
+    assert smaller.path != ("training", "batch_size")  # past this limit (the outputs differ)
+
+
 def test_a_network_of_thousands_of_layers_is_refused():
     """3,001 layers loaded and ran headless, but the debugger took 40 s to open and 15 s a
     step (a panel each); 500 (activations included) is the limit, refused before the data."""
