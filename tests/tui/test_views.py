@@ -223,3 +223,20 @@ async def test_the_loss_plot_draws_a_lone_loss() -> None:
         await pilot.pause(0.1)
         drawn = [ch for row in screen_text(app) for ch in row if 0x2801 <= ord(ch) <= 0x28FF]
         assert drawn, "\n".join(screen_text(app))
+
+
+async def test_the_timeline_names_the_branch_point_as_such() -> None:
+    """An edit made at operation 25 (iteration 3's loss) branches at 21, the start of the
+    iteration it recomputes: the timeline says 'branched at 21' (it said 'edited at 21' while
+    the comparison said 'made at operation 25')."""
+    from nnstep.tui.widgets.timeline import Timeline
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(25)
+        await settle(app, pilot)
+        app.session.set_weight(1, 0, 1, "0")
+        app.record = app.session.record
+        await settle(app, pilot)
+        head = app.screen.query_one(Timeline).render().plain.split("\n")[0]
+        assert head.endswith("branched at 21"), head
