@@ -50,8 +50,10 @@ class Reads:
     def iteration_end(self) -> Record:
         """The update record that ends the iteration at the cursor (the cursor's own record at
         the start of training or at an update): what the rest of the iteration will show.
-        Computed from the cursor's record when this branch has not got that far, without
-        recording anything. May raise RunawayFractions in exact mode."""
+        Computed from the cursor's record (or the last computed one) when this branch has not
+        got that far, without recording anything: the records computed are kept as spares,
+        recorded as they are when the cursor gets there (spares.py). May raise
+        RunawayFractions in exact mode."""
         rec = self.record
         if rec.index == 0 or rec.finished:
             return rec
@@ -69,7 +71,8 @@ class Reads:
 
     def _ahead_to(self, rec: Record, target: int) -> Record:
         """The record at operation ``target``: this branch's when computed that far, else
-        computed on from ``rec`` without recording anything."""
+        computed on from ``rec`` (or taken from the spares computed so before) without
+        recording anything, each record computed kept as a spare."""
         if target <= self.computed:
             return self.branch.records[target]
         while rec.index < target:
