@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from nnstep.engine import Session
+from nnstep.engine.errors import escape
 from nnstep.engine.format import STYLES
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
@@ -27,7 +28,8 @@ from .controllers.saving import Saving
 from .controllers.selection import Selection
 from .controllers.sessions import AUTOSAVE_SECONDS, Opened, Sessions, open_session
 from .controllers.views import Views
-from .headless import Opening
+from .headless import EXIT_BAD_INPUT, Opening
+from .progress import is_terminal
 from .screens.main import MainScreen
 from .widgets.common import View, Weight, weights_of
 from .widgets.panel import Panel
@@ -323,6 +325,12 @@ def run_app(scenario: Scenario, opening: Opening | None = None, fresh: bool = Fa
     """Run the debugger until the person quits, its session kept between runs; the exit code
     (0)."""
     app = build_app(scenario, opening=opening, state=os.environ, fresh=fresh)
+    if not (is_terminal(sys.stdin) and (is_terminal(sys.stdout) or is_terminal(sys.stderr))):
+        # Textual would paint into a file or a pipe for ever, and no key could reach it
+        print(escape(f"nnstep: {scenario.path}: the debugger needs a terminal (keys on standard "
+                     "input, the screen on standard output); without one, train with: nnstep "
+                     "run FILE"), file=sys.stderr)
+        return EXIT_BAD_INPUT
     result = app.run()
     if app.save_problem:
         print(f"nnstep: {app.save_problem}", file=sys.stderr)

@@ -16,10 +16,11 @@ QUIET = 1.0  # a run that ends sooner never shows one
 
 def wanted(form: str, out: TextIO, err: TextIO) -> bool:
     """Whether a run printing ``form`` to ``out`` should show its progress on ``err``."""
-    return _terminal(err) and (form == "none" or not _terminal(out))
+    return is_terminal(err) and (form == "none" or not is_terminal(out))
 
 
-def _terminal(stream: TextIO) -> bool:
+def is_terminal(stream: TextIO | None) -> bool:
+    """Whether ``stream`` is a terminal (False for None, a file, a pipe, a closed stream)."""
     try:
         return stream.isatty()
     except (AttributeError, ValueError):  # no isatty, or a closed stream

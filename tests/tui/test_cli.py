@@ -24,3 +24,16 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "no such file" in done.stderr
+
+
+def test_no_terminal_exits_2_instead_of_painting_into_a_pipe(tmp_path: Path) -> None:
+    """`nnstep FILE < /dev/null > log`: Textual painted ~1 MB/s into the pipe, its memory grew
+    to GBs and no key could ever reach it."""
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "broccoli.toml"
+    done = subprocess.run([sys.executable, "-m", "nnstep.tui.cli", "--fresh", str(scenario)],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                          env={"XDG_STATE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (f"nnstep: {scenario}: the debugger needs a terminal (keys on standard "
+                           "input, the screen on standard output); without one, train with: "
+                           "nnstep run FILE\n")
