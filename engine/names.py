@@ -125,6 +125,17 @@ def _weight(t: str, layers: Sequence[Any], k: int, key: str, row: int,
     return Target(k, "w", (row, col))
 
 
+def shown_features(features: Sequence[str], size: int) -> tuple[str, ...]:
+    """The inputs' names as the screen shows them: the scenario's features, else x1 … xN (a
+    generated data set names none)."""
+    return tuple(features) if len(features) == size else tuple(f"x{j + 1}" for j in range(size))
+
+
+def shown_targets(targets: Sequence[str], size: int) -> tuple[str, ...]:
+    """The outputs' names as the screen shows them: the scenario's targets, else y1 … yN."""
+    return tuple(targets) if len(targets) == size else tuple(f"y{j + 1}" for j in range(size))
+
+
 def _int(digits: str) -> int:
     """An index as typed; absurdly long ones stay out of range without converting them."""
     return int(digits) if len(digits) <= 9 else 10**9

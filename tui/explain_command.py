@@ -10,7 +10,7 @@ from typing import TextIO
 from nnstep.engine import RunawayFractions, Session
 from nnstep.engine.explain import Explainer
 from nnstep.engine.format import STYLES
-from nnstep.engine.names import BadName, parse_name
+from nnstep.engine.names import BadName, parse_name, shown_features
 from nnstep.engine.scenario import Scenario
 
 from .headless import (
@@ -32,7 +32,8 @@ def explain(scenario: Scenario, iteration: int, weight: str | None, neuron: str 
     ``iteration``; EXIT_BAD_INPUT with one line on stderr when a name does not fit."""
     option, text = ("--weight", weight) if weight is not None else ("--neuron", neuron)
     try:
-        target = parse_name(text, scenario.layers, scenario.features)
+        target = parse_name(text, scenario.layers,
+                            shown_features(scenario.features, scenario.layers[0].size))
     except BadName as problem:
         say(f"nnstep: {scenario.path}: {option} {problem}", err)
         return EXIT_BAD_INPUT

@@ -57,3 +57,11 @@ def test_bad_input_exits_2_with_one_line(nnstep, broccoli_path, args, message):
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def test_an_unnamed_input_is_named_as_the_screen_shows_it(nnstep, repo_root):
+    """mlp784's generated data names no feature: x784, as its panels show it, is explained."""
+    done = nnstep("explain", repo_root / "scenarios" / "mlp784.toml", "--iteration", "1",
+                  "--neuron", "x784")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("L1 n784 at the end of iteration 1")

@@ -113,3 +113,24 @@ async def test_typing_completes_the_name_the_dialog_starts_with() -> None:
         await pilot.press("0", "enter")
         await pilot.pause()
         assert s.branch.id == 2 and s.record.y[0, 0] == 0
+
+
+async def test_unnamed_inputs_and_targets_are_typed_as_the_screen_shows_them() -> None:
+    """A data set naming no input or target: the panels show x1 … and y1 …, and the i / t
+    dialogs take those names (they wanted 'input 2', a name shown nowhere)."""
+    from nnstep.engine import parse_scenario
+    from nnstep.tui.app import build_app
+
+    scenario = parse_scenario('title = "t"\nnumbers = "exact"\n[data]\nsamples = [{ x = [1, 2], '
+                              'y = [1] }]\n[training]\nlearning_rate = 1\n[[layers]]\nkind = '
+                              '"input"\nsize = 2\n[[layers]]\nkind = "linear"\nsize = 1\n'
+                              'weights = [[1, 1]]\n', "t.toml")
+    app = build_app(scenario, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        s.goto(1)
+        app.record = s.record
+        await submit(app, pilot, "i", "x2 = 5")
+        assert not isinstance(app.screen, EditDialog) and s.record.x[0, 1] == 5
+        await submit(app, pilot, "t", "y1 = 3")
+        assert not isinstance(app.screen, EditDialog) and s.record.y[0, 0] == 3

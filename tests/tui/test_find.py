@@ -76,6 +76,10 @@ async def test_slash_reaches_a_weight_deep_in_a_big_layer() -> None:
         assert await find(app, pilot, "w2[100,700]") == ""
         assert app.selected == (1, 99, 699)
         assert status(app).startswith("selected w²[100,700]")
+        # generated data names no feature: the screen's x784 is found as it reads (it was
+        # refused: "names no weight, bias or neuron")
+        assert await find(app, pilot, "x784") == ""
+        assert app.selected == (1, 0, 783)
 
 
 async def test_a_click_on_a_weight_or_its_sign_row_selects_it() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from nnstep.engine import EditError, RunawayFractions
 from nnstep.engine.format import fmt
+from nnstep.engine.names import shown_features, shown_targets
 from nnstep.engine.records import Record
 
 from ..widgets.common import input_names, neuron_label, value_of, weight_label
@@ -96,13 +97,13 @@ class Edits:
             host.say("no sample picked yet: step into an iteration first (n)", error=True)
             return
         scenario = s.scenario
-        if kind == "input":
-            width, given = s.model.layers[0].size, scenario.features
+        if kind == "input":  # named as the screen shows them
+            names = list(shown_features(scenario.features, s.model.layers[0].size))
             values, request = rec.x, s.set_input
         else:
-            width, given = s.model.layers[-1].size, scenario.targets
+            names = list(shown_targets(scenario.targets, s.model.layers[-1].size))
             values, request = rec.y, s.set_target
-        names = list(given) if len(given) == width else [f"{kind} {j + 1}" for j in range(width)]
+        width = len(names)
 
         def submit(text: str) -> str | None:
             try:

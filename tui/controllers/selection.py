@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nnstep.engine.format import fmt
-from nnstep.engine.names import BadName, Target, parse_name
+from nnstep.engine.names import BadName, Target, parse_name, shown_features
 from nnstep.engine.weight_choice import select_weights
 
 from ..widgets.common import FRACTION_WIDTH as WIDTH
@@ -75,7 +75,8 @@ class Selection:
         that produces it when nothing follows)."""
         s = self.host.session
         try:
-            target = parse_name(text, s.model.layers, s.scenario.features)
+            target = parse_name(text, s.model.layers,
+                                shown_features(s.scenario.features, s.model.layers[0].size))
         except BadName as problem:
             return str(problem)
         weight = self.weight_of(target)

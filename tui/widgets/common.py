@@ -15,7 +15,7 @@ import numpy as np
 from nnstep.engine.flow_findings import Finding
 from nnstep.engine.format import fmt
 from nnstep.engine.format import weight_label as label
-from nnstep.engine.names import Target
+from nnstep.engine.names import Target, shown_features, shown_targets
 from nnstep.engine.records import Record
 from nnstep.engine.signs import SignRow
 from rich.style import Style
@@ -181,17 +181,14 @@ def input_names(view: View, k: int) -> tuple[str, ...]:
 @lru_cache(maxsize=256)
 def _names(model: Any, features: tuple[str, ...], k: int) -> tuple[str, ...]:
     if k == 0 or all(s.recipe.takes_data for s in model.layers[:k]):
-        size = model.layers[0].size
-        return features if len(features) == size else tuple(f"x{j + 1}" for j in range(size))
+        return shown_features(features, model.layers[0].size)
     prev = model.layers[k - 1]
     return tuple(Target(k - 1, "o", (j,)).label([s.name for s in model.layers])
                  for j in range(prev.size))
 
 
 def output_names(view: View) -> list[str]:
-    size = view.model.layers[-1].size
-    names = list(view.scenario.targets)
-    return names if len(names) == size else [f"y{i + 1}" for i in range(size)]
+    return list(shown_targets(view.scenario.targets, view.model.layers[-1].size))
 
 
 def weight_label(view: View, weight: Weight) -> str:
