@@ -11,6 +11,7 @@ from nnstep.tui.screens.compare import CompareScreen
 from nnstep.tui.screens.explain import ExplainScreen
 from nnstep.tui.screens.main import MainScreen
 from nnstep.tui.widgets.loss_plot import LossPlot
+from nnstep.tui.widgets.timeline import Timeline
 from textual.widgets import Static
 from tui_support import ROOT, make_app, settle, status
 
@@ -82,6 +83,11 @@ async def test_an_edit_overlays_the_parent_curve() -> None:
         mine, before = plot_of(app).curves
         assert before is not None and list(before.y) == [0.0, 0.0, 0.5]
         assert mine.y[-1] == float(F(1, 2) * (F(15, 29) - 1) ** 2)
+        # the edit made at 25 (iteration 3's loss) branches at 21, the start of the iteration
+        # it recomputes: the timeline says so (it said 'edited at 21' while the comparison
+        # said 'made at operation 25')
+        head = app.screen.query_one(Timeline).render().plain.split("\n")[0]
+        assert head.endswith("branched at 21"), head
 
 
 async def test_equals_explains_the_selected_weight_and_follows_the_cursor() -> None:
@@ -158,7 +164,6 @@ async def test_the_timeline_keeps_the_latest_loss_in_view() -> None:
     the oldest give way. (diverging at 120×40: it19 … it23 did not fit, and the latest, it23,
     was the one cut: '1.21221…'.)"""
     from nnstep.engine.format import fmt
-    from nnstep.tui.widgets.timeline import Timeline
 
     app = build_app(load_scenario(ROOT / "scenarios" / "diverging.toml"), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -223,3 +228,4 @@ async def test_the_loss_plot_draws_a_lone_loss() -> None:
         await pilot.pause(0.1)
         drawn = [ch for row in screen_text(app) for ch in row if 0x2801 <= ord(ch) <= 0x28FF]
         assert drawn, "\n".join(screen_text(app))
+

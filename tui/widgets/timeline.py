@@ -71,7 +71,7 @@ class Timeline(Panel):
         head = Text(f"operation {cursor} / {last}", style="bold")
         head.append(f" · computed {computed}")
         if forks:
-            head.append(" · edited at ", style="magenta").append(
+            head.append(" · branched at ", style="magenta").append(  # where a branch starts
                 ", ".join(str(f) for f in forks), style="bold magenta")
         if self.progress:
             head.append(f" · computing {self.progress.done}/{self.progress.goal}",
