@@ -127,7 +127,7 @@ def vanishing(rec: Record, model: Model, history: History | None,
     names = model.layers[linear[0]].name, model.layers[linear[-1]].name
     r = norm_ratio(first, last)
     return [_finding(
-        "vanishing", linear[0], model, r, f"×{brief(r, 2)}",
+        "vanishing", linear[0], model, r, f"×{brief(r, 3)}",
         f"the gradient vanishes: ‖δw‖ of {names[0]} (the first linear layer) is "
         f"{brief(first.value, 3)}, {brief(r, 3)} × that of {names[1]} (the last): below "
         f"{_th(ratio)} × and below {_th(least)} (AUTOTRAINER)")]
@@ -150,7 +150,7 @@ def exploding(rec: Record, model: Model, history: History | None,
             why.append(f"{brief(norm_ratio(n, last), 3)} × that of {model.layers[linear[-1]].name} "
                        f"(the last linear layer), above {_th(ratio)} ×")
         if why:
-            out.append(_finding("exploding", k, model, n.value, f"‖δw‖ {brief(n.value, 2)}",
+            out.append(_finding("exploding", k, model, n.value, f"‖δw‖ {brief(n.value, 3)}",
                                 "the gradient explodes: " + "; ".join(why)
                                 + " (AUTOTRAINER; TheDeepChecker)"))
     return out
@@ -200,7 +200,7 @@ def update_ratio(rec: Record, model: Model, history: History | None,
                     f"{_th(high)}]: the step is too {too} for its weights")
         else:
             continue
-        out.append(_finding("update_ratio", k, model, r, brief(r, 2),
+        out.append(_finding("update_ratio", k, model, r, brief(r, 3),
                             said + " (DeepDiagnosis)"))
     return out
 

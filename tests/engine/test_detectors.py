@@ -396,7 +396,8 @@ def test_findings_appear_on_their_layer():
     assert [f.name for f in found] == ["A"]  # ‖Δw‖/‖w‖ = 0.11 there
     oracle = frob(rec.new_params[A]["w"] - rec.params[A]["w"]) / frob(rec.params[A]["w"])
     assert found[0].value == pytest.approx(oracle, rel=1e-12) and oracle > 0.1
-    assert found[0].neuron == -1 and found[0].summary == brief(found[0].value, 2)
+    assert found[0].neuron == -1 and found[0].summary == brief(found[0].value, 3)
+    assert f"= {found[0].summary} is above" in found[0].message  # the number the message gives
 
 
 @pytest.mark.parametrize("scale", [400, -400, 5000, -5000])
