@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="nnstep", usage=USAGE,
-                                description="A step-through debugger for neural-network training.")
+                description="A step-through debugger for neural-network training.")
     sub = p.add_subparsers(dest="command", metavar="")
     ui = sub.add_parser("open", prog="nnstep", help="open the debugger (the default)")
     check = sub.add_parser("check", prog="nnstep check", help="validate a scenario")
