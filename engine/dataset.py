@@ -227,12 +227,13 @@ def csv_samples(
             raise fail(f"column '{shown(col, MAX_COLUMN_SHOWN)}' is not in the header of "
                        f"'{label}' (columns: {_columns(header)}){suggest(col, header[:100])}",
                        where)
-    both = [c for c in features or () if c in set(targets)]
+    wanted = set(targets)  # the target columns, asked of every feature and header name
+    both = [c for c in features or () if c in wanted]
     if both:  # the network would be given the answer it is asked for
         raise fail(f"column '{shown(both[0], MAX_COLUMN_SHOWN)}' of '{label}' is both a feature "
                    "and a target (features names the input columns, targets the others)",
                    ("data", "features"))
-    feats = list(features) if features else [h for h in header if h not in set(targets)]
+    feats = list(features) if features else [h for h in header if h not in wanted]
     fi = [column[c] for c in feats]
     ti = [column[c] for c in targets]
     if mode == FLOAT:
