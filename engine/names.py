@@ -128,12 +128,17 @@ def _weight(t: str, layers: Sequence[Any], k: int, key: str, row: int,
 def shown_features(features: Sequence[str], size: int) -> tuple[str, ...]:
     """The inputs' names as the screen shows them: the scenario's features, else x1 … xN (a
     generated data set names none)."""
-    return tuple(features) if len(features) == size else tuple(f"x{j + 1}" for j in range(size))
+    return _shown(features, size, "x")
 
 
 def shown_targets(targets: Sequence[str], size: int) -> tuple[str, ...]:
     """The outputs' names as the screen shows them: the scenario's targets, else y1 … yN."""
-    return tuple(targets) if len(targets) == size else tuple(f"y{j + 1}" for j in range(size))
+    return _shown(targets, size, "y")
+
+
+def _shown(names: Sequence[str], size: int, letter: str) -> tuple[str, ...]:
+    """``names`` when there is one for each of ``size`` values, else letter1 … letterN."""
+    return tuple(names) if len(names) == size else tuple(f"{letter}{j + 1}" for j in range(size))
 
 
 def _int(digits: str) -> int:
