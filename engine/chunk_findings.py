@@ -19,7 +19,7 @@ import numpy as np
 
 from .detectors import DEFAULTS, History, detect, dying_finding, unchanged_finding
 from .diagnostics import overshoot, saturated, sign_changes
-from .flow_findings import _ULPS, Finding, _scale, blocked_finding, rounding_finding
+from .flow_findings import _ULPS, Finding, blocked_finding, rounding_finding
 from .records import Record
 from .stacked import Stack, norms
 from .step import Model
@@ -94,17 +94,11 @@ def _flow_into(model: Model, k: int) -> tuple:
 
 @np.errstate(over="ignore", invalid="ignore")  # as _scale
 def _terms_scale(stack: Stack, model: Model, k: int) -> np.ndarray:
-    """``flow_findings._scale`` of layer ``k`` for every record: Σ|w·x| (+ |b|) of a linear
-    layer, |o| of an elementwise one, times the tolerance."""
+    """``flow_findings._scale`` of layer ``k`` for every record: its recipe's ``terms`` of the
+    stacked arrays, times the tolerance."""
     spec = model.layers[k]
-    if not spec.trainable:
-        return np.abs(stack["o", k]) * _ULPS
-    if spec.kind != "linear":  # pragma: no cover - linear is the only trainable kind
-        return np.stack([_scale(rec, model, k) for rec in stack.records])
-    terms = np.matmul(np.abs(stack[_input(k)]), np.abs(stack["w", k, "w"]).transpose(0, 2, 1))
-    if spec.bias:
-        terms = terms + np.abs(stack["w", k, "b"])[:, None, :]
-    return terms * _ULPS
+    params = {key: stack["w", k, key] for key in stack.records[0].params[k]}
+    return spec.recipe.terms(spec, params, stack[_input(k)], stack["o", k]) * _ULPS
 
 
 def _flow(stack: Stack, model: Model, found: list[list[str]], text: Text) -> None:
