@@ -1,7 +1,9 @@
 """Start-up as a person meets it: from starting the `nnstep` process in a terminal (a pty, 120×40)
 to the first screen painted — the header's operation appearing in what the program writes to
 the terminal — then `q`, which saves the session that the next start restores (as a person's
-second start does; the sessions live in a temporary $XDG_STATE_HOME). Beside it, in the same
+second start does; the sessions live in a temporary $XDG_STATE_HOME, and the dataclasses'
+compiled methods that `nnstep` keeps between runs, tui/dataclass_cache.py, in a temporary
+$XDG_CACHE_HOME, written by the discarded first run as the bytecode is). Beside it, in the same
 run: the bare imports (`python -c "import …"`) of textual.app and nnstep.tui.app, process start
 included, and the first paint of a Textual app with one line of text and a footer (the floor
 any Textual app starts from on this machine).
@@ -61,9 +63,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 def spawn(args: list[str], state: str) -> tuple[int, int]:
-    """``args`` started in a pty of SIZE, sessions kept in ``state``: (pid, the pty's fd)."""
+    """``args`` started in a pty of SIZE, sessions and caches kept in ``state``: (pid, the
+    pty's fd)."""
     env = dict(ENV, TERM="xterm-256color", COLUMNS=str(SIZE[1]), LINES=str(SIZE[0]),
-               XDG_STATE_HOME=state)
+               XDG_STATE_HOME=state, XDG_CACHE_HOME=state)
     pid, fd = pty.fork()
     if pid == 0:  # the child: becomes the program, its terminal the pty
         os.execve(args[0], args, env)
