@@ -4,11 +4,12 @@ the terminal — then `q`, which saves the session that the next start restores 
 second start does; the sessions live in a temporary $XDG_STATE_HOME, and the dataclasses'
 compiled methods that `nnstep` keeps between runs, tui/dataclass_cache.py, in a temporary
 $XDG_CACHE_HOME, written by the discarded first run as the bytecode is). Beside it, in the same
-run: the bare imports (`python -c "import …"`) of textual.app and nnstep.tui.app, process start
-included, and the first paint of a Textual app with one line of text and a footer (the floor
-any Textual app starts from on this machine); and broccoli's first paint without the kept
-dataclass methods (``first_paint_broccoli_uncached``: each start with an empty
-$XDG_CACHE_HOME, as the first start after installing nnstep, its bytecode compiled).
+run: broccoli's first paint without those methods kept (``first_paint_broccoli_uncached``:
+each start with an empty $XDG_CACHE_HOME, as the first start after installing nnstep, its
+bytecode compiled); the first paint of a Textual app with one line of text and a footer (the
+floor any Textual app starts from on this machine); and the bare imports (`python -c "import
+…"`, process start included) of textual.app, numpy (which the first record needs) and
+nnstep.tui.app.
 
 Prints one JSON object: per case the warm start-up (the first run is discarded to warm the
 file cache and write the bytecode), p50 / min / max over the repetitions, in milliseconds, and
@@ -144,7 +145,7 @@ def main() -> None:
              for name in ("broccoli", "mlp784")}
     cases["first_paint_broccoli_uncached"] = cases["first_paint_broccoli"]
     cases["first_paint_textual_minimal"] = [sys.executable, "-c", MINIMAL]
-    imports = ("textual.app", "nnstep.tui.app")
+    imports = ("textual.app", "numpy", "nnstep.tui.app")
     with tempfile.TemporaryDirectory() as state:
         for args in cases.values():
             first_paint(args, state)  # warm the file cache, write the bytecode, save a session

@@ -32,21 +32,25 @@ from types import CodeType
 MAX_TEXTS = 4096  # past this many, the file keeps only the texts the last run used
 
 
-def cache_file(env: Mapping[str, str] = os.environ) -> Path:
-    """Where the compiled methods are kept for this Python (and optimisation level)."""
+def cache_file(env: Mapping[str, str] = os.environ) -> Path | None:
+    """Where the compiled methods are kept for this Python (and optimisation level); None
+    when neither $XDG_CACHE_HOME nor the home folder is an absolute path."""
     base = env.get("XDG_CACHE_HOME", "")
     if not base or not os.path.isabs(base):
         base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):  # no home folder known: "~" stays as it is
+            return None
     optimised = f".opt-{sys.flags.optimize}" if sys.flags.optimize else ""
     return Path(base) / "nnstep" / f"dataclass-methods.{sys.implementation.cache_tag}{optimised}"
 
 
 class Methods:
-    """Compiled dataclass method texts: those read from ``path`` and those compiled since."""
+    """Compiled dataclass method texts: those read from ``path`` and those compiled since
+    (``path`` None: none kept)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.code = _read(path)
+        self.code = {} if path is None else _read(path)
         self.used: dict[str, CodeType] = {}
         self.compiled = 0  # texts this run had to compile
 
@@ -65,7 +69,7 @@ class Methods:
     def save(self) -> None:
         """Write the table if this run compiled a text (atomically; a failure is ignored, as
         Python ignores a bytecode file it cannot write)."""
-        if not self.compiled or sys.dont_write_bytecode:
+        if self.path is None or not self.compiled or sys.dont_write_bytecode:
             return
         table = self.code if len(self.code) <= MAX_TEXTS else self.used
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
@@ -97,10 +101,10 @@ def _read(path: Path) -> dict[str, CodeType]:
     return table
 
 
-def install(path: Path | None = None) -> Methods:
+def install(path: Path | None) -> Methods:
     """Make ``dataclasses`` compile its method texts through a ``Methods`` table read from
-    ``path`` (default ``cache_file()``); ``save`` it when the program ends."""
-    methods = Methods(cache_file() if path is None else path)
+    ``path`` (e.g. ``cache_file()``); ``save`` it when the program ends."""
+    methods = Methods(path)
     dataclasses.exec = methods.exec  # the module's own name for the builtin it calls
     return methods
 

@@ -11,9 +11,9 @@ import gc
 
 def main() -> int:
     gc.disable()
-    from .dataclass_cache import install
+    from .dataclass_cache import cache_file, install
 
-    methods = install()
+    methods = install(cache_file())
     try:
         from .cli import main as command
 

@@ -213,6 +213,17 @@ def test_the_file_lives_in_the_xdg_cache_folder(tmp_path) -> None:
     assert cache_file({}).parent == home / ".cache" / "nnstep"
 
 
+def test_without_a_home_folder_nothing_is_kept(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # as with no passwd entry
+    monkeypatch.chdir(tmp_path)
+    assert cache_file({}) is None
+    methods = Methods(None)
+    methods.exec("x = 1", {}, {})
+    methods.save()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_nnstep_command_keeps_them(tmp_path, nnstep_script) -> None:
     """`nnstep check` writes the file at its first run; the second compiles nothing new, so
     leaves it as it is."""
