@@ -21,7 +21,7 @@ import numpy as np
 
 from .chunk_findings import FindingTexts
 from .chunk_signs import SignTexts
-from .detectors import History
+from .detectors import DEFAULTS, History
 from .diagnostics import loss_change
 from .kinds.layer import Activation, PassThrough
 from .losses import batch_loss
@@ -43,25 +43,32 @@ from .trace import (
 )
 
 CHUNK = 128  # iteration ends written together
+LOOK_BACK = DEFAULTS["unchanged"][0] + 1  # earlier ends the look-back findings read
 
 
 class Lines:
     """The lines of a run's iteration ends, in order: ``add`` each end as it comes, write what
-    it returns, and ``flush`` when the run stops; ``chunk`` ends are written together.
-    ``history`` should hold the last ``chunk`` + look-back ends (the look-back findings of a
-    chunk's ends read them; others are computed again)."""
+    it returns, and ``flush`` when the run stops; ``chunk`` ends are written together. The
+    look-back findings read the ends held and the last ones written here, else ``history``."""
 
     def __init__(self, model: Model, selection: Selection = EVERYTHING,
                  history: History | None = None, chunk: int = CHUNK) -> None:
-        self.model, self.selection, self.history, self.chunk = model, selection, history, chunk
+        self.model, self.selection, self.chunk = model, selection, chunk
+        self.history = None if history is None else self._recent
+        self._history = history
         self.pending: list[Record] = []
+        self.ends: dict[int, Record] = {}  # iteration -> the ends held and the last written
         self.texts = Texts(model)
         self._whole: dict[int, bool] = {}  # batch size -> every array small
 
     def add(self, rec: Record) -> list[tuple[Record, str]]:
         """The (record, line) pairs ready once ``rec`` is added (none while a chunk fills)."""
+        self.ends[rec.iteration] = rec
         if not self._stackable(rec):
-            return self.flush() + [(rec, line(rec, self.model, self.selection, self.history))]
+            ready = self.flush()
+            ready.append((rec, line(rec, self.model, self.selection, self.history)))
+            self._forget(rec.iteration)
+            return ready
         ready = []
         if self.pending and not _follows(self.pending[-1], rec):
             ready = self.flush()
@@ -77,7 +84,17 @@ class Lines:
             return []
         texts = chunk_lines(records, self.model, self.selection, self.history, self.texts)
         self.pending = []
+        self._forget(records[-1].iteration)
         return list(zip(records, texts))
+
+    def _recent(self, iteration: int) -> Record | None:
+        held = self.ends.get(iteration)
+        return held if held is not None else self._history(iteration)
+
+    def _forget(self, last: int) -> None:
+        """Keep the ends a look-back after ``last`` (written) reads."""
+        if len(self.ends) > LOOK_BACK + len(self.pending):
+            self.ends = {t: rec for t, rec in self.ends.items() if t > last - LOOK_BACK}
 
     def _stackable(self, rec: Record) -> bool:
         if rec.op.kind != UPDATE or rec.mode != "float64":
@@ -113,9 +130,14 @@ def chunk_lines(records: Sequence[Record], model: Model, selection: Selection = 
     fields = [f for f in selection.fields if f != "accuracy" or model.loss.classifies]
     texts = texts or Texts(model)
     chunk = _Chunk(stack, model, selection, history, texts)
-    columns = [chunk.column(field) for field in fields]
-    template = "{{" + ", ".join(f'"{field}": {{}}' for field in fields) + "}}"
-    return [template.format(*texts) for texts in zip(*columns)]
+    pieces, columns = [], []
+    for field in fields:  # each field's text: a piece of the line's template and its columns
+        piece, more = chunk.layers() if field == "layers" else ("{}", [chunk.column(field)])
+        pieces.append(f'"{field}": {piece}')
+        columns += more
+    template = "{{" + ", ".join(pieces) + "}}"
+    return [template.format(*row) for row in zip(*columns)] if columns else (
+        [template.format()] * len(records))
 
 
 class _Chunk:
@@ -170,15 +192,15 @@ class _Chunk:
         self._texts[name] = held
         return held
 
-    def _layers(self) -> list[str]:
-        """The "layers" texts: the entries' text around their arrays is the same for every
-        record of the chunk (as long as no optimizer state is printed), so it is written once,
-        with a mark where each array goes, and filled in record by record."""
+    def layers(self) -> tuple[str, list[list[str]]]:
+        """The "layers" text as a template and the columns it is filled with: the entries' text
+        around their arrays is the same for every record of the chunk (as long as no optimizer
+        state is printed), so it is written once, with a mark where each array goes."""
         records, model, selection = self.stack.records, self.model, self.selection
         if model.optimizer.given:
-            return [_layers(rec, model, selection, set(), None,
-                            lambda k, f, arr, t=t: self.texts(_name(k, f))[t])
-                    for t, rec in enumerate(records)]
+            return "{}", [[_layers(rec, model, selection, set(), None,
+                                   lambda k, f, arr, t=t: self.texts(_name(k, f))[t])
+                           for t, rec in enumerate(records)]]
         order: list[Name] = []
 
         def mark(k: int, field: str, arr: Any) -> str:
@@ -188,9 +210,7 @@ class _Chunk:
         text = _layers(records[0], model, selection, set(), None, mark)
         template = "{}".join(part.replace("{", "{{").replace("}", "}}")
                              for part in text.split(_MARK))
-        columns = [self.texts(name) for name in order]
-        return [template.format(*row) for row in zip(*columns)] if columns else (
-            [text] * len(records))
+        return template, [self.texts(name) for name in order]
 
     def changes(self) -> list[tuple[Any, Any]]:
         """Each record's (predicted, actual) loss change, held on the record as
