@@ -101,11 +101,16 @@ class Lines:
             return False
         batch = len(rec.samples)
         whole = self._whole.get(batch)
-        if whole is None:  # small arrays only (a large one can be printed whole, not stacked)
-            whole = self._whole[batch] = all(
-                a is None or a.size <= SUMMARY_LIMIT for a in map(
-                    partial(array, rec), names(self.model, rec)))
+        if whole is None:
+            whole = self._whole[batch] = small(rec, self.model)
         return whole
+
+
+def small(rec: Record, model: Model) -> bool:
+    """Whether every array of ``rec`` is small (only those are stacked: a large one can be
+    printed whole, and a chunk of them would take too much memory)."""
+    return all(a is None or a.size <= SUMMARY_LIMIT
+               for a in map(partial(array, rec), names(model, rec)))
 
 
 def _follows(a: Record, b: Record) -> bool:
@@ -129,19 +134,21 @@ def chunk_lines(records: Sequence[Record], model: Model, selection: Selection = 
         return [line(rec, model, selection, history) for rec in records]
     fields = [f for f in selection.fields if f != "accuracy" or model.loss.classifies]
     texts = texts or Texts(model)
-    chunk = _Chunk(stack, model, selection, history, texts)
-    pieces, columns = [], []
-    for field in fields:  # each field's text: a piece of the line's template and its columns
-        piece, more = chunk.layers() if field == "layers" else ("{}", [chunk.column(field)])
-        pieces.append(f'"{field}": {piece}')
-        columns += more
-    template = "{{" + ", ".join(pieces) + "}}"
+    chunk = Chunk(stack, model, selection, history, texts)
+    return assemble([(field, *chunk.part(field)) for field in fields], len(records))
+
+
+def assemble(parts: list[tuple[str, str, list[list[str]]]], count: int) -> list[str]:
+    """The lines from each field's part: (field, its piece of the line's template, the
+    columns that fill it)."""
+    template = "{{" + ", ".join(f'"{field}": {piece}' for field, piece, _ in parts) + "}}"
+    columns = [column for *_, more in parts for column in more]
     return [template.format(*row) for row in zip(*columns)] if columns else (
-        [template.format()] * len(records))
+        [template.format()] * count)
 
 
-class _Chunk:
-    """The columns (one text per record) of the fields of a usable stack."""
+class Chunk:
+    """The texts of the fields of a usable stack's records, by column (one text per record)."""
 
     def __init__(self, stack: Stack, model: Model, selection: Selection,
                  history: History | None, texts: Texts) -> None:
@@ -149,6 +156,10 @@ class _Chunk:
         self.signs, self.findings = texts.signs, texts.findings
         self._texts: dict[Name, list[str]] = {}
         self._changes: list[tuple[Any, Any]] | None = None
+
+    def part(self, field: str) -> tuple[str, list[list[str]]]:
+        """``field``'s piece of the line template and the columns that fill it."""
+        return self.layers() if field == "layers" else ("{}", [self.column(field)])
 
     def column(self, field: str) -> list[str]:
         records, model, selection = self.stack.records, self.model, self.selection
