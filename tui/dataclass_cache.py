@@ -23,6 +23,7 @@ import builtins
 import dataclasses
 import marshal
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from importlib.util import MAGIC_NUMBER
@@ -30,6 +31,7 @@ from pathlib import Path
 from types import CodeType
 
 MAX_TEXTS = 4096  # past this many, the file keeps only the texts the last run used
+MAX_BYTES = 64 * 2**20  # a larger file is not one of ours (4,096 texts take ~5 MB)
 
 
 def cache_file(env: Mapping[str, str] = os.environ) -> Path | None:
@@ -85,7 +87,12 @@ class Methods:
 
 
 def _read(path: Path) -> dict[str, CodeType]:
+    """The table kept in ``path``; empty when there is none or it is not one of ours (never
+    opens what is not a regular file, e.g. a FIFO that would block, or one over MAX_BYTES)."""
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return {}
         data = path.read_bytes()
     except (OSError, ValueError):
         return {}

@@ -161,6 +161,19 @@ def test_a_bad_file_is_ignored_and_replaced(tmp_path, content: bytes) -> None:
     assert Methods(path).code.keys() == {"def f():\n return 7"}
 
 
+def test_what_is_not_a_regular_file_or_too_large_is_not_read(tmp_path, monkeypatch) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer for ever
+    assert Methods(fifo).code == {}
+    kept = tmp_path / "methods"
+    methods = Methods(kept)
+    methods.exec("x = 1", {}, {})
+    methods.save()
+    assert Methods(kept).code
+    monkeypatch.setattr(dataclass_cache, "MAX_BYTES", kept.stat().st_size - 1)
+    assert Methods(kept).code == {}
+
+
 def test_a_file_that_cannot_be_written_is_left_alone(tmp_path) -> None:
     path = tmp_path / "methods"
     path.mkdir()  # a folder where the file would go: neither read nor replaced
