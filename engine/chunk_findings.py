@@ -124,7 +124,9 @@ def _flow(stack: Stack, model: Model, found: list[list[str]], text: Text) -> Non
                 found[t].append(text(("rounding", k, i, sample, v, size), rounding_finding,
                                      k, spec.name, i, sample, v, size))
             if stopped:
-                found[t].append(text(("blocked", k, i, sample, v, delta), blocked_finding,
+                # an input of 0 blocks at grad_at_zero 0: its sign is part of the key
+                key = ("blocked", k, i, sample, v if v else repr(v), delta)
+                found[t].append(text(key, blocked_finding,
                                      k, spec.name, i, sample, v, delta))
 
 
