@@ -42,7 +42,7 @@ from .trace import (
     loss_change_json,
 )
 
-CHUNK = 128  # iteration ends written together
+CHUNK = 256  # iteration ends written together
 LOOK_BACK = DEFAULTS["unchanged"][0] + 1  # earlier ends the look-back findings read
 
 
@@ -59,23 +59,23 @@ class Lines:
         self.pending: list[Record] = []
         self.ends: dict[int, Record] = {}  # iteration -> the ends held and the last written
         self.texts = Texts(model)
-        self._whole: dict[int, bool] = {}  # batch size -> every array small
+        self._whole: dict[tuple, bool] = {}  # (operation, numbers, batch) -> stacked
 
     def add(self, rec: Record) -> list[tuple[Record, str]]:
         """The (record, line) pairs ready once ``rec`` is added (none while a chunk fills)."""
         self.ends[rec.iteration] = rec
+        pending = self.pending
         if not self._stackable(rec):
             ready = self.flush()
             ready.append((rec, line(rec, self.model, self.selection, self.history)))
             self._forget(rec.iteration)
             return ready
-        ready = []
-        if self.pending and not _follows(self.pending[-1], rec):
+        if pending and not _follows(pending[-1], rec):
             ready = self.flush()
-        self.pending.append(rec)
-        if len(self.pending) >= self.chunk:
-            ready += self.flush()
-        return ready
+            self.pending.append(rec)
+            return ready
+        pending.append(rec)
+        return self.flush() if len(pending) >= self.chunk else []
 
     def flush(self) -> list[tuple[Record, str]]:
         """The lines of the ends held."""
@@ -97,12 +97,11 @@ class Lines:
             self.ends = {t: rec for t, rec in self.ends.items() if t > last - LOOK_BACK}
 
     def _stackable(self, rec: Record) -> bool:
-        if rec.op.kind != UPDATE or rec.mode != "float64":
-            return False
-        batch = len(rec.samples)
-        whole = self._whole.get(batch)
+        kind = (rec.op.kind, rec.mode, len(rec.samples))
+        whole = self._whole.get(kind)
         if whole is None:
-            whole = self._whole[batch] = small(rec, self.model)
+            whole = self._whole[kind] = (rec.op.kind == UPDATE and rec.mode == "float64"
+                                         and small(rec, self.model))
         return whole
 
 
