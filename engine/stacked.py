@@ -68,6 +68,8 @@ def _arrays(records: Sequence[Record], name: Name) -> list:
     key = name[2]
     if head == "w":
         return [rec.params[k][key] for rec in records]
+    if head == "g" and all(rec.grads[k] is not None for rec in records):
+        return [rec.grads[k][key] for rec in records]
     if head == "n" and all(rec.new_params is not None for rec in records):
         return [rec.new_params[k][key] for rec in records]
     return [array(rec, name) for rec in records]
