@@ -128,15 +128,20 @@ class Stack:
 
     def texts(self, name: Name) -> list[str]:
         """Each record's array ``name`` as JSON text (``json_text.array`` of a finite float
-        array: the repr of its list); an array with the same bits as the previous record's
-        (weights that did not move, gradients of 0) has its text."""
+        array: the repr of its list), written once for each set of bits in the chunk (weights
+        that did not move, gradients of 0, the samples of a small data set)."""
         stacked = self[name]
         values = stacked.tolist()
-        bits = stacked.reshape(len(stacked), -1).view(np.uint64)
-        same = (bits[1:] == bits[:-1]).all(axis=1).tolist()
-        out = [repr(values[0])]
-        for value, again in zip(values[1:], same):
-            out.append(out[-1] if again else repr(value))
+        raw = stacked.tobytes()
+        width = len(raw) // len(values)
+        seen: dict[bytes, str] = {}
+        out = []
+        for t, value in enumerate(values):
+            bits = raw[t * width:(t + 1) * width]
+            text = seen.get(bits)
+            if text is None:
+                text = seen[bits] = repr(value)
+            out.append(text)
         return out
 
 

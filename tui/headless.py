@@ -215,7 +215,7 @@ class _Written:
     def _write(self, ready: list[tuple[Record, str]]) -> int | None:
         if not ready:
             return None
-        self.out.write("\n".join([text for _, text in ready]) + "\n")
+        self.out.writelines([text + "\n" for _, text in ready])
         return ready[-1][0].index
 
 
