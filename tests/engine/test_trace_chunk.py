@@ -172,3 +172,25 @@ def test_a_chunk_of_ends_that_do_not_follow_is_written_one_by_one(repo_root):
     history = session.end_of_iteration
     assert chunk_lines(picked, session.model, history=history) == [
         line(rec, session.model, history=history) for rec in picked]
+
+
+def test_ctrl_c_prints_the_iteration_ends_held(monkeypatch, repo_root):
+    """Ctrl-C while a chunk fills: the ends computed so far are printed, as line by line, and
+    the message says after which iteration."""
+    import nnstep.engine.search as search
+
+    real = search.scan
+
+    def interrupted(session, conditions, stop=None, history=None):
+        for n, item in enumerate(real(session, conditions, stop, history)):
+            if n == 5:
+                raise KeyboardInterrupt
+            yield item
+
+    sc = scenario(repo_root, "broccoli", "float64")
+    plain, _ = both(sc, 5, select(None, []), 1)
+    monkeypatch.setattr(search, "scan", interrupted)
+    out, err = io.StringIO(), io.StringIO()
+    assert headless.run(sc, 40, "json", False, out=out, err=err) == headless.EXIT_INTERRUPTED
+    assert out.getvalue() == "".join(text + "\n" for text in plain)
+    assert err.getvalue().strip().endswith("interrupted after iteration 5 of 40")
