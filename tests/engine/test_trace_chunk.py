@@ -177,19 +177,16 @@ def test_a_chunk_of_ends_that_do_not_follow_is_written_one_by_one(repo_root):
 def test_ctrl_c_prints_the_iteration_ends_held(monkeypatch, repo_root):
     """Ctrl-C while a chunk fills: the ends computed so far are printed, as line by line, and
     the message says after which iteration."""
-    import nnstep.engine.search as search
-
-    real = search.scan
-
-    def interrupted(session, conditions, stop=None, history=None):
-        for n, item in enumerate(real(session, conditions, stop, history)):
-            if n == 5:
-                raise KeyboardInterrupt
-            yield item
-
     sc = scenario(repo_root, "broccoli", "float64")
     plain, _ = both(sc, 5, select(None, []), 1)
-    monkeypatch.setattr(search, "scan", interrupted)
+    add = Lines.add
+
+    def add_until_ctrl_c(lines: Lines, rec: Record):
+        if rec.iteration > 5:
+            raise KeyboardInterrupt
+        return add(lines, rec)
+
+    monkeypatch.setattr(Lines, "add", add_until_ctrl_c)
     out, err = io.StringIO(), io.StringIO()
     assert headless.run(sc, 40, "json", False, out=out, err=err) == headless.EXIT_INTERRUPTED
     assert out.getvalue() == "".join(text + "\n" for text in plain)
