@@ -12,6 +12,7 @@ each record's matrices as the record's own product does).
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,6 +65,11 @@ def _arrays(records: Sequence[Record], name: Name) -> list:
         return [rec.outputs[k] for rec in records]
     if head == "d":
         return [rec.deltas[k] for rec in records]
+    key = name[2]
+    if head == "w":
+        return [rec.params[k][key] for rec in records]
+    if head == "n" and all(rec.new_params is not None for rec in records):
+        return [rec.new_params[k][key] for rec in records]
     return [array(rec, name) for rec in records]
 
 
@@ -85,9 +91,23 @@ class Stack:
 
     def __getitem__(self, name: Name) -> np.ndarray:
         held = self._stacked.get(name)
-        if held is None:  # np.array: a third of np.stack's cost on small arrays
-            held = self._stacked[name] = np.array(self.arrays(name))
+        if held is None:
+            held = self._stacked[name] = self._stack(name)
         return held
+
+    def _stack(self, name: Name) -> np.ndarray:
+        """The arrays ``name`` stacked; those the records share taken from the stack they
+        share (the weights an iteration uses are the ones the previous update made, the first
+        layer's output is the batch x)."""
+        mine = self.arrays(name)
+        if name[0] == "w":
+            made = ("n", *name[1:])
+            if all(map(operator.is_, mine[1:], self.arrays(made))):
+                first = np.array(mine[:1])
+                return np.concatenate([first, self[made][:-1]]) if first.ndim > 1 else first
+        if name == ("o", 0) and all(map(operator.is_, mine, self.arrays(("x",)))):
+            return self["x",]
+        return np.array(mine)  # a third of np.stack's cost on small arrays
 
     def usable(self) -> bool:
         """True when every record is an update in float64 with every array computed, of the
@@ -106,8 +126,16 @@ class Stack:
 
     def texts(self, name: Name) -> list[str]:
         """Each record's array ``name`` as JSON text (``json_text.array`` of a finite float
-        array: the repr of its list)."""
-        return list(map(repr, self[name].tolist()))
+        array: the repr of its list); an array with the same bits as the previous record's
+        (weights that did not move, gradients of 0) has its text."""
+        stacked = self[name]
+        values = stacked.tolist()
+        bits = stacked.reshape(len(stacked), -1).view(np.uint64)
+        same = (bits[1:] == bits[:-1]).all(axis=1).tolist()
+        out = [repr(values[0])]
+        for value, again in zip(values[1:], same):
+            out.append(out[-1] if again else repr(value))
+        return out
 
 
 def batch_codes(codes: np.ndarray) -> np.ndarray:

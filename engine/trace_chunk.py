@@ -21,7 +21,7 @@ import numpy as np
 
 from .chunk_findings import FindingTexts
 from .chunk_signs import SignTexts
-from .detectors import History
+from .detectors import DEFAULTS, History
 from .diagnostics import loss_change
 from .kinds.layer import Activation, PassThrough
 from .losses import batch_loss
@@ -43,25 +43,32 @@ from .trace import (
 )
 
 CHUNK = 128  # iteration ends written together
+LOOK_BACK = DEFAULTS["unchanged"][0] + 1  # earlier ends the look-back findings read
 
 
 class Lines:
     """The lines of a run's iteration ends, in order: ``add`` each end as it comes, write what
-    it returns, and ``flush`` when the run stops; ``chunk`` ends are written together.
-    ``history`` should hold the last ``chunk`` + look-back ends (the look-back findings of a
-    chunk's ends read them; others are computed again)."""
+    it returns, and ``flush`` when the run stops; ``chunk`` ends are written together. The
+    look-back findings read the ends held and the last ones written here, else ``history``."""
 
     def __init__(self, model: Model, selection: Selection = EVERYTHING,
                  history: History | None = None, chunk: int = CHUNK) -> None:
-        self.model, self.selection, self.history, self.chunk = model, selection, history, chunk
+        self.model, self.selection, self.chunk = model, selection, chunk
+        self.history = None if history is None else self._recent
+        self._history = history
         self.pending: list[Record] = []
+        self.ends: dict[int, Record] = {}  # iteration -> the ends held and the last written
         self.texts = Texts(model)
         self._whole: dict[int, bool] = {}  # batch size -> every array small
 
     def add(self, rec: Record) -> list[tuple[Record, str]]:
         """The (record, line) pairs ready once ``rec`` is added (none while a chunk fills)."""
+        self.ends[rec.iteration] = rec
         if not self._stackable(rec):
-            return self.flush() + [(rec, line(rec, self.model, self.selection, self.history))]
+            ready = self.flush()
+            ready.append((rec, line(rec, self.model, self.selection, self.history)))
+            self._forget(rec.iteration)
+            return ready
         ready = []
         if self.pending and not _follows(self.pending[-1], rec):
             ready = self.flush()
@@ -77,18 +84,33 @@ class Lines:
             return []
         texts = chunk_lines(records, self.model, self.selection, self.history, self.texts)
         self.pending = []
+        self._forget(records[-1].iteration)
         return list(zip(records, texts))
+
+    def _recent(self, iteration: int) -> Record | None:
+        held = self.ends.get(iteration)
+        return held if held is not None else self._history(iteration)
+
+    def _forget(self, last: int) -> None:
+        """Keep the ends a look-back after ``last`` (written) reads."""
+        if len(self.ends) > LOOK_BACK + len(self.pending):
+            self.ends = {t: rec for t, rec in self.ends.items() if t > last - LOOK_BACK}
 
     def _stackable(self, rec: Record) -> bool:
         if rec.op.kind != UPDATE or rec.mode != "float64":
             return False
         batch = len(rec.samples)
         whole = self._whole.get(batch)
-        if whole is None:  # small arrays only (a large one can be printed whole, not stacked)
-            whole = self._whole[batch] = all(
-                a is None or a.size <= SUMMARY_LIMIT for a in map(
-                    partial(array, rec), names(self.model, rec)))
+        if whole is None:
+            whole = self._whole[batch] = small(rec, self.model)
         return whole
+
+
+def small(rec: Record, model: Model) -> bool:
+    """Whether every array of ``rec`` is small (only those are stacked: a large one can be
+    printed whole, and a chunk of them would take too much memory)."""
+    return all(a is None or a.size <= SUMMARY_LIMIT
+               for a in map(partial(array, rec), names(model, rec)))
 
 
 def _follows(a: Record, b: Record) -> bool:
@@ -112,14 +134,21 @@ def chunk_lines(records: Sequence[Record], model: Model, selection: Selection = 
         return [line(rec, model, selection, history) for rec in records]
     fields = [f for f in selection.fields if f != "accuracy" or model.loss.classifies]
     texts = texts or Texts(model)
-    chunk = _Chunk(stack, model, selection, history, texts)
-    columns = [chunk.column(field) for field in fields]
-    template = "{{" + ", ".join(f'"{field}": {{}}' for field in fields) + "}}"
-    return [template.format(*texts) for texts in zip(*columns)]
+    chunk = Chunk(stack, model, selection, history, texts)
+    return assemble([(field, *chunk.part(field)) for field in fields], len(records))
 
 
-class _Chunk:
-    """The columns (one text per record) of the fields of a usable stack."""
+def assemble(parts: list[tuple[str, str, list[list[str]]]], count: int) -> list[str]:
+    """The lines from each field's part: (field, its piece of the line's template, the
+    columns that fill it)."""
+    template = "{{" + ", ".join(f'"{field}": {piece}' for field, piece, _ in parts) + "}}"
+    columns = [column for *_, more in parts for column in more]
+    return [template.format(*row) for row in zip(*columns)] if columns else (
+        [template.format()] * count)
+
+
+class Chunk:
+    """The texts of the fields of a usable stack's records, by column (one text per record)."""
 
     def __init__(self, stack: Stack, model: Model, selection: Selection,
                  history: History | None, texts: Texts) -> None:
@@ -127,6 +156,10 @@ class _Chunk:
         self.signs, self.findings = texts.signs, texts.findings
         self._texts: dict[Name, list[str]] = {}
         self._changes: list[tuple[Any, Any]] | None = None
+
+    def part(self, field: str) -> tuple[str, list[list[str]]]:
+        """``field``'s piece of the line template and the columns that fill it."""
+        return self.layers() if field == "layers" else ("{}", [self.column(field)])
 
     def column(self, field: str) -> list[str]:
         records, model, selection = self.stack.records, self.model, self.selection
@@ -170,15 +203,15 @@ class _Chunk:
         self._texts[name] = held
         return held
 
-    def _layers(self) -> list[str]:
-        """The "layers" texts: the entries' text around their arrays is the same for every
-        record of the chunk (as long as no optimizer state is printed), so it is written once,
-        with a mark where each array goes, and filled in record by record."""
+    def layers(self) -> tuple[str, list[list[str]]]:
+        """The "layers" text as a template and the columns it is filled with: the entries' text
+        around their arrays is the same for every record of the chunk (as long as no optimizer
+        state is printed), so it is written once, with a mark where each array goes."""
         records, model, selection = self.stack.records, self.model, self.selection
         if model.optimizer.given:
-            return [_layers(rec, model, selection, set(), None,
-                            lambda k, f, arr, t=t: self.texts(_name(k, f))[t])
-                    for t, rec in enumerate(records)]
+            return "{}", [[_layers(rec, model, selection, set(), None,
+                                   lambda k, f, arr, t=t: self.texts(_name(k, f))[t])
+                           for t, rec in enumerate(records)]]
         order: list[Name] = []
 
         def mark(k: int, field: str, arr: Any) -> str:
@@ -188,9 +221,7 @@ class _Chunk:
         text = _layers(records[0], model, selection, set(), None, mark)
         template = "{}".join(part.replace("{", "{{").replace("}", "}}")
                              for part in text.split(_MARK))
-        columns = [self.texts(name) for name in order]
-        return [template.format(*row) for row in zip(*columns)] if columns else (
-            [text] * len(records))
+        return template, [self.texts(name) for name in order]
 
     def changes(self) -> list[tuple[Any, Any]]:
         """Each record's (predicted, actual) loss change, held on the record as

@@ -141,13 +141,9 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
     while True:
         done = session.cursor  # the end of the last iteration printed
         # the iteration ends the conditions and the printed diagnostics look back at, held
-        # (a JSON line is written a chunk of ends at a time: the chunk's ends too)
-        shown = 0 if form == "none" else LOOK_BACK_SHOWN
-        if form == "json":
-            from nnstep.engine.trace_chunk import CHUNK
-
-            shown += CHUNK
-        history = RecentEnds(session, max(look_back(conditions), shown))
+        # (the JSON lines hold theirs: trace_chunk.Lines)
+        history = RecentEnds(session, max(look_back(conditions),
+                                          LOOK_BACK_SHOWN if form == "table" else 0))
         lines = _Written(session, selection, history, out) if form == "json" else None
         try:
             for item in scan(session, conditions, stop, history):
@@ -219,7 +215,7 @@ class _Written:
     def _write(self, ready: list[tuple[Record, str]]) -> int | None:
         if not ready:
             return None
-        self.out.write("".join(text + "\n" for _, text in ready))
+        self.out.write("\n".join([text for _, text in ready]) + "\n")
         return ready[-1][0].index
 
 

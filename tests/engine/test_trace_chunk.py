@@ -41,7 +41,7 @@ def both(sc, iterations: int, selection, chunk: int, breaks=()) -> tuple[list, l
     session = Session(sc, rewinds=False)
     names = [spec.name for spec in sc.layers]
     conditions = [parse_condition(text, names) for text in ("nonfinite", *breaks)]
-    history = RecentEnds(session, chunk + LOOK_BACK_SHOWN)
+    history = RecentEnds(session, LOOK_BACK_SHOWN)
     lines = Lines(session.model, selection, history, chunk)
     plain, chunked = [], []
     for item in scan(session, conditions, iterations * session.schedule.ops_per_iteration,
