@@ -18,7 +18,11 @@ from tui_support import BROCCOLI, make_app
 LATER = ["textual_plot", "nnstep.tui.widgets.curve_plot", "nnstep.engine.search",
          "nnstep.engine.compare", "nnstep.tui.screens.help", "nnstep.tui.screens.breakpoints",
          "nnstep.tui.screens.compare", "nnstep.tui.screens.explain", "nnstep.engine.conditions",
-         "safetensors", "zipfile", "csv", "shlex"]
+         "safetensors", "zipfile", "csv", "shlex",
+         # the other dialogs, the explanation, the gradient check, the JSON trace
+         "nnstep.tui.screens.dialog", "nnstep.tui.screens.gradcheck", "nnstep.tui.screens.row",
+         "nnstep.tui.data_edit", "nnstep.engine.explain", "nnstep.engine.gradcheck",
+         "nnstep.engine.curve", "nnstep.engine.trace", "nnstep.engine.json_text"]
 PROBED = ("nnstep", "textual_plot", "safetensors", "zipfile", "csv", "shlex")
 
 FIRST_SCREEN = """
