@@ -5,9 +5,9 @@ A line's analyses ask dozens of small questions of arrays of a few values each, 
 per-call cost outweighs the values; asked of CHUNK records stacked (stacked.py), each question
 is one call for them all. ``Lines`` holds the iteration ends of a run until a chunk is full (or
 the run stops), then writes them in order. A chunk is written whole-array only when every
-record in it is a float64 iteration end of the same batch size with every array finite and no
-layer summarised; anything else (exact numbers, NaN or inf, large layers) is written by
-``trace.line``, record by record.
+record in it is a float64 iteration end of the same batch size, following the one before, with
+every array finite and of at most SUMMARY_LIMIT values; anything else (exact numbers, NaN or
+inf, large layers) is written by ``trace.line``, record by record.
 """
 
 from __future__ import annotations
