@@ -157,8 +157,7 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
                     if progress is not None:
                         progress.tick(item.iteration)
                 elif isinstance(item, Hit):
-                    if lines is not None:
-                        done = lines.flush() or done
+                    done = _flush(lines, done)
                     if progress is not None:
                         progress.close()  # the message starts on a clean line
                     session.goto(item.index)
@@ -166,13 +165,11 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
                     say(f"nnstep: {scenario.path}: stopped at operation {item.index} "
                           f"({item.condition}): {item.message} — open it: {command}", err)
                     return EXIT_BREAK
-            if lines is not None:
-                done = lines.flush() or done
+            done = _flush(lines, done)
             session.goto(stop)
             return EXIT_OK
         except KeyboardInterrupt:  # Ctrl-C: where the run got to, never a traceback
-            if lines is not None:  # the ends computed are printed, as they would one by one
-                done = lines.flush() or done
+            done = _flush(lines, done)  # the ends computed are printed, as one by one
             if progress is not None:
                 progress.close()
             session.goto(done)
@@ -181,8 +178,7 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
                   f"{stop // session.schedule.ops_per_iteration:,}", err)
             return EXIT_INTERRUPTED
         except RunawayFractions as problem:
-            if lines is not None:
-                done = lines.flush() or done
+            done = _flush(lines, done)
             if progress is not None:
                 progress.close()
             if not continue_in_float:
@@ -192,6 +188,11 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
             say(f"nnstep: {scenario.path}: {problem} Continuing in float64.", err)
             session.goto(session.computed)
             session.continue_in_float()
+
+
+def _flush(lines: _Written | None, done: int) -> int:
+    """Write the JSON lines held, if any: the end of the last iteration printed."""
+    return done if lines is None else (lines.flush() or done)
 
 
 class _Written:
