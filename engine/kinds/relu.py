@@ -25,7 +25,7 @@ class ReLU(Activation):
         if num.exact:
             return np.where(x < 0, num.scalar(0), x)
         if x.size == 1:  # one value: its copy or +0, without two array operations
-            return np.zeros_like(x) if x.item() < 0.0 else x.copy()
+            return np.zeros(x.shape) if x.item() < 0.0 else x.copy()
         return np.where(x < ZERO, ZERO, x)
 
     def backward(self, spec: Any, params: Params, x: np.ndarray, o: np.ndarray,
