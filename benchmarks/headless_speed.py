@@ -11,9 +11,10 @@ time under "cpu", with its ratios under "ratios_cpu"):
 - ``run_break_*``: the same with a breakpoint that never holds: a weight (``L2[0,0] > 1000``),
   the loss (``loss > 1e9``), ``stuck L2[0,0] 100000``;
 - ``run_json``: ``--format json`` (every field; large layers summarised); ``json_serialising``
-  is ``run_json`` − ``run_none``, and ``json_fields`` (wall time) splits it by field: each
-  field of the trace timed as a line is written, over the records of a fresh run (nothing
-  computed for an earlier line is reused), plus the line's assembly;
+  is ``run_json`` − ``run_none``, and ``json_fields`` (wall time) splits it, over the records
+  of a fresh run: for a small network, written a chunk of iteration ends at a time
+  (engine/trace_chunk.py), stacking a chunk's arrays, each field's texts for the chunk, the
+  lines' assembly; for a large one, written line by line, each field and the line's assembly;
 - ``back_*``: reverse-continue from the end to the start with a breakpoint that never holds,
   over the recorded history (the ``nonfinite`` check included, as in the debugger);
 - ``pytorch_float32``: the same network trained eagerly in PyTorch (one thread, plain SGD).
@@ -34,11 +35,12 @@ from pathlib import Path
 
 from common import ROOT, machine, scenario
 from engine_speed import torch_trainer
-from nnstep.engine import Session
+from nnstep.engine import Session, trace_chunk
 from nnstep.engine.conditions import parse_condition
 from nnstep.engine.search import RecentEnds, backward_iter, scan
+from nnstep.engine.stacked import Stack
 from nnstep.engine.step import Model, first_record, next_iteration
-from nnstep.engine.trace import fields
+from nnstep.engine.trace import EVERYTHING, TOP_FIELDS, fields
 from nnstep.engine.watch import Screen
 from nnstep.tui import headless
 
@@ -139,29 +141,72 @@ def fused(sc, n: int, checked: bool):
 
 
 def json_fields(sc, n: int, repeat: int) -> dict:
-    """µs per line spent on each field of the JSON trace (best of ``repeat`` runs, each over
-    freshly computed records, in the order a line writes them: what one field computes and
-    another reads again — the loss change, ‖δw‖ — is charged to the first)."""
+    """µs per line spent on each part of the JSON trace as `run` writes it (best of ``repeat``
+    runs, each over freshly computed records, in the order a line writes them: what one field
+    computes and another reads again is charged to the first). A network whose arrays are all
+    small is written a chunk of iteration ends at a time (engine/trace_chunk.py): "(stack)"
+    stacks a chunk's arrays and checks them, then each field's texts for the whole chunk, then
+    "(line)" assembles the lines; a larger one line by line, field by field."""
+    model = Model.of(sc)
+    large = not trace_chunk.small(next(iter_ends(Session(sc, rewinds=False), 1)), model)
     best: dict[str, float] = {}
     for _ in range(repeat):
         session = Session(sc, rewinds=False)
-        history = RecentEnds(session, headless.LOOK_BACK_SHOWN)
-        spent: dict[str, float] = {}
-        for rec in scan(session, [], n * session.schedule.ops_per_iteration, history):
-            if rec is None:
-                break
-            start = time.perf_counter()
-            texts = []
-            for field, text in fields(rec, session.model, history=history):
-                now = time.perf_counter()
-                spent[field] = spent.get(field, 0.0) + now - start
-                texts.append(f'"{field}": {text}')
-                start = now
-            "{" + ", ".join(texts) + "}"
-            spent["(line)"] = spent.get("(line)", 0.0) + time.perf_counter() - start
+        spent = (_by_line if large else _by_chunk)(session, n)
         for field, seconds in spent.items():
             best[field] = min(best.get(field, seconds), seconds)
     return {field: per_iteration(seconds, n) for field, seconds in best.items()}
+
+
+def iter_ends(session: Session, n: int, history=None):
+    """The ends of the first ``n`` iterations, computed as a run computes them."""
+    for rec in scan(session, [], n * session.schedule.ops_per_iteration, history):
+        if rec is None:
+            return
+        yield rec
+
+
+class Spent(dict):
+    """Seconds by part: ``charge(part, start)`` adds the time since ``start`` and returns now."""
+
+    def charge(self, part: str, start: float) -> float:
+        now = time.perf_counter()
+        self[part] = self.get(part, 0.0) + now - start
+        return now
+
+
+def _by_chunk(session: Session, n: int) -> Spent:
+    ends = list(iter_ends(session, n))
+    held = {rec.iteration: rec for rec in ends}  # the look-back's ends, as trace_chunk.Lines
+    model, texts, spent = session.model, trace_chunk.Texts(session.model), Spent()
+    fields = [f for f in TOP_FIELDS if f != "accuracy" or model.loss.classifies]
+    for first in range(0, n, trace_chunk.CHUNK):
+        records = ends[first:first + trace_chunk.CHUNK]
+        start = time.perf_counter()
+        stack = Stack(records, model)
+        assert stack.usable()
+        start = spent.charge("(stack)", start)
+        chunk = trace_chunk.Chunk(stack, model, EVERYTHING, held.get, texts)
+        parts = []
+        for field in fields:
+            parts.append((field, *chunk.part(field)))
+            start = spent.charge(field, start)
+        trace_chunk.assemble(parts, len(records))
+        spent.charge("(line)", start)
+    return spent
+
+
+def _by_line(session: Session, n: int) -> Spent:
+    history, spent = RecentEnds(session, headless.LOOK_BACK_SHOWN), Spent()
+    for rec in iter_ends(session, n, history):
+        start = time.perf_counter()
+        texts = []
+        for field, text in fields(rec, session.model, history=history):
+            texts.append(f'"{field}": {text}')
+            start = spent.charge(field, start)
+        "{" + ", ".join(texts) + "}"
+        spent.charge("(line)", start)
+    return spent
 
 
 def ratios(c: dict) -> dict:

@@ -1,10 +1,15 @@
 """Start-up as a person meets it: from starting the `nnstep` process in a terminal (a pty, 120×40)
 to the first screen painted — the header's operation appearing in what the program writes to
 the terminal — then `q`, which saves the session that the next start restores (as a person's
-second start does; the sessions live in a temporary $XDG_STATE_HOME). Beside it, in the same
-run: the bare imports (`python -c "import …"`) of textual.app and nnstep.tui.app, process start
-included, and the first paint of a Textual app with one line of text and a footer (the floor
-any Textual app starts from on this machine).
+second start does; the sessions live in a temporary $XDG_STATE_HOME, and the dataclasses'
+compiled methods that `nnstep` keeps between runs, tui/dataclass_cache.py, in a temporary
+$XDG_CACHE_HOME, written by the discarded first run as the bytecode is). Beside it, in the same
+run: broccoli's first paint without those methods kept (``first_paint_broccoli_uncached``:
+each start with an empty $XDG_CACHE_HOME, as the first start after installing nnstep, its
+bytecode compiled); the first paint of a Textual app with one line of text and a footer (the
+floor any Textual app starts from on this machine); and the bare imports (`python -c "import
+…"`, process start included) of textual.app, numpy (which the first record needs) and
+nnstep.tui.app.
 
 Prints one JSON object: per case the warm start-up (the first run is discarded to warm the
 file cache and write the bytecode), p50 / min / max over the repetitions, in milliseconds, and
@@ -60,10 +65,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def spawn(args: list[str], state: str) -> tuple[int, int]:
-    """``args`` started in a pty of SIZE, sessions kept in ``state``: (pid, the pty's fd)."""
+def spawn(args: list[str], state: str, cache: str) -> tuple[int, int]:
+    """``args`` started in a pty of SIZE, sessions kept in ``state``, caches in ``cache``:
+    (pid, the pty's fd)."""
     env = dict(ENV, TERM="xterm-256color", COLUMNS=str(SIZE[1]), LINES=str(SIZE[0]),
-               XDG_STATE_HOME=state)
+               XDG_STATE_HOME=state, XDG_CACHE_HOME=cache)
     pid, fd = pty.fork()
     if pid == 0:  # the child: becomes the program, its terminal the pty
         os.execve(args[0], args, env)
@@ -71,11 +77,11 @@ def spawn(args: list[str], state: str) -> tuple[int, int]:
     return pid, fd
 
 
-def first_paint(args: list[str], state: str) -> tuple[float, float]:
+def first_paint(args: list[str], state: str, cache: str | None = None) -> tuple[float, float]:
     """Seconds from starting ``args`` in a pty to MARKER in its output, and the CPU seconds it
-    had used then; then quits it."""
+    had used then; then quits it. Caches are kept in ``cache`` (default: ``state``)."""
     start = time.perf_counter()
-    pid, fd = spawn(args, state)
+    pid, fd = spawn(args, state, state if cache is None else cache)
     seen, found = b"", None
     try:
         while time.perf_counter() - start < TIMEOUT:
@@ -137,8 +143,9 @@ def main() -> None:
     cpus: dict[str, list[float]] = {}
     cases = {f"first_paint_{name}": [NNSTEP, str(ROOT / "scenarios" / f"{name}.toml")]
              for name in ("broccoli", "mlp784")}
+    cases["first_paint_broccoli_uncached"] = cases["first_paint_broccoli"]
     cases["first_paint_textual_minimal"] = [sys.executable, "-c", MINIMAL]
-    imports = ("textual.app", "nnstep.tui.app")
+    imports = ("textual.app", "numpy", "nnstep.tui.app")
     with tempfile.TemporaryDirectory() as state:
         for args in cases.values():
             first_paint(args, state)  # warm the file cache, write the bytecode, save a session
@@ -146,7 +153,9 @@ def main() -> None:
             import_time(module)
         for _ in range(repeat):  # interleaved, so a busy moment of the machine hits every case
             for name, args in cases.items():
-                took, cpu = first_paint(args, state)
+                with tempfile.TemporaryDirectory() as empty:
+                    cache = empty if name.endswith("_uncached") else None
+                    took, cpu = first_paint(args, state, cache)
                 runs.setdefault(name, []).append(took)
                 cpus.setdefault(name, []).append(cpu)
             for module in imports:

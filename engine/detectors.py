@@ -166,15 +166,23 @@ def dying(rec: Record, model: Model, history: History | None, values: tuple) -> 
         count, size = int(np.count_nonzero(dead)), dead.size  # blocked for every sample
         if count * share.denominator < share.numerator * size:  # count < share · size, exactly
             continue
-        percent = f"{100 * count / size:.0f}"
-        units = ("its one unit blocks" if size == 1
-                 else f"{count} of its {size} units ({percent} %) block")
-        batch = "this sample" if len(rec.samples) == 1 else "every sample of the batch"
-        out.append(_finding(
-            "dying", k, model, count / size, f"{percent}%",
-            f"{spec.name} is dying: {units} the learning flow for {batch} (dying from "
-            f"{_percent(share)} %; AUTOTRAINER; DeepDiagnosis)"))
+        out.append(dying_finding(k, model, count, size, share, len(rec.samples)))
     return out
+
+
+def dying_finding(k: int, model: Model, count: int, size: int, share: Fraction,
+                  batch: int) -> Finding:
+    """Layer ``k`` blocks the flow with ``count`` of its ``size`` units for every sample of a
+    batch of ``batch``: dying from ``share`` on."""
+    spec = model.layers[k]
+    percent = f"{100 * count / size:.0f}"
+    units = ("its one unit blocks" if size == 1
+             else f"{count} of its {size} units ({percent} %) block")
+    samples = "this sample" if batch == 1 else "every sample of the batch"
+    return _finding(
+        "dying", k, model, count / size, f"{percent}%",
+        f"{spec.name} is dying: {units} the learning flow for {samples} (dying from "
+        f"{_percent(share)} %; AUTOTRAINER; DeepDiagnosis)")
 
 
 def update_ratio(rec: Record, model: Model, history: History | None,
@@ -216,12 +224,16 @@ def unchanged(rec: Record, model: Model, history: History | None,
         while run < n and r is not None and r.new_params is not None and _unmoved(r, model, k):
             run, r = run + 1, history(r.iteration - 1)
         if run == n:
-            out.append(_finding(
-                "unchanged", k, model, n, f"×{n}",
-                f"{model.layers[k].name}'s weights have not changed for {n} updates in a row "
-                f"(iterations {rec.iteration - n + 1} – {rec.iteration}) (DeepDiagnosis; "
-                "DeepLocalize)"))
+            out.append(unchanged_finding(k, model, n, rec.iteration))
     return out
+
+
+def unchanged_finding(k: int, model: Model, n: int, iteration: int) -> Finding:
+    """Layer ``k``'s weights were left as they were by the ``n`` updates up to ``iteration``."""
+    return _finding(
+        "unchanged", k, model, n, f"×{n}",
+        f"{model.layers[k].name}'s weights have not changed for {n} updates in a row "
+        f"(iterations {iteration - n + 1} – {iteration}) (DeepDiagnosis; DeepLocalize)")
 
 
 def _step_norm(rec: Record, model: Model, k: int) -> Norm:

@@ -78,20 +78,29 @@ def findings(rec: Record, model: Model) -> list[Finding]:
                     _gather(delta_next, flagged), _gather(scale, flagged))
         for b, i, v, rounded, stopped, flow, size in cells:
             if rounded:
-                seen = "negative: it blocks" if v < 0 else "positive: it passes"
-                out.append(Finding(
-                    "rounding", k, spec.name, i, rec.samples[b], v,
-                    f"the input of {spec.name} n{i + 1} is {float(v):.2g}: probably 0 in exact "
-                    f"arithmetic (terms of size {size / _ULPS:.2g} cancelled); "
-                    f"{spec.name} takes it as {seen} the learning flow where an exact 0 "
-                    "would pass it"))
+                out.append(rounding_finding(k, spec.name, i, rec.samples[b], v, size))
             if stopped:
-                out.append(Finding(
-                    "blocked", k, spec.name, i, rec.samples[b], v,
-                    f"{spec.name} n{i + 1} blocks the learning flow: its input is "
-                    f"{brief(v, 3)} < 0 while δ = {brief(flow, 3)} says there is "
-                    "something to learn"))
+                out.append(blocked_finding(k, spec.name, i, rec.samples[b], v, flow))
     return out
+
+
+def rounding_finding(k: int, name: str, i: int, sample: int, v: float, size: float) -> Finding:
+    """The input ``v`` of neuron ``i`` of kink layer ``k`` is within rounding of 0 (terms of
+    ``size`` · the tolerance cancelled)."""
+    seen = "negative: it blocks" if v < 0 else "positive: it passes"
+    return Finding(
+        "rounding", k, name, i, sample, v,
+        f"the input of {name} n{i + 1} is {float(v):.2g}: probably 0 in exact arithmetic "
+        f"(terms of size {size / _ULPS:.2g} cancelled); {name} takes it as {seen} the "
+        "learning flow where an exact 0 would pass it")
+
+
+def blocked_finding(k: int, name: str, i: int, sample: int, v: Any, flow: Any) -> Finding:
+    """Neuron ``i`` of layer ``k`` blocks the flow ``flow``: its input ``v`` is < 0."""
+    return Finding(
+        "blocked", k, name, i, sample, v,
+        f"{name} n{i + 1} blocks the learning flow: its input is {brief(v, 3)} < 0 while "
+        f"δ = {brief(flow, 3)} says there is something to learn")
 
 
 def _gather(arr: np.ndarray | None, places: tuple) -> Iterable:

@@ -10,7 +10,7 @@ non-finite floats "nan", "inf", "-inf": strict JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +131,10 @@ def _summarised(rec: Record, model: Model, selection: Selection) -> set[int]:
 
 
 def _layers(rec: Record, model: Model, selection: Selection, summarised: set[int],
-            *_: Any) -> str:
+            history: Any = None, array_text: ArrayText | None = None) -> str:
+    """The layers' entries; ``array_text(k, field, array)`` writes an array of layer ``k``
+    (default ``text.array``; a chunk of lines passes the texts it wrote for all its records at
+    once)."""
     entries = []
     stats, state = None, rec.state_after()
     for k, spec in enumerate(model.layers):
@@ -146,29 +149,37 @@ def _layers(rec: Record, model: Model, selection: Selection, summarised: set[int
             entries.append(text.value({"name": spec.name, "kind": spec.kind,
                                        "summary": summary}))
             continue
-        entry = _layer_entry(rec, k, spec)
+        entry: dict[str, Any] = {"name": spec.name, "kind": spec.kind,
+                                 **layer_arrays(rec, k, spec)}
         if spec.trainable and model.optimizer.given:
-            entry["optimizer_state"] = text.value(_state_json(state, k))
+            entry["optimizer_state"] = state
         if named is not None:
             entry = {"name": entry["name"], **{f: entry[f] for f in named if f in entry}}
+        for field, v in entry.items():  # the fields printed, written in order
+            if field in ("name", "kind"):
+                entry[field] = text.string(v)
+            elif field == "optimizer_state":
+                entry[field] = text.value(_state_json(v, k))
+            else:
+                entry[field] = text.array(v) if array_text is None else array_text(k, field, v)
         entries.append(text.obj(entry))
     return "[" + ", ".join(entries) + "]"
 
 
-def _layer_entry(rec: Record, k: int, spec) -> dict[str, str]:
-    """The JSON text of each field of layer ``k``'s entry."""
-    entry = {"name": text.string(spec.name), "kind": text.string(spec.kind),
-             "output": text.array(rec.outputs[k]), "delta": text.array(rec.deltas[k])}
+ArrayText = Callable[[int, str, Any], str]  # (layer, field, array) -> its JSON text
+
+
+def layer_arrays(rec: Record, k: int, spec) -> dict[str, Any]:
+    """The arrays of layer ``k``'s entry by field (None where not computed), in its order."""
+    arrays = {"output": rec.outputs[k], "delta": rec.deltas[k]}
     if spec.trainable:
         grads, after = rec.grads[k] or {}, (rec.new_params or rec.params)[k]
-        entry.update(weights=text.array(rec.params[k]["w"]),
-                     grad_weights=text.array(grads.get("w")),
-                     weights_after=text.array(after["w"]))
+        arrays.update(weights=rec.params[k]["w"], grad_weights=grads.get("w"),
+                      weights_after=after["w"])
         if spec.bias:
-            entry.update(bias=text.array(rec.params[k]["b"]),
-                         grad_bias=text.array(grads.get("b")),
-                         bias_after=text.array(after["b"]))
-    return entry
+            arrays.update(bias=rec.params[k]["b"], grad_bias=grads.get("b"),
+                          bias_after=after["b"])
+    return arrays
 
 
 def _signs(rec: Record, model: Model, selection: Selection, summarised: set[int],
@@ -205,7 +216,11 @@ def _places(rec: Record, k: int) -> list[tuple[int, int | None]]:
 def _loss_change(rec: Record, model: Model, *_: Any) -> str:
     """The update's first-order predicted change of the batch loss (Σ δw·Δw for the real step,
     −α·Σ‖δw‖² for plain SGD) and the actual change measured on the same batch."""
-    change = loss_change(rec, model)
+    return loss_change_json(loss_change(rec, model))
+
+
+def loss_change_json(change: tuple[Any, Any] | None) -> str:
+    """A (predicted, actual) loss change as the trace writes it (None: "null")."""
     if change is None:
         return "null"
     return f'{{"predicted": {text.number(change[0])}, "actual": {text.number(change[1])}}}'

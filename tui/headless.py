@@ -141,17 +141,23 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
     while True:
         done = session.cursor  # the end of the last iteration printed
         # the iteration ends the conditions and the printed diagnostics look back at, held
+        # (the JSON lines hold theirs: trace_chunk.Lines)
         history = RecentEnds(session, max(look_back(conditions),
-                                          0 if form == "none" else LOOK_BACK_SHOWN))
+                                          LOOK_BACK_SHOWN if form == "table" else 0))
+        lines = _Written(session, selection, history, out) if form == "json" else None
         try:
             for item in scan(session, conditions, stop, history):
                 if isinstance(item, Record):
-                    if form != "none":
-                        emit(item, session, form, out, selection, history)
-                    done = item.index
+                    if lines is not None:
+                        done = lines.add(item) or done
+                    else:
+                        if form != "none":
+                            emit(item, session, form, out, selection, history)
+                        done = item.index
                     if progress is not None:
                         progress.tick(item.iteration)
                 elif isinstance(item, Hit):
+                    done = _flush(lines, done)
                     if progress is not None:
                         progress.close()  # the message starts on a clean line
                     session.goto(item.index)
@@ -159,9 +165,11 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
                     say(f"nnstep: {scenario.path}: stopped at operation {item.index} "
                           f"({item.condition}): {item.message} — open it: {command}", err)
                     return EXIT_BREAK
+            done = _flush(lines, done)
             session.goto(stop)
             return EXIT_OK
         except KeyboardInterrupt:  # Ctrl-C: where the run got to, never a traceback
+            done = _flush(lines, done)  # the ends computed are printed, as one by one
             if progress is not None:
                 progress.close()
             session.goto(done)
@@ -170,6 +178,7 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
                   f"{stop // session.schedule.ops_per_iteration:,}", err)
             return EXIT_INTERRUPTED
         except RunawayFractions as problem:
+            done = _flush(lines, done)
             if progress is not None:
                 progress.close()
             if not continue_in_float:
@@ -179,6 +188,36 @@ def _scan(session: Session, scenario: Scenario, stop: int, form: str, continue_i
             say(f"nnstep: {scenario.path}: {problem} Continuing in float64.", err)
             session.goto(session.computed)
             session.continue_in_float()
+
+
+def _flush(lines: _Written | None, done: int) -> int:
+    """Write the JSON lines held, if any: the end of the last iteration printed."""
+    return done if lines is None else (lines.flush() or done)
+
+
+class _Written:
+    """The JSON lines of a run written to ``out`` a chunk of iteration ends at a time
+    (engine/trace_chunk.py): ``add`` and ``flush`` return the index of the last end written
+    (None when none was)."""
+
+    def __init__(self, session: Session, selection: Selection | None, history: History,
+                 out: TextIO) -> None:
+        from nnstep.engine.trace import EVERYTHING
+        from nnstep.engine.trace_chunk import Lines
+
+        self.lines, self.out = Lines(session.model, selection or EVERYTHING, history), out
+
+    def add(self, rec: Record) -> int | None:
+        return self._write(self.lines.add(rec))
+
+    def flush(self) -> int | None:
+        return self._write(self.lines.flush())
+
+    def _write(self, ready: list[tuple[Record, str]]) -> int | None:
+        if not ready:
+            return None
+        self.out.writelines([text + "\n" for _, text in ready])
+        return ready[-1][0].index
 
 
 def open_command(session: Session, breaks: list[str], numbers_flag: str | None) -> str:

@@ -1,7 +1,8 @@
-"""The `nnstep` command's entry point: Python's cycle collector is turned off before anything
-else is imported, so that the start-up of the debugger does not walk the objects every import
-makes (modules, classes, functions live as long as the program); ``cli.main`` turns it back
-on, for the debugger once its first screen is painted."""
+"""The `nnstep` command's entry point. Before anything else is imported: Python's cycle
+collector is turned off, so that the start-up of the debugger does not walk the objects every
+import makes (modules, classes, functions live as long as the program); ``cli.main`` turns it
+back on, for the debugger once its first screen is painted. And the dataclasses' methods come
+compiled from the last run (tui/dataclass_cache.py); new ones are kept when the command ends."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ import gc
 
 def main() -> int:
     gc.disable()
-    from .cli import main as command
+    from .dataclass_cache import cache_file, install
 
-    return command()
+    methods = install(cache_file())
+    try:
+        from .cli import main as command
+
+        return command()
+    finally:
+        methods.save()

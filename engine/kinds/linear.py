@@ -34,11 +34,13 @@ class Linear(LayerKind):
         return delta_next @ params["w"], grads(spec, x, delta_next, num)
 
     def terms(self, spec: Any, params: Params, x: np.ndarray, o: np.ndarray) -> np.ndarray:
-        """Σ_j |w_ij·x_j| (+ |b_i|): the terms summed into each output."""
+        """Σ_j |w_ij·x_j| (+ |b_i|): the terms summed into each output. Also of records
+        stacked along a first axis (x [records, batch, in], w [records, out, in], b [records,
+        out]): each record's terms as it alone gives them (the same products)."""
         weights = np.abs(floats(params["w"]))
-        terms = np.abs(floats(x)) @ weights.T
+        terms = np.abs(floats(x)) @ np.swapaxes(weights, -1, -2)
         if spec.bias:
-            terms = terms + np.abs(floats(params["b"]))
+            terms = terms + np.abs(floats(params["b"]))[..., None, :]
         return terms
 
 

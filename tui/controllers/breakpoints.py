@@ -49,11 +49,14 @@ class Breakpoints:
                      for c in self.conditions)
 
     def restore(self, saved: tuple[SavedBreakpoint, ...]) -> None:
-        """Set the breakpoints of a saved session (their conditions were checked on loading)."""
-        from nnstep.engine.conditions import parse_condition
+        """Set the breakpoints of a saved session (their conditions were checked on loading).
+        The condition parser loads only for a session that has some."""
+        self.conditions = []
+        if saved:
+            from nnstep.engine.conditions import parse_condition
 
-        names = self._layer_names()
-        self.conditions = [parse_condition(b.text, names) for b in saved]
+            names = self._layer_names()
+            self.conditions = [parse_condition(b.text, names) for b in saved]
         self.off = {c.text for c, b in zip(self.conditions, saved) if not b.enabled}
         self.hits = {c.text: b.hits for c, b in zip(self.conditions, saved) if b.hits}
 
