@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .data_files import columns_of, fast_csv, npz_data, one_hot_rows
+from .draws import classes, drawn
 from .errors import cut, escape, shown, suggest
 from .files import FileProblem, read_text
 from .labels import LabelError, one_hot
@@ -144,19 +145,8 @@ def generated_samples(raw: Any, fail: Fail) -> tuple[list[Sample], list[str]]:
         raise fail(f"expected a noise between 0 and {MAX_NOISE}, got {shown(raw['noise'])}",
                    where + ("noise",))
     noise = float(noise)
-    rng = np.random.default_rng(sizes["seed"])
-    n, f, c = sizes["samples"], sizes["features"], sizes["classes"]
-    prototypes = rng.uniform(0, 1, size=(c, f))
-    labels = rng.integers(0, c, size=n)
-    # round(clip(prototype + noise, 0, 1) · 256) / 256, computed in the noise's own array: a
-    # new array of samples × features for each step cost more than the arithmetic (784-128-10's
-    # 1,000 samples: 6 MB each, at start-up). Same operations, same order, same numbers.
-    x = rng.normal(0, noise, size=(n, f))
-    np.add(prototypes[labels], x, out=x)
-    np.clip(x, 0, 1, out=x)
-    x *= 256
-    np.rint(x, out=x)  # what np.round does to float64 values with no decimals
-    x /= 256
+    c = sizes["classes"]
+    x, labels = drawn(classes, sizes["samples"], sizes["features"], c, noise, sizes["seed"])
     y = one_hot_rows(labels, c)
     return Samples(x, y), [f"class {k}" for k in range(c)]
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .draws import drawn, uniform
 from .errors import cut, shown, suggest
 from .layers import LayerSpec
 from .numbers import EXACT, NumberError, parse_number
@@ -170,9 +171,8 @@ def _row_lengths(raw: Any) -> str:
 
 
 def _draw(init: str, rows: int, cols: int, seed: int, numbers: str) -> tuple:
-    rng = np.random.default_rng(seed)
     bound = (1.0 / np.sqrt(cols)) if init == "uniform" else np.sqrt(6.0 / (cols + rows))
-    w = rng.uniform(-bound, bound, size=(rows, cols))
+    w, = drawn(uniform, seed, float(bound), rows, cols)
     if numbers == EXACT:
         return tuple(tuple(Fraction(f"{v:.{EXACT_DECIMALS}f}") for v in r) for r in w)
     return w  # float64 draws stay a float array: 100k Fractions would cost ~0.1 s to start

@@ -34,16 +34,25 @@ MAX_TEXTS = 4096  # past this many, the file keeps only the texts the last run u
 MAX_BYTES = 64 * 2**20  # a larger file is not one of ours (4,096 texts take ~5 MB)
 
 
-def cache_file(env: Mapping[str, str] = os.environ) -> Path | None:
-    """Where the compiled methods are kept for this Python (and optimisation level); None
+def cache_folder(env: Mapping[str, str] = os.environ) -> Path | None:
+    """The `nnstep` command's cache folder: $XDG_CACHE_HOME/nnstep, else ~/.cache/nnstep; None
     when neither $XDG_CACHE_HOME nor the home folder is an absolute path."""
     base = env.get("XDG_CACHE_HOME", "")
     if not base or not os.path.isabs(base):
         base = os.path.join(os.path.expanduser("~"), ".cache")
         if not os.path.isabs(base):  # no home folder known: "~" stays as it is
             return None
+    return Path(base) / "nnstep"
+
+
+def cache_file(env: Mapping[str, str] = os.environ) -> Path | None:
+    """Where the compiled methods are kept for this Python (and optimisation level); None
+    when there is no cache folder (``cache_folder``)."""
+    folder = cache_folder(env)
+    if folder is None:
+        return None
     optimised = f".opt-{sys.flags.optimize}" if sys.flags.optimize else ""
-    return Path(base) / "nnstep" / f"dataclass-methods.{sys.implementation.cache_tag}{optimised}"
+    return folder / f"dataclass-methods.{sys.implementation.cache_tag}{optimised}"
 
 
 class Methods:

@@ -196,3 +196,61 @@ async def test_within_an_iteration_no_panel_asks_for_a_layout_pass() -> None:
                     asked += [(app.session.cursor, p.id) for p in app._holding_panels()
                               if p.asked_layout]
             assert asked == [], scenario.path
+
+
+def places(app) -> dict:
+    """Each panel's region on screen."""
+    return {p.id: p.region for p in app.screen.query(".panel")}
+
+
+async def test_a_panel_holds_its_room_from_one_iteration_to_the_next() -> None:
+    """A panel keeps the largest room it was laid out with, so going over broccoli's iterations
+    again moves no panel and asks for no layout pass (before, every step into an iteration laid
+    out, and iteration 3's longer numbers widened L1 and L2, which shrank back in iteration 1)."""
+    app = build_app(load_scenario(SCENARIOS / "broccoli.toml"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(30):
+            app.action_next_op()
+            await pilot.pause()
+        held = places(app)
+        app.move_to(1)  # (operation 0, before training, has no sign table)
+        await pilot.pause()
+        assert places(app) == held
+        for _ in range(29):
+            app.action_next_op()
+            await pilot.pause()
+            await prepared(app, pilot)
+            assert [p.id for p in app._holding_panels() if p.asked_layout] == [], app.session.cursor
+            assert places(app) == held, app.session.cursor
+
+
+async def test_a_resize_or_another_number_style_lets_the_room_held_go() -> None:
+    """After a resize, or once the numbers are shown in another style, each panel gets its
+    natural room again: the same as in a debugger that never went to iteration 3."""
+    scenario = load_scenario(SCENARIOS / "broccoli.toml")
+    apps = [build_app(scenario, cursor_blink=False) for _ in range(2)]
+    async with apps[0].run_test(size=SIZE) as one, apps[1].run_test(size=SIZE) as two:
+        apps[0].move_to(21)  # iteration 3: longer numbers, wider panels
+        await one.pause()
+        for app, pilot in zip(apps, (one, two)):
+            app.move_to(11)
+            await pilot.pause()
+        assert places(apps[0]) != places(apps[1])  # the first still holds iteration 3's room
+        for pilot in (one, two):
+            await pilot.resize_terminal(SIZE[0] + 20, SIZE[1])
+            await pilot.resize_terminal(*SIZE)
+            await pilot.pause()
+        assert places(apps[0]) == places(apps[1])
+        apps[0].move_to(21)
+        await one.pause()
+        apps[0].move_to(11)
+        await one.pause()
+        assert places(apps[0]) != places(apps[1])
+        for app, pilot in zip(apps, (one, two)):
+            style = app.style
+            app.action_cycle_format()
+            while app.style != style:
+                await pilot.pause()
+                app.action_cycle_format()
+            await pilot.pause()
+        assert places(apps[0]) == places(apps[1])

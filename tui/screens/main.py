@@ -168,6 +168,8 @@ class MainScreen(Screen):
         self.query_one(LossPlot).log_scale = log
 
     def on_resize(self, event: events.Resize) -> None:
+        for panel in self.query(Panel):  # a new size: each panel's natural room again
+            panel.let_go()
         self.fit_panels(event.size.width)
         self.call_after_refresh(self.fit_panels)
 

@@ -191,6 +191,7 @@ class ByWidth(Visual):
         self.natural = natural  # the width it asks for in a container (default: what it draws)
         self.steps = steps
         self._drawn: dict[int, list[Content | Strip]] = {}
+        self._heights: dict[int, int] = {}  # the height of each width's drawing
         self.maps: list = []  # the heat maps drawn in it (a big layer's panel; tests read them)
 
     def at(self, width: int) -> list[Content | Strip]:
@@ -218,8 +219,13 @@ class ByWidth(Visual):
                     for b in self.at(container_width)], default=0)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return sum(1 if isinstance(b, Strip) else b.get_height(rules, width)
-                   for b in self.at(width))
+        """The height at ``width`` (measured once: a panel's rules do not change)."""
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = sum(
+                1 if isinstance(b, Strip) else b.get_height(rules, width)
+                for b in self.at(width))
+        return height
 
     def render_strips(self, width: int, height: int | None, style: Style,
                       options: RenderOptions) -> list[Strip]:

@@ -60,13 +60,18 @@ class LayerPanel(Panel):
     HOLDS_STILL = True
     BIG_WIDTH = 60  # the width a big layer's panel (heat maps) asks for in an auto-sized column
 
-    def get_content_width(self, container, viewport) -> int:
+    def _natural_width(self, container, viewport) -> int:
         if self.has_class("-big"):  # heat maps fill any width: ask for a comfortable one
             return self.BIG_WIDTH - self.styles.gutter.width
-        return super().get_content_width(container, viewport)
+        return super()._natural_width(container, viewport)
 
-    def steps(self, reserve: Visual | None = None) -> list[int] | None:
-        return None if self.has_class("-big") else super().steps(reserve)
+    def _asks_width(self, content, container) -> int:
+        if self.has_class("-big"):
+            return self.BIG_WIDTH - self.styles.gutter.width
+        return super()._asks_width(content, container)
+
+    def _steps_of(self, reserve: Visual | None) -> list[int] | None:
+        return None if self.has_class("-big") else super()._steps_of(reserve)
 
     def inputs(self, view: View) -> tuple:
         return layer_inputs(view, self.k)

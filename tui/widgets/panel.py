@@ -10,26 +10,29 @@ The redraw protocol. On every change the screen calls ``show(view, economise)`` 
    ``drawing(view)`` (no side effects) gives what it shows, handed to ``put``. At the end of an
    iteration, whose drawing the panel made to keep room for it (below), that drawing is put
    again when the inputs are the same (the session records the very update computed ahead).
-3. ``put(content)`` updates the widget and asks Textual for a layout pass only when the room
-   the panel asks for changed: a layout pass measures every widget on the screen, most of the
-   time of a step when only numbers changed. The room is what a layout pass would measure:
-   the content's width and its height at the panel's present width, the end of the iteration's
-   included (``HOLDS_STILL``), in the container of the last layout pass (ByWidth: the height
-   at the present width). The content replaced is measured there too, so a layout pass that
-   came after it was put (another panel's) does not make its next update ask for one again.
+3. ``put(content)`` updates the widget and asks Textual for a layout pass only when the new
+   content does not fit the room the panel holds (below): a layout pass measures every widget
+   on the screen and Textual then renders them all again, most of the time of a step when only
+   numbers changed. The content is measured as a layout pass would: its width and its height
+   at the panel's present width, the end of the iteration's included (``HOLDS_STILL``), in the
+   container of the last layout pass (ByWidth: the height at the present width).
 
-The screen holds still: a panel with ``HOLDS_STILL`` also measures ``drawing(view.end)``, what
-it will show at the end (the update) of the iteration at the cursor, where every value of the
-iteration is known, and takes the larger of the two sizes. Values appearing, findings or a
-longer number then never move a panel within an iteration. A new iteration's end (the reserve)
-that asks for the same room as the last one's needs no layout pass. While the debugger waits
-for a key, ``prepare(end)`` draws and measures the next iteration's end beforehand
+The screen holds still. Within an iteration: a panel with ``HOLDS_STILL`` also measures
+``drawing(view.end)``, what it will show at the end (the update) of the iteration at the
+cursor, where every value of the iteration is known, and takes the larger of the two sizes, so
+values appearing, findings or a longer number never move a panel. From one iteration to the
+next: a panel holds the largest room it was laid out with (its width; its height at each width;
+``held_width``, ``held_heights``) and asks for no less, so a new sample's shorter numbers do
+not shrink it and going back and forth moves nothing; only content that needs more room lays
+the screen out again. The room is let go (``let_go``: each panel's natural room again) when
+the terminal's size or the numbers' style changes. While the debugger waits for a key,
+``prepare(end)`` draws and measures the next iteration's end beforehand
 (tui/controllers/prefetch.py); the step into that iteration takes it if the inputs still match.
 
-The room: a panel asks for its natural width (``get_content_width``); the screen shares the
-room left in each row of the layer strip by ``steps()``, the widths at which each panel shows
-more (tui/widgets/room.py). Both come from the end of the iteration, so a panel's width holds
-through an iteration too.
+The room: a panel asks for its natural width, or the room it holds (``get_content_width``);
+the screen shares the room left in each row of the layer strip by ``steps()``, the widths at
+which each panel shows more (tui/widgets/room.py), taken from the end of the iteration and
+held with the room, so that the strip keeps its rows and widths too.
 
 A click on text styled ``pointing_at(weight)`` posts ``Panel.Picked`` with that weight.
 
@@ -71,10 +74,14 @@ class Panel(Static):
         self.reserve_drawing: Text | ByWidth | None = None  # ... as drawing(end) gave it
         self.prepared: tuple | None = None  # (inputs, drawing, visual) of the next iteration's end
         self._reserve_changed = False  # a new reserve: the drawing's choices may change
-        self._reserve_resized = False  # ... and the room it asks for changed too
+        self._reserve_resized = False  # ... and it does not fit the room held
         self.economise = True
         self.shown: Visual | Text | None = None  # the content last put
         self._measured: tuple | None = None  # (container, viewport, width) of the last layout
+        self.held_width = 0  # the widest content width laid out (the room held)
+        self.held_heights: dict[int, int] = {}  # the tallest content laid out, by width
+        self.held_for: tuple | None = None  # (terminal size, number style) the room is held for
+        self._held_steps: tuple | None = None  # (steps,): the widths that show more, held
         self.asked_layout = False  # whether the last show asked for a layout pass
 
     def inputs(self, view: View) -> tuple | None:
@@ -96,6 +103,7 @@ class Panel(Static):
         """Draw ``view`` unless (when ``economise``) the panel's inputs are unchanged."""
         self.economise = economise
         self.asked_layout = False
+        self._hold_for((self.app.size, view.style))
         if self.HOLDS_STILL:
             self._plan(view.end)
         key = self.inputs(view)
@@ -116,7 +124,6 @@ class Panel(Static):
         if key is not None and self.economise and same_key(self.reserved_from, key):
             return
         self.reserved_from = key
-        room = self._room(self.reserve)
         prepared, self.prepared = self.prepared, None
         if end is None:
             self.reserve = self.reserve_drawing = None
@@ -126,7 +133,10 @@ class Panel(Static):
             self.reserve_drawing = self.drawing(end)
             self.reserve = visualize(self, self.reserve_drawing)
         self._reserve_changed = True
-        self._reserve_resized = room is None or self._room(self.reserve) != room
+        new = self._room(self.reserve)  # None: no end, or not laid out yet (put lays out)
+        self._reserve_resized = new is not None and not self._holds(new[0], new[1])
+        if self._reserve_resized:
+            self._held_steps = None  # the strip shares its room by the new end's steps
 
     def prepare(self, end: View) -> None:
         """Draw and measure what ``end`` shows (the end of the next iteration) before it is
@@ -144,26 +154,45 @@ class Panel(Static):
     def _room(self, reserve: Visual | None) -> tuple | None:
         """What a layout pass reads of a reserve, in the container of the last one: its
         natural width, its height at the panel's width and the widths at which it shows more.
-        A new iteration's end that asks for the same room needs no layout pass (one would
-        measure every widget on the screen, most of a step's time)."""
+        A new iteration's end that fits the room held needs no layout pass (one would measure
+        every widget on the screen, most of a step's time)."""
         if reserve is None or self._measured is None:
             return None
         container, _, width = self._measured
-        steps = self.steps(reserve)
-        return (reserve.get_optimal_width(self.styles, container.width),
+        steps = self._steps_of(reserve)
+        return (self._asks_width(reserve, container),
                 reserve.get_height(self.styles, width) if width else None,
                 None if steps is None else tuple(steps))
 
+    def _hold_for(self, moment: tuple) -> None:
+        """Let go of the room held when the terminal's size or the numbers' style changed."""
+        if moment != self.held_for:
+            self.let_go()
+            self.held_for = moment
+
+    def let_go(self) -> None:
+        """Forget the room held: the next layout pass gives the panel its natural room."""
+        self.held_for = None
+        self.held_width = 0
+        self.held_heights.clear()
+        self._held_steps = None
+
+    def _holds(self, width: int | None, height: int | None) -> bool:
+        """Whether content this wide and tall (at the panel's present width) fits the room the
+        last layout pass gave the panel."""
+        if width is not None and width > self.held_width:
+            return False
+        if height is None or self._measured is None:
+            return height is None
+        return height <= self.held_heights.get(self._measured[2], 0)
+
     def put(self, content: Text | ByWidth) -> None:
-        """``update(content)``, laid out again only when the room it asks for may have changed:
-        the room of the content it replaces and of the new one, measured in the container of
-        the last layout pass (measured there the replaced one is as the pass left it, even
-        when the pass came after it was put), or a reserve that asks for other room."""
-        before = self._room_of(self.shown) if self.economise and self.shown is not None else None
+        """``update(content)``, laid out again only when it, or the end of the iteration,
+        does not fit the room held."""
         self.shown = content
         self.update(content, layout=False)
         size = self._room_of(content)
-        layout = (not self.economise or size is None or size != before
+        layout = (not self.economise or size is None or not self._holds(*size)
                   or self._reserve_resized)
         self._reserve_changed, self._reserve_resized = False, False
         self.asked_layout = layout
@@ -171,8 +200,8 @@ class Panel(Static):
             self.refresh(layout=True)
 
     def _room_of(self, content: Visual | Text) -> tuple | None:
-        """The room a layout pass would give ``content`` now (the panel's present content when
-        it is Text), the reserve's included; None before the first layout pass."""
+        """The room ``content`` asks for now (the panel's present content when it is Text),
+        the reserve's included, as (width, height); None before the first layout pass."""
         if isinstance(content, ByWidth):  # as wide as the panel is: the height of the
             width = self.content_region.width  # drawing or of the reserve, the larger
             if not width:
@@ -180,17 +209,30 @@ class Panel(Static):
             height = content.get_height(self.styles, width)
             if self.reserve is not None:
                 height = max(height, self.reserve.get_height(self.styles, width))
-            return (width, height)
+            return (None, height)
         if self._measured is None:
             return None
         container, viewport, width = self._measured
-        return (self.get_content_width(container, viewport),
-                self.get_content_height(container, viewport, width))
+        return (self._natural_width(container, viewport),
+                self._natural_height(container, viewport, width))
 
-    def steps(self, reserve: Visual | None = None) -> list[int] | None:
+    def steps(self) -> list[int] | None:
         """The widths (border box) at which the panel shows more than at its natural width,
-        as the end of the iteration (or ``reserve``) needs them; [] when it has no more to
-        show, None when any width shows more (heat maps)."""
+        as the end of the iteration needs them; [] when it has no more to show, None when any
+        width shows more (heat maps). The strip shares its room by them (MainScreen.fit_panels);
+        those of an end are held while later ends fit the room held, so that the strip keeps
+        its rows and widths (at any width at least its natural one a panel shows the richest
+        drawing that fits)."""
+        if self._held_steps is not None:
+            steps = self._held_steps[0]
+            return None if steps is None else list(steps)
+        steps = self._steps_of(None)
+        if self.reserve is not None:
+            self._held_steps = (steps,)
+        return steps
+
+    def _steps_of(self, reserve: Visual | None) -> list[int] | None:
+        """The steps of ``reserve``, or of the end of the iteration, or of what is shown."""
         source = reserve if reserve is not None else (
             self.reserve if self.reserve is not None else self.shown)
         if isinstance(source, ByWidth) and source.steps is not None:
@@ -198,17 +240,35 @@ class Panel(Static):
         return []
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        """The content width the panel asks for (its natural width): its drawing's, the whole
-        title's, and what the end of the iteration needs."""
+        """The content width the panel asks for: its natural width, or the widest it was
+        given since the room was let go, within the container."""
+        width = self._natural_width(container, viewport)
+        self.held_width = max(self.held_width, width)
+        return max(width, min(self.held_width, container.width))
+
+    def _natural_width(self, container: Size, viewport: Size) -> int:
+        """Its drawing's width, the whole title's, and what the end of the iteration needs."""
         width = super().get_content_width(container, viewport)
         if self.HOLDS_STILL and self.border_title:  # room for the whole title in the border
             width = max(width, cell_len(str(self.border_title)) + TITLE_MARGIN)
         if self.reserve is not None:
-            width = max(width, self.reserve.get_optimal_width(self.styles, container.width))
+            width = max(width, self._asks_width(self.reserve, container))
         return width
 
+    def _asks_width(self, content: Visual, container: Size) -> int:
+        """The content width ``content`` asks for in ``container``."""
+        return content.get_optimal_width(self.styles, container.width)
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The natural height at ``width``, or the tallest the panel was at that width since
+        the room was let go."""
         self._measured = (container, viewport, width)
+        height = max(self._natural_height(container, viewport, width),
+                     self.held_heights.get(width, 0))
+        self.held_heights[width] = height
+        return height
+
+    def _natural_height(self, container: Size, viewport: Size, width: int) -> int:
         height = super().get_content_height(container, viewport, width)
         if self.reserve is not None and width:
             height = max(height, self.reserve.get_height(self.styles, width))
