@@ -33,8 +33,13 @@ class HalfSquaredError(LossKind):
 
 
 def _half_sums_of_squares(diff: np.ndarray, num: Numbers) -> np.ndarray:
-    """½·Σ diff² per sample -> [batch]."""
-    return np.add.reduce(diff * diff, axis=1) * (HALF if num.exact else HALF_FLOAT)
+    """½·Σ diff² per sample -> [batch]. With one output the sum of one square is that square
+    (a square is never −0, so even 0 + it is itself): no reduction is made."""
+    squares = diff * diff
+    half = HALF if num.exact else HALF_FLOAT
+    if squares.shape[1] == 1:
+        return squares[:, 0] * half
+    return np.add.reduce(squares, axis=1) * half
 
 
 RECIPE = HalfSquaredError()

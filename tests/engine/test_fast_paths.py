@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from nnstep.engine.kinds.half_squared_error import RECIPE as HALF_SQUARED
 from nnstep.engine.kinds.linear import grads as linear_grads
@@ -62,6 +62,7 @@ def bits(values) -> list:
 
 @given(st.integers(1, 16).flatmap(lambda n: st.tuples(
     st.lists(FLOATS, min_size=n, max_size=n), st.lists(FLOATS, min_size=1, max_size=16))))
+@example(([np.inf, -1e-200, -0.0, np.nan], [0.0, 1e-200, -0.0, -np.inf, 3.0]))
 def test_a_small_layer_weight_gradient_is_each_product_plus_zero(values) -> None:
     """(δ·x) + 0 value by value in Python's floats: a zero product is +0, an underflow of a
     negative product too (no fused multiply-add); and the same bits as einsum, the path of a
@@ -84,6 +85,11 @@ def test_a_tiny_negative_product_that_underflows_gives_plus_zero() -> None:
 
 
 @given(x=FLOATS, d=FLOATS)
+@example(x=-0.0, d=-1.0)
+@example(x=0.0, d=np.inf)
+@example(x=-np.inf, d=np.inf)
+@example(x=np.nan, d=2.0)
+@example(x=-5e-324, d=-0.0)
 def test_relu_of_one_value_is_the_general_path_and_the_articles_rule(x, d) -> None:
     """Forward: +0 below 0, else the value itself (−0, NaN and inf kept); backward: δ·0 below
     0, else δ (the articles' convention at 0). As the np.where path gives for larger arrays."""
@@ -103,6 +109,12 @@ def test_relu_of_one_value_is_the_general_path_and_the_articles_rule(x, d) -> No
 
 @given(st.integers(1, 3).flatmap(lambda n: st.lists(
     st.tuples(FLOATS, FLOATS), min_size=n, max_size=n)), st.integers(1, 3))
+@example([(np.inf, 1.0)], 1)
+@example([(-np.inf, 1.0)], 2)
+@example([(np.nan, 0.0)], 1)
+@example([(-0.0, 0.0)], 1)
+@example([(1e200, -1e200)], 1)
+@example([(np.inf, np.inf)], 1)
 def test_the_loss_and_its_delta_together_are_the_two_asked_one_by_one(pairs, batch) -> None:
     """What the fused iteration asks (values_and_delta) against what stepping asks."""
     o = np.array([[p[0] for p in pairs]] * batch)
@@ -112,6 +124,12 @@ def test_the_loss_and_its_delta_together_are_the_two_asked_one_by_one(pairs, bat
         one_by_one = HALF_SQUARED.values(o, y, FLOAT), HALF_SQUARED.delta(o, y, FLOAT)
     assert bits(values) == bits(one_by_one[0]) and bits(delta) == bits(one_by_one[1])
     assert bits(delta) == bits([[a - b for a, b in pairs]] * batch)
+    with np.errstate(all="ignore"):  # the plain formula: a sum over the outputs, halved
+        plain = np.add.reduce((o - y) * (o - y), axis=1) * 0.5
+    assert bits(values) == bits(plain)
+    if len(pairs) == 1:  # one output: ½·(o − y)² in Python's floats
+        a, b = pairs[0]
+        assert bits(values) == bits([(a - b) * (a - b) * 0.5] * batch)
 
 
 def test_exact_batch_one_gradient_stays_exact() -> None:
