@@ -96,7 +96,9 @@ def any_nonfinite(end: Record, gradients_follow: bool = False) -> bool:
         joined = np.concatenate(small, axis=None)
         if not sum_is_finite(joined) and not np.isfinite(joined).all():
             return True
-    return any(not sum_is_finite(a) and not np.isfinite(a).all() for a in large)
+    if large:  # (no generator made when there is none: a small network's every iteration)
+        return any(not sum_is_finite(a) and not np.isfinite(a).all() for a in large)
+    return False
 
 
 class Screen:
