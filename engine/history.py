@@ -116,6 +116,10 @@ class Timeline:
                            and rec.index == self._tip.index + self._opi)
         if rec.index != self._size and not whole_iteration:
             raise ValueError(f"record {rec.index} appended at position {self._size}")
+        self._add(rec, pinned)
+
+    def _add(self, rec: Record, pinned: bool = False) -> None:
+        """``append`` of a record known to come next."""
         self._keep(rec, pinned)
         self._size = rec.index + 1
         self._tip = rec
@@ -138,16 +142,24 @@ class Timeline:
         """The update records of iterations ``first`` … ``last``, in order: computed (fused)
         past the tip; below it read where held, else computed from the one before — each
         iteration once, where reading them one by one would recompute from a checkpoint."""
-        opi, prev = self._opi, None
+        opi, prev, model = self._opi, None, self.model
         for t in range(first, last + 1):
             i = t * opi
-            if i >= self._size:
-                tip = self._tip
-                if i == tip.index + opi and tip.finished and tip.mode == "float64":
-                    with _no_cycle_collection():  # the next whole iteration, fused
-                        self.append(next_iteration(tip, self.model))
-                else:
-                    self.extend_to(i)
+            tip = self._tip
+            if i == tip.index + opi and tip.mode == "float64" and tip.finished:
+                # the next whole iteration, fused, with the cycle collector paused (as
+                # _no_cycle_collection, without a context manager's calls each iteration)
+                collecting = gc.isenabled()
+                if collecting:
+                    gc.disable()
+                try:
+                    rec = next_iteration(tip, model)
+                    self._add(rec)
+                finally:
+                    if collecting:
+                        gc.enable()
+            elif i >= self._size:
+                self.extend_to(i)
                 rec = self._tip
             else:
                 rec = (self._kept.get(i) or self._cached(i)
@@ -163,8 +175,11 @@ class Timeline:
 
     def pinned(self, after: int, upto: int) -> bool:
         """True when a record in ``after`` < i ≤ ``upto`` was pinned by an edit."""
-        j = bisect_right(self._pins, after)
-        return j < len(self._pins) and self._pins[j] <= upto
+        pins = self._pins
+        if not pins or pins[-1] <= after:  # none after it: a run's usual case
+            return False
+        j = bisect_right(pins, after)
+        return j < len(pins) and pins[j] <= upto
 
     def fork(self, n: int) -> Timeline:
         """A new timeline sharing records ``0 … n-1`` with this one."""

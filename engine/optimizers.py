@@ -108,15 +108,14 @@ class Optimizer:
                num: Numbers) -> tuple[tuple, OptimizerState]:
         """(ŵ = w − α·d for every trainable layer, the new state), as new read-only arrays."""
         step = state.step + 1
+        if self.steps_along_gradient:  # d is δw itself, and there is no state: plain SGD
+            return (tuple([_step(p, g, lr) if g else p for p, g in zip(params, grads)]),
+                    OptimizerState(step, state.buffers))
         new_params, new_buffers = list(params), list(state.buffers)
-        along = self.steps_along_gradient  # d is δw itself, and there is no state: plain SGD
         for k, g in enumerate(grads):
             if not g:
                 continue
             p = params[k]
-            if along:
-                new_params[k] = _step(p, g, lr)
-                continue
             d, new = self.directions(p, g, new_buffers[k], step, num)
             new_params[k] = _step(p, d, lr)
             if new:

@@ -128,8 +128,10 @@ def _scan_whole(session: Session, conditions: Sequence[Condition], first: int, l
     opi = session.schedule.ops_per_iteration
     records = session.branch.records
     for end in records.ends(first, last):
-        fired = [s.fires(end, losses) for s in screens]  # every one: some keep counts
-        if any(fired) or _edited_inside(records, end.index, opi):
+        fired = False
+        for screen in screens:  # every one: some keep counts
+            fired = screen.fires(end, losses) or fired
+        if fired or _edited_inside(records, end.index, opi):
             hit = _check_ops(session, conditions, range(end.index - opi + 1, end.index + 1),
                              history)
             if hit:

@@ -15,6 +15,7 @@ import numpy as np
 from . import layers as L
 from .dataset import Samples
 from .kinds import LOSSES, LossKind
+from .kinds.layer import PassThrough
 from .losses import batch_loss, loss_delta, loss_values
 from .numbers import Numbers, freeze, max_bits
 from .optimizers import Optimizer
@@ -140,6 +141,12 @@ class Model:
         """The indices of the layers with weights (the linear ones), in order."""
         return tuple(k for k, s in enumerate(self.layers) if s.trainable)
 
+    @cached_property
+    def passes_on(self) -> tuple[bool, ...]:
+        """Per layer: it hands its input and its δ on unchanged (a PassThrough kind: input,
+        identity), so the fused iteration need not call it."""
+        return tuple(isinstance(s.recipe, PassThrough) for s in self.layers)
+
 
 def first_record(scenario: Scenario) -> Record:
     """Record 0: the initial weights and the data set, before training."""
@@ -202,14 +209,18 @@ def _iteration(rec: Record, model: Model) -> Record:
     outputs: list = [None] * n
     deltas: list = [None] * n
     grads: list = [None] * n
+    through = model.passes_on
     inp = x
     for k in range(n):
-        inp = outputs[k] = _forward(layers[k], params[k], inp, num)
-    losses, loss = _loss(model.loss, inp, y, num)
-    flow = loss_d = _loss_delta(model.loss, inp, y, num)
+        if not through[k]:  # a pass-through layer's forward would give its input back
+            inp = _forward(layers[k], params[k], inp, num)
+        outputs[k] = inp
+    losses, loss, loss_d = _loss_and_delta(model.loss, inp, y, num)
+    flow = loss_d
     for k in range(n - 1, -1, -1):
-        flow, grads[k] = _backward(layers[k], params[k], outputs[k - 1] if k else x,
-                                   outputs[k], flow, num)
+        if not through[k]:  # … and its backward δ^{k+1} itself, without gradients
+            flow, grads[k] = _backward(layers[k], params[k], outputs[k - 1] if k else x,
+                                       outputs[k], flow, num)
         deltas[k] = flow
     new_params, new_state = model.optimizer.update(params, grads, state, rec.lr, num)
     return rec.copy_with({
@@ -278,11 +289,23 @@ def _loss_delta(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> n
     return freeze(loss_delta(loss, o, y, num))
 
 
+def _loss_and_delta(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> tuple:
+    """``_loss`` and ``_loss_delta`` at once (what they give one by one)."""
+    values, delta = loss.values_and_delta(o, y, num)
+    per_sample = freeze(values)
+    return per_sample, batch_loss(per_sample, num), freeze(delta)
+
+
 def _backward(spec: L.LayerSpec, params, inp: np.ndarray, out: np.ndarray, flow: np.ndarray,
               num: Numbers) -> tuple:
     """(δ at the layer's input, its gradients or None)."""
     delta, grads = spec.recipe.backward(spec, params, inp, out, flow, num)
-    grads = MappingProxyType({key: freeze(g) for key, g in grads.items()}) if grads else None
+    if grads:  # a new dict of new arrays
+        for g in grads.values():
+            freeze(g)
+        grads = MappingProxyType(grads)
+    else:
+        grads = None
     return delta if delta is flow else freeze(delta), grads
 
 

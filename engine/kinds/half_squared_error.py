@@ -21,11 +21,20 @@ class HalfSquaredError(LossKind):
     derivative = "δ = o − y"
 
     def values(self, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
-        diff = o - y
-        return np.add.reduce(diff * diff, axis=1) * (HALF if num.exact else HALF_FLOAT)
+        return _half_sums_of_squares(o - y, num)
 
     def delta(self, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
         return o - y
+
+    def values_and_delta(self, o: np.ndarray, y: np.ndarray,
+                         num: Numbers) -> tuple[np.ndarray, np.ndarray]:
+        diff = o - y  # δ itself
+        return _half_sums_of_squares(diff, num), diff
+
+
+def _half_sums_of_squares(diff: np.ndarray, num: Numbers) -> np.ndarray:
+    """½·Σ diff² per sample -> [batch]."""
+    return np.add.reduce(diff * diff, axis=1) * (HALF if num.exact else HALF_FLOAT)
 
 
 RECIPE = HalfSquaredError()

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..numbers import Numbers, floats
+from ..numbers import SMALL, ZERO, Numbers, floats
 from .layer import LayerKind, Params
 
 
@@ -48,7 +48,7 @@ def grads(spec: Any, x: np.ndarray, delta_next: np.ndarray, num: Numbers) -> dic
     """δw^k = mean over the batch of δ^{k+1} ⊗ o^{k-1}; δb^k = mean of δ^{k+1}."""
     batch = x.shape[0]
     if batch == 1:
-        out: dict[str, Any] = {"w": _outer(delta_next[0], x[0], num)}
+        out: dict[str, Any] = {"w": _outer(delta_next, x, num)}
         if spec.bias:
             out["b"] = delta_next[0].copy()
         return out
@@ -60,13 +60,20 @@ def grads(spec: Any, x: np.ndarray, delta_next: np.ndarray, num: Numbers) -> dic
 
 
 def _outer(d: np.ndarray, x: np.ndarray, num: Numbers) -> np.ndarray:
-    """d ⊗ x. In float64 through einsum, twice as fast as np.outer here (its broadcast multiply
-    is not vectorised): the same products, except that a product equal to zero is +0 where
-    np.outer gives −0 for unlike signs — as a BLAS rank-1 update does; the sign of a zero
-    gradient is a float artefact (it is shown as 0, and moves no weight)."""
+    """d ⊗ x of one sample's d [1, out] and x [1, in] -> [out, in]. In float64 through einsum,
+    twice as fast as np.outer on large layers (its broadcast multiply is not vectorised): it
+    adds each product to a zeroed output, so a product equal to zero is +0 where np.outer gives
+    −0 for unlike signs — as a BLAS rank-1 update does; the sign of a zero gradient is a float
+    artefact (it is shown as 0, and moves no weight). On a small layer einsum's set-up costs
+    more than its products: the same sums, (d·x) + 0, are made by a broadcast multiply and an
+    addition of +0 (test_linear_outer.py checks them against einsum and Python's floats)."""
     if num.exact:
-        return np.outer(d, x)
-    return np.einsum("i,j->ij", d, x)
+        return np.outer(d[0], x[0])
+    if d.size * x.size <= SMALL:
+        out = d.T * x
+        out += ZERO
+        return out
+    return np.einsum("i,j->ij", d[0], x[0])
 
 
 RECIPE = Linear()

@@ -33,6 +33,12 @@ class LossKind:
         """δ = ∂Loss_sample/∂o -> [batch, outputs]."""
         raise NotImplementedError
 
+    def values_and_delta(self, o: np.ndarray, y: np.ndarray,
+                         num: Numbers) -> tuple[np.ndarray, np.ndarray]:
+        """``values`` and ``delta`` at once (the fused iteration asks for both): the very values
+        they give one by one. A kind whose two share a computation makes it once here."""
+        return self.values(o, y, num), self.delta(o, y, num)
+
     def target_ok(self, value) -> bool:
         """Whether one target value is allowed (checked when the scenario is loaded)."""
         return True

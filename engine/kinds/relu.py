@@ -24,6 +24,8 @@ class ReLU(Activation):
         # "x < 0" rather than "x ≥ 0": NaN is neither, and must come out as NaN
         if num.exact:
             return np.where(x < 0, num.scalar(0), x)
+        if x.size == 1:  # one value: its copy or +0, without two array operations
+            return np.zeros(x.shape) if x.item() < 0.0 else x.copy()
         return np.where(x < ZERO, ZERO, x)
 
     def backward(self, spec: Any, params: Params, x: np.ndarray, o: np.ndarray,
@@ -31,6 +33,8 @@ class ReLU(Activation):
         if not num.exact and spec.grad_at_zero == 1:
             # δ·slope with a slope of 1 where x ≥ 0 and 0 below, in fewer array operations:
             # δ·1 is δ exactly, and δ·0 keeps its IEEE sign / NaN as the product would
+            if x.size == 1:  # one value: δ·0 or a copy of δ, without the mask and np.where
+                return (delta_next * ZERO if x.item() < 0.0 else delta_next.copy()), {}
             return np.where(x < ZERO, delta_next * ZERO, delta_next), {}
         return delta_next * self.slope(spec, x, o, num), {}
 

@@ -1,6 +1,8 @@
 """The float64 fast paths of the layers give the values of the plain formulas they replace:
-the batch-1 weight gradient (einsum instead of np.outer), the ReLU slope (one comparison
-instead of nested np.where), the input layer passing its arrays on instead of copying them."""
+the batch-1 weight gradient (einsum instead of np.outer; a broadcast product plus +0 on a small
+layer), the ReLU slope (one comparison instead of nested np.where), ReLU on one value (no
+np.where), the loss and its δ made together, the input layer passing its arrays on instead of
+copying them. Oracles: Python's own float arithmetic, value by value, and the general path."""
 
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from nnstep.engine.kinds.half_squared_error import RECIPE as HALF_SQUARED
 from nnstep.engine.kinds.linear import grads as linear_grads
 from nnstep.engine.kinds.relu import RECIPE as RELU
 from nnstep.engine.layers import LayerSpec, backward, forward
-from nnstep.engine.numbers import Numbers
+from nnstep.engine.numbers import SMALL, Numbers
 
 FLOAT, EXACT = Numbers("float64"), Numbers("exact")
 
@@ -41,6 +46,72 @@ def test_batch_one_weight_gradient_is_the_outer_product() -> None:
         nonzero = expected != 0
         assert (got[nonzero].view(np.uint64) == expected[nonzero].view(np.uint64)).all()
         assert np.array_equal(grads["b"], d, equal_nan=True)
+
+
+# one NaN only (NaN·NaN keeps the payload of whichever operand a kernel reads first)
+SPECIAL = st.sampled_from([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e-200,
+                           -1e-200, 1e200, -1e200, 1.0, -1.0])
+FLOATS = st.one_of(SPECIAL, st.floats(allow_nan=False))
+
+
+def bits(values) -> list:
+    """Each value's bits, every NaN as one marker."""
+    flat = np.asarray(values, dtype=np.float64).ravel()
+    return ["nan" if v != v else int(u) for v, u in zip(flat.tolist(), flat.view(np.uint64))]
+
+
+@given(st.integers(1, 16).flatmap(lambda n: st.tuples(
+    st.lists(FLOATS, min_size=n, max_size=n), st.lists(FLOATS, min_size=1, max_size=16))))
+def test_a_small_layer_weight_gradient_is_each_product_plus_zero(values) -> None:
+    """(δ·x) + 0 value by value in Python's floats: a zero product is +0, an underflow of a
+    negative product too (no fused multiply-add); and the same bits as einsum, the path of a
+    larger layer."""
+    d, x = values
+    assert len(d) * len(x) <= SMALL  # the small path
+    spec = LayerSpec(name="L2", kind="linear", size=len(d), bias=False)
+    with np.errstate(all="ignore"):
+        got = linear_grads(spec, np.array([x]), np.array([d]), FLOAT)["w"]
+        einsum = np.einsum("i,j->ij", np.array(d), np.array(x))
+    assert got.shape == (len(d), len(x)) and got.dtype == np.float64
+    assert bits(got) == bits([[0.0 + a * b for b in x] for a in d])
+    assert bits(got) == bits(einsum)
+
+
+def test_a_tiny_negative_product_that_underflows_gives_plus_zero() -> None:
+    spec = LayerSpec(name="L2", kind="linear", size=1, bias=False)
+    got = linear_grads(spec, np.array([[1e-200, -0.0]]), np.array([[-1e-200]]), FLOAT)["w"]
+    assert bits(got) == bits([[0.0, 0.0]]) and not np.signbit(got).any()
+
+
+@given(x=FLOATS, d=FLOATS)
+def test_relu_of_one_value_is_the_general_path_and_the_articles_rule(x, d) -> None:
+    """Forward: +0 below 0, else the value itself (−0, NaN and inf kept); backward: δ·0 below
+    0, else δ (the articles' convention at 0). As the np.where path gives for larger arrays."""
+    spec = LayerSpec(name="L3", kind="relu", size=1)
+    one, two = np.array([[x]]), np.array([[x, x]])
+    flow, flows = np.array([[d]]), np.array([[d, d]])
+    with np.errstate(all="ignore"):
+        o = forward(spec, {}, one, FLOAT)
+        delta, grads = backward(spec, {}, one, o, flow, FLOAT)
+        wide = forward(spec, {}, two, FLOAT), backward(spec, {}, two, two, flows, FLOAT)[0]
+    assert bits(o) == bits([0.0 if x < 0.0 else x]) == bits(wide[0][0, :1])
+    assert bits(delta) == bits([d * 0.0 if x < 0.0 else d]) == bits(wide[1][0, :1])
+    assert grads == {}
+    for out, given_ in ((o, one), (delta, flow)):  # a new array of the same shape
+        assert out is not given_ and out.shape == (1, 1) and out.dtype == np.float64
+
+
+@given(st.integers(1, 3).flatmap(lambda n: st.lists(
+    st.tuples(FLOATS, FLOATS), min_size=n, max_size=n)), st.integers(1, 3))
+def test_the_loss_and_its_delta_together_are_the_two_asked_one_by_one(pairs, batch) -> None:
+    """What the fused iteration asks (values_and_delta) against what stepping asks."""
+    o = np.array([[p[0] for p in pairs]] * batch)
+    y = np.array([[p[1] for p in pairs]] * batch)
+    with np.errstate(all="ignore"):
+        values, delta = HALF_SQUARED.values_and_delta(o, y, FLOAT)
+        one_by_one = HALF_SQUARED.values(o, y, FLOAT), HALF_SQUARED.delta(o, y, FLOAT)
+    assert bits(values) == bits(one_by_one[0]) and bits(delta) == bits(one_by_one[1])
+    assert bits(delta) == bits([[a - b for a, b in pairs]] * batch)
 
 
 def test_exact_batch_one_gradient_stays_exact() -> None:

@@ -22,6 +22,7 @@ from nnstep.engine.signs import sign_rows
 from nnstep.engine.step import Model, first_record, next_iteration, next_record
 from nnstep.engine.summary import layer_stats
 from nnstep.engine.trace import line
+from nnstep.engine.watch import Screen, any_nonfinite
 
 FUZZ = Path(__file__).resolve().parents[1] / "data" / "fuzz"
 BASE = """title = "t"
@@ -170,24 +171,30 @@ SMALL = st.fractions(min_value=-3, max_value=3, max_denominator=8)
 KINDS = st.sampled_from(["relu", "leaky_relu", "sigmoid", "tanh", "identity"])
 
 
+TEXTS = SMALL.map(str)
+# values whose products overflow, underflow and meet inf − inf on the way: NaN and ±inf
+WIDE = st.one_of(TEXTS, st.sampled_from(
+    ["1e200", "-1e200", "1e308", "-1e308", "3e-200", "-3e-200", "1e-320", "0"]))
+
+
 @st.composite
-def networks(draw, exact: bool = False):
-    """TOML text of a small random network and data set."""
+def networks(draw, exact: bool = False, values=TEXTS):
+    """TOML text of a small random network and data set (``values``: its numbers, as text)."""
     sizes = draw(st.lists(st.integers(1, 3), min_size=2, max_size=3))
     n_samples = draw(st.integers(1, 3))
     kinds = ["relu", "leaky_relu", "identity"] if exact else None
     lines = ['title = "generated"', f'numbers = "{"exact" if exact else "float64"}"', "",
              "[data]", "samples = ["]
     for _ in range(n_samples):
-        x = [str(draw(SMALL)) for _ in range(sizes[0])]
-        y = [str(draw(SMALL)) for _ in range(sizes[-1])]
+        x = [draw(values) for _ in range(sizes[0])]
+        y = [draw(values) for _ in range(sizes[-1])]
         lines.append(f"  {{ x = {json.dumps(x)}, y = {json.dumps(y)} }},")
-    lines += ["]", "", "[training]", f'learning_rate = "{draw(SMALL.map(abs))}"',
+    lines += ["]", "", "[training]", f'learning_rate = "{draw(values).lstrip("-")}"',
               f"batch_size = {draw(st.integers(1, n_samples))}", "epochs = 2",
               f'order = "{draw(st.sampled_from(["sequential", "shuffle"]))}"', "",
               "[[layers]]", 'kind = "input"', f"size = {sizes[0]}"]
     for n_in, n_out in zip(sizes, sizes[1:]):
-        weights = [[str(draw(SMALL)) for _ in range(n_in)] for _ in range(n_out)]
+        weights = [[draw(values) for _ in range(n_in)] for _ in range(n_out)]
         lines += ["", "[[layers]]", 'kind = "linear"', f"size = {n_out}",
                   f"weights = {json.dumps(weights)}"]
         kind = draw(st.sampled_from(kinds)) if kinds else draw(KINDS)
@@ -228,6 +235,30 @@ def test_the_fused_iteration_is_bit_identical_to_stepping(text):
             assert same(getattr(fused, name), getattr(stepped, name)), name
         for rec in (fused, stepped):
             assert not any(a.flags.writeable for a in arrays_of(rec))
+
+
+@given(text=networks(values=WIDE))
+def test_fused_equals_stepping_and_the_nonfinite_check_is_right_through_overflow(text):
+    """Networks whose values overflow to ±inf and NaN: the fused iteration still equals
+    stepping bit for bit, and the always-on check (watch.any_nonfinite, also as a forward run
+    screens it, reading δw through ŵ) says "not finite" exactly when np.isfinite finds a value
+    that is not, in what the iteration produced."""
+    scenario = parse_scenario(text, "gen.toml")
+    model = Model.of(scenario)
+    screen = Screen(parse_condition("nonfinite", scenario.layers), model, None, forward=True)
+    stepped = fused = first_record(scenario)
+    for _ in range(scenario.iterations):
+        fused = next_iteration(fused, model)
+        for _ in range(model.schedule.ops_per_iteration):
+            stepped = next_record(stepped, model)
+        for name in FIELDS:
+            assert same(getattr(fused, name), getattr(stepped, name)), name
+        made = [fused.losses, fused.loss_delta, *fused.outputs, *fused.deltas]
+        for group in (fused.grads, fused.new_params):
+            made += [a for p in group if p for a in p.values()]
+        bad = any(not np.isfinite(a).all() for a in made if a is not None)
+        assert any_nonfinite(fused) == bad
+        assert screen.fires(fused, None) == bad
 
 
 def arrays_of(rec) -> list:
