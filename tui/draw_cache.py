@@ -7,10 +7,12 @@ again (~25–30 ms of its first paint).
 One file per draw in ``draws/`` of the cache folder, named by a digest of the draw's key: the
 recipe's name and arguments, a digest of its compiled code, numpy's version (its Generator
 promises no stream across versions) and the machine (its name and processor). A file holds
-MAGIC, one line of JSON — the key in full, each array's dtype and shape — the arrays' bytes,
-then a CRC-32 of all that. It is used only when all of it checks out: a regular file
-under MAX_FILE bytes, the key the same, float64 or int64 arrays whose sizes add up to the
-bytes there are, the CRC the same; anything else is ignored and drawn again (and the file
+MAGIC, one line of JSON — the key in full, each array's dtype and shape — padded to ALIGN
+bytes, the arrays' bytes each padded to ALIGN bytes, then a CRC-32 of all that. It is read
+into memory aligned as numpy aligns a new array (or better), so that what is computed from the
+arrays is computed as from drawn ones. It is used only when all of it checks out: a regular
+file under MAX_FILE bytes, the key the same, float64 or int64 arrays whose sizes add up to
+the bytes there are, the CRC the same; anything else is ignored and drawn again (and the file
 replaced when the command ends). Nothing in it is executed: JSON and numbers. New draws are
 written when the command ends (atomically), not under ``PYTHONDONTWRITEBYTECODE``, draws over
 MAX_DRAW bytes never; past MAX_FOLDER bytes the oldest files go. Deleting the folder at any
@@ -32,7 +34,8 @@ import numpy as np
 from nnstep.engine import draws
 from nnstep.engine.draws import Recipe
 
-MAGIC = b"nnstep draws 1\n"
+MAGIC = b"nnstep draws 2\n"
+ALIGN = 64  # each array starts on a 64-byte boundary, in the file and in memory
 SUFFIX = ".draw"
 MAX_DRAW = 64 * 2**20  # bytes of arrays: larger draws are not kept
 MAX_FILE = MAX_DRAW + 2**16  # a larger file is not one of ours
@@ -88,19 +91,30 @@ class Draws:
 
 
 def read(path: Path, key: str) -> tuple[np.ndarray, ...] | None:
-    """The arrays kept in ``path`` for ``key`` (read-only); None unless every check holds."""
+    """The arrays kept in ``path`` for ``key``; None unless every check holds."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE:
-            return None
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO in its place must not block
     except (OSError, ValueError):
         return None
-    end = data.find(b"\n", len(MAGIC), len(data) - 4)
-    if not data.startswith(MAGIC) or end < 0:
+    with open(fd, "rb", buffering=0) as file:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or not ALIGN <= info.st_size <= MAX_FILE:
+                return None
+            data = _aligned(info.st_size)
+            done = 0
+            while done < len(data):
+                got = file.readinto(data[done:])
+                if not got:
+                    return None
+                done += got
+        except OSError:
+            return None
+    end = bytes(data[:ALIGN * 64]).find(b"\n", len(MAGIC))
+    if not bytes(data[:len(MAGIC)]) == MAGIC or end < 0 or (end + 1) % ALIGN:
         return None
     try:
-        header = json.loads(data[len(MAGIC):end])
+        header = json.loads(bytes(data[len(MAGIC):end]))
     except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         return None
     if not isinstance(header, dict) or header.get("key") != key:
@@ -108,7 +122,6 @@ def read(path: Path, key: str) -> tuple[np.ndarray, ...] | None:
     specs = header.get("arrays")
     if not isinstance(specs, list):
         return None
-    start = end + 1
     shapes = []
     size = 0
     for spec in specs:
@@ -119,21 +132,37 @@ def read(path: Path, key: str) -> tuple[np.ndarray, ...] | None:
             return None
         count = math.prod(spec[1])
         shapes.append((DTYPES[spec[0]], spec[1], count))
-        size += count * 8
-    if size != len(data) - 4 - start or data[-4:] != _crc(memoryview(data)[:-4]):
+        size += _padded(count * 8)
+    start = end + 1
+    if start + size + 4 != len(data) or bytes(data[-4:]) != _crc(data[:-4]):
         return None
     arrays = []
     for dtype, shape, count in shapes:
-        arrays.append(np.frombuffer(data, dtype=dtype, count=count, offset=start).reshape(shape)
-                      if count else np.zeros(shape, dtype=dtype))
-        start += count * 8
+        arrays.append(data[start:start + count * 8].view(dtype).reshape(shape))
+        start += _padded(count * 8)
     return tuple(arrays)
+
+
+def _aligned(size: int) -> np.ndarray:
+    """``size`` bytes whose first is on an ALIGN-byte boundary."""
+    raw = np.empty(size + ALIGN, dtype=np.uint8)
+    shift = -raw.ctypes.data % ALIGN
+    return raw[shift:shift + size]
+
+
+def _padded(size: int) -> int:
+    return -(-size // ALIGN) * ALIGN
 
 
 def _write(path: Path, key: str, arrays: tuple[np.ndarray, ...]) -> None:
     header = json.dumps({"key": key, "arrays": [[a.dtype.str, list(a.shape)] for a in arrays]})
-    data = b"".join([MAGIC, header.encode(), b"\n",
-                     *(np.ascontiguousarray(a).tobytes() for a in arrays)])
+    head = MAGIC + header.encode()
+    head += b" " * (_padded(len(head) + 1) - len(head) - 1) + b"\n"  # arrays start aligned
+    parts = [head]
+    for a in arrays:
+        body = np.ascontiguousarray(a).tobytes()
+        parts += [body, bytes(_padded(len(body)) - len(body))]
+    data = b"".join(parts)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +175,7 @@ def _write(path: Path, key: str, arrays: tuple[np.ndarray, ...]) -> None:
             pass
 
 
-def _crc(data: bytes | memoryview) -> bytes:
+def _crc(data: bytes | np.ndarray) -> bytes:
     return zlib.crc32(data).to_bytes(4, "little")
 
 

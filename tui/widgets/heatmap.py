@@ -48,10 +48,35 @@ def rgb(value: float, scale: float) -> tuple[int, int, int]:
         return LOUD_RGB
     if value == 0 or scale <= 0:
         return ZERO_RGB
-    step = round(math.sqrt(min(1.0, abs(value) / scale)) * LEVELS) / LEVELS
-    level = DARKEST + (1 - DARKEST) * step
-    r, g, b = POSITIVE_RGB if value > 0 else NEGATIVE_RGB
+    return _shade(round(math.sqrt(min(1.0, abs(value) / scale)) * LEVELS), value > 0)
+
+
+@lru_cache(maxsize=2 * LEVELS + 2)
+def _shade(step: int, positive: bool) -> tuple[int, int, int]:
+    """The colour of a non-zero value ``step`` LEVELS of brightness up."""
+    level = DARKEST + (1 - DARKEST) * (step / LEVELS)
+    r, g, b = POSITIVE_RGB if positive else NEGATIVE_RGB
     return int(r * level), int(g * level), int(b * level)
+
+
+def rgbs(values: np.ndarray, scale: float) -> list[list[tuple[int, int, int]]]:
+    """``rgb`` of each cell of ``values`` [rows, cols] (float64), the same colours computed
+    for the whole block at once: a big layer's maps are drawn at its first paint."""
+    with np.errstate(all="ignore"):
+        steps = np.rint(np.sqrt(np.fmin(1.0, np.abs(values) / scale)) * LEVELS)
+    # a code per cell: 0 zero, 1 not finite, else 2 + step (+ LEVELS + 1 when positive)
+    codes = np.where(values > 0, LEVELS + 3, 2) + np.nan_to_num(steps, nan=0.0).astype(int)
+    codes = np.where(True if scale <= 0 else values == 0, 0, codes)
+    codes = np.where(np.isfinite(values), codes, 1)
+    palette = _palette()
+    return [[palette[code] for code in row] for row in codes.tolist()]
+
+
+@lru_cache(maxsize=1)
+def _palette() -> tuple[tuple[int, int, int], ...]:
+    """The colours by ``rgbs``' codes."""
+    return (ZERO_RGB, LOUD_RGB, *(_shade(step, False) for step in range(LEVELS + 1)),
+            *(_shade(step, True) for step in range(LEVELS + 1)))
 
 
 def colour(value: float, scale: float) -> Color:
@@ -102,7 +127,7 @@ class HeatMap:
         self.drawn = blocks.shape
         if width in self._strips:
             return self._strips[width]
-        cells = [[rgb(v, self.scale) for v in row] for row in blocks]
+        cells = rgbs(blocks, self.scale)
         if self.mark is not None:
             (rows, cols), (i, j) = self.values.shape, self.mark
             cells[_block(i, rows, blocks.shape[0])][_block(j, cols, blocks.shape[1])] = MARK_RGB
