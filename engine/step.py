@@ -192,8 +192,10 @@ def next_iteration(rec: Record, model: Model) -> Record:
 
     It runs the very same per-operation computations as ``next_record`` (the helpers below) in
     the same order, so the result is bit-identical to stepping operation by operation; only the
-    bookkeeping between operations is left out. Float64 only: exact sessions step per
-    operation, where the fraction-size guard watches each result.
+    bookkeeping between operations is left out, and what gives the very same arrays without a
+    call: a pass-through layer is not called (it hands on its input and its δ), and the loss
+    and its δ are asked at once (``LossKind.values_and_delta``). Float64 only: exact sessions
+    step per operation, where the fraction-size guard watches each result.
     """
     if rec.mode != "float64" or not rec.finished:
         raise ValueError("next_iteration needs a finished float64 record")

@@ -66,7 +66,7 @@ def _outer(d: np.ndarray, x: np.ndarray, num: Numbers) -> np.ndarray:
     −0 for unlike signs — as a BLAS rank-1 update does; the sign of a zero gradient is a float
     artefact (it is shown as 0, and moves no weight). On a small layer einsum's set-up costs
     more than its products: the same sums, (d·x) + 0, are made by a broadcast multiply and an
-    addition of +0 (test_linear_outer.py checks them against einsum and Python's floats)."""
+    addition of +0 (test_fast_paths.py checks them against einsum and Python's floats)."""
     if num.exact:
         return np.outer(d[0], x[0])
     if d.size * x.size <= SMALL:
