@@ -25,6 +25,7 @@ import json
 import marshal
 import math
 import os
+import platform
 import stat
 import sys
 import zlib
@@ -50,8 +51,7 @@ class Draws:
         self.folder = folder
         self.new: dict[Path, tuple[str, tuple[np.ndarray, ...]]] = {}  # drawn this run
         self._codes: dict[Recipe, str] = {}
-        uname = os.uname()
-        self._where = f"numpy {np.__version__} on {uname.nodename} {uname.machine}"
+        self._where = f"numpy {np.__version__} on {platform.node()} {platform.machine()}"
 
     def key(self, recipe: Recipe, args: tuple) -> str:
         """What a draw's arrays depend on, as one line of text."""
