@@ -13,7 +13,7 @@ from nnstep.engine import Session, load_scenario, parse_scenario
 from nnstep.engine.records import Record
 from nnstep.engine.search import RecentEnds, scan
 from nnstep.engine.trace import line, select
-from nnstep.engine.trace_chunk import Lines
+from nnstep.engine.trace_chunk import Lines, chunk_lines
 from nnstep.tui import headless
 from nnstep.tui.headless import LOOK_BACK_SHOWN, with_iterations
 
@@ -123,3 +123,43 @@ def test_the_cycle_collector_is_on_after_a_run_stops(monkeypatch, repo_root):
     assert headless.run(sc, 40, "json", False, out=io.StringIO(),
                         err=io.StringIO()) == headless.EXIT_INTERRUPTED
     assert gc.isenabled()
+
+
+def test_the_cycle_collector_is_paused_while_a_chunk_is_held(monkeypatch, repo_root):
+    sc = load_scenario(repo_root / "scenarios" / "broccoli.toml", numbers="float64")
+    add, collecting = Lines.add, []
+
+    def add_and_look(lines: Lines, rec: Record):
+        collecting.append(gc.isenabled())
+        return add(lines, rec)
+
+    write, after_writing = headless._Written._write, []
+
+    def write_and_look(written, ready):
+        done = write(written, ready)
+        if ready:
+            after_writing.append(gc.isenabled())
+        return done
+
+    monkeypatch.setattr(Lines, "add", add_and_look)
+    monkeypatch.setattr(headless._Written, "_write", write_and_look)
+    headless.run(sc, 300, "json", False, out=io.StringIO(), err=io.StringIO())
+    assert not any(collecting[1:128]) and gc.isenabled()
+    assert after_writing == [True, True, True]  # on again once a chunk is written
+
+
+def test_chunk_lines_of_records_are_the_per_record_lines(repo_root, make_scenario_text):
+    """trace_chunk.chunk_lines: every record held, stacked name by name."""
+    layers = [{"kind": "input", "size": 2},
+              {"kind": "linear", "size": 1, "weights": [[0.5, -0.25]], "biases": [0.1]}]
+    text = make_scenario_text(layers, [([0.0, 0.0], [1.0]), ([0.0, 0.0], [-1.0])],
+                              learning_rate=0.1)
+    for sc in (parse_scenario(text),
+               load_scenario(repo_root / "scenarios" / "broccoli.toml", numbers="float64")):
+        session = Session(with_iterations(sc, 30), rewinds=False)
+        ends = [r for r in scan(session, [], 30 * session.schedule.ops_per_iteration)
+                if isinstance(r, Record)]
+        history = session.end_of_iteration
+        for first in (0, 12):
+            assert chunk_lines(ends[first:], session.model, history=history) == [
+                line(rec, session.model, history=history) for rec in ends[first:]]
