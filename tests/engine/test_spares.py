@@ -76,26 +76,32 @@ ACTIONS = st.lists(st.tuples(st.sampled_from(
     ["goto", "end", "after", "edit", "undo", "switch"]), st.integers(0, 200)), max_size=12)
 
 
+def act(s: Session, kind: str, n: int, ahead):
+    """One of ACTIONS on session ``s``; the end computed ahead last (``ahead`` before)."""
+    if kind == "goto":
+        s.goto(n % (s.last_index + 1))
+    elif kind == "end":
+        ahead = s.iteration_end()
+    elif kind == "after":  # the next iteration's end, from this branch's end ahead
+        if not (ahead.finished and ahead.branch == s.branch.id):
+            ahead = s.iteration_end()
+        ahead = s.iteration_end_after(ahead) or ahead
+    elif kind == "edit":
+        s.set_weight(1, 0, 0, json.dumps(n / 64))
+    elif kind == "undo":
+        s.undo()
+    else:
+        s.switch(n % len(s.branches))
+    return ahead
+
+
 @given(text=networks(), actions=ACTIONS)
 def test_records_are_what_a_session_that_never_looked_ahead_computes(text, actions):
     scenario = parse_scenario(text, "gen.toml")
     s = Session(scenario)
     ahead = s.record
     for kind, n in actions:
-        if kind == "goto":
-            s.goto(n % (s.last_index + 1))
-        elif kind == "end":
-            ahead = s.iteration_end()
-        elif kind == "after":  # the next iteration's end, from this branch's end ahead
-            if not (ahead.finished and ahead.branch == s.branch.id):
-                ahead = s.iteration_end()
-            ahead = s.iteration_end_after(ahead) or ahead
-        elif kind == "edit":
-            s.set_weight(1, 0, 0, json.dumps(n / 64))
-        elif kind == "undo":
-            s.undo()
-        else:
-            s.switch(n % len(s.branches))
+        ahead = act(s, kind, n, ahead)
         reference = Session.replay(scenario, s.edit_log)
         reference.goto(s.cursor)
         assert records_match(s.record, reference.record), (kind, n)
@@ -133,20 +139,9 @@ def test_a_spare_read_again_outlives_those_kept_after_it():
 def test_a_record_peeked_is_the_one_the_session_then_shows(text, actions):
     scenario = parse_scenario(text, "gen.toml")
     s = Session(scenario)
+    ahead = s.record
     for kind, n in actions:
-        if kind == "goto":
-            s.goto(n % (s.last_index + 1))
-        elif kind == "end":
-            s.iteration_end()
-        elif kind == "after":
-            end = s.iteration_end()
-            s.iteration_end_after(end) if end.finished else None
-        elif kind == "edit":
-            s.set_weight(1, 0, 0, json.dumps(n / 64))
-        elif kind == "undo":
-            s.undo()
-        else:
-            s.switch(n % len(s.branches))
+        ahead = act(s, kind, n, ahead)
         peeked = s.peek(s.cursor + 1)
         if peeked is None:
             assert s.cursor == s.last_index
