@@ -1,5 +1,6 @@
-"""tui/widgets/grid.py: columns drawn as one Text, against Rich's own Table as the oracle, and the
-width-dependent visual (ByWidth) the sign table and big layer panels are drawn with."""
+"""tui/widgets/grid.py: columns drawn as one Text, against Rich's own Table as the oracle, the
+width-dependent visual (ByWidth) the sign table and big layer panels are drawn with, and Text
+made Textual Content with its styles converted once, against Textual's own conversion."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from nnstep.tui.widgets.grid import ByWidth, Columns, Fitted, to_content
 from nnstep.tui.widgets.heatmap import HeatMap
 from rich.cells import cell_len
 from rich.console import Console
+from rich.style import Style as RichStyle
 from rich.table import Table
 from rich.text import Text
+from textual._context import active_app
+from textual.app import App
+from textual.content import Content
 from textual.css.styles import Styles
 from textual.strip import Strip
 
@@ -123,3 +128,38 @@ def test_the_width_of_columns_is_that_of_their_widest_drawn_line(n, rows, header
         else:
             table.add_row(*cells[:n])
     assert table.width() == max(cell_len(line) for line in table.text().plain.split("\n"))
+
+
+STYLES = st.sampled_from([None, "", "dim", "green", "red", "bold red", "reverse", "cyan",
+                          "on blue", RichStyle(color="red"), RichStyle(bold=True, dim=True),
+                          RichStyle.from_meta({"weight": (1, 2, 3)}),
+                          RichStyle(color="green") + RichStyle.from_meta({"weight": (1, 0, None)})])
+TEXTS = st.tuples(st.lists(st.tuples(st.text(alphabet="ab ·δ²\n漢", max_size=5), STYLES),
+                           max_size=6), STYLES)
+
+
+def made(parts: list, base) -> Text:
+    text = Text(style=base or "")
+    for piece, style in parts:
+        text.append(piece, style=style)
+    return text
+
+
+def same_content(ours: Content, textuals: Content) -> bool:
+    return ours.plain == textuals.plain and ours.spans == textuals.spans
+
+
+@given(st.lists(TEXTS, max_size=4), st.booleans())
+def test_to_content_is_what_textual_converts_styles_once(texts, in_app) -> None:
+    """Each text as Textual's ``Content.from_rich_text`` makes it (a base style as a span),
+    outside an app and in one (its console's styles and ANSI theme), styles seen before
+    included."""
+    token = active_app.set(App()) if in_app else None
+    try:
+        for parts, base in texts * 2:
+            text = made(parts, base)
+            folded = Text().append_text(text) if text.style else text
+            assert same_content(to_content(text), Content.from_rich_text(folded))
+    finally:
+        if token is not None:
+            active_app.reset(token)

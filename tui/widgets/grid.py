@@ -22,8 +22,10 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style as RichStyle
+from rich.terminal_theme import TerminalTheme
 from rich.text import Text
-from textual.content import Content
+from textual._context import active_app
+from textual.content import Content, Span
 from textual.css.styles import RulesMap
 from textual.strip import Strip
 from textual.style import Style
@@ -168,10 +170,56 @@ def ever_drawn(widths: Iterable[int]) -> list[int]:
 def to_content(text: Text) -> Content:
     """``text`` as Textual Content, its colours as Textual draws a Text in a Static (a base
     style converted on its own would be parsed by Textual, e.g. "cyan" as #00ffff instead of
-    the theme's cyan)."""
+    the theme's cyan): what ``Content.from_rich_text`` makes, each span's style converted
+    once per app (``_Converted``: a panel's hundreds of spans use a few styles, "dim",
+    "green", "red", at ~10 µs a conversion)."""
     if text.style:
         text = Text().append_text(text)  # the base style as a span
-    return Content.from_rich_text(text)
+    if not text._spans:
+        return Content(text.plain, [])
+    convert = _converted()
+    return Content(text.plain, [Span(start, end, convert(style))
+                                for start, end, style in text._spans])
+
+
+class _Converted:
+    """Rich styles (a name or a Style) as Textual styles, as ``Content.from_rich_text``
+    converts them for ``console`` (None: no app is running) and ``theme`` (the app's ANSI
+    theme), each once: at most MAX_STYLES kept."""
+
+    MAX_STYLES = 4096
+
+    def __init__(self, console: Console | None, theme: TerminalTheme | None) -> None:
+        self.console, self.theme = console, theme
+        self.get_style = RichStyle.parse if console is None else console.get_style
+        self.known: dict[str | RichStyle, Style] = {}
+
+    def __call__(self, style: str | RichStyle) -> Style:
+        known = self.known.get(style)
+        if known is None:
+            if len(self.known) >= self.MAX_STYLES:
+                self.known.clear()
+            known = self.known[style] = Style.from_rich_style(
+                self.get_style(style) if isinstance(style, str) else style, self.theme)
+        return known
+
+
+_LAST_CONVERTED: list[_Converted] = []  # the converter of the app converting last
+
+
+def _converted() -> _Converted:
+    """The converter for the running app (its console and ANSI theme)."""
+    try:
+        app = active_app.get()
+    except LookupError:
+        console, theme = None, None
+    else:
+        console, theme = app.console, app.ansi_theme
+    last = _LAST_CONVERTED[0] if _LAST_CONVERTED else None
+    if last is None or last.console is not console or last.theme is not theme:
+        last = _Converted(console, theme)
+        _LAST_CONVERTED[:] = [last]
+    return last
 
 
 class ByWidth(Visual):
