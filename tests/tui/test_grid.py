@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
-from nnstep.tui.widgets.grid import ByWidth, Columns, Fitted, to_content
+from nnstep.tui.widgets.grid import ByWidth, Columns, Fitted, height_of, to_content
 from nnstep.tui.widgets.heatmap import HeatMap
 from rich.cells import cell_len
 from rich.console import Console
@@ -163,3 +163,20 @@ def test_to_content_is_what_textual_converts_styles_once(texts, in_app) -> None:
     finally:
         if token is not None:
             active_app.reset(token)
+
+
+LINES = st.lists(st.text(alphabet="ab ·漢-", max_size=12), min_size=1, max_size=6)
+
+
+@given(LINES, st.integers(1, 20), st.integers(0, 3), st.sampled_from(["wrap", "nowrap"]),
+       st.sampled_from(["fold", "ellipsis"]), st.booleans())
+@example(["ab", "", "漢漢", "a b", "-"], 4, 0, "wrap", "fold", False)  # lines that fit
+@example(["abc", "a"], 5, 1, "wrap", "fold", False)  # "abc" is past the room the pad leaves
+@example(["a", "b"], 4, 0, "wrap", "fold", True)  # a tab: 8 cells
+def test_a_height_without_wrapping_is_textuals(lines, width, pad, wrap, overflow, tab) -> None:
+    """``height_of`` counts lines that fit without wrapping them: the height Textual gives,
+    wide characters, tabs, blank lines, padding and the text rules included."""
+    rules = Styles()
+    rules.line_pad, rules.text_wrap, rules.text_overflow = pad, wrap, overflow
+    text = ("\t" if tab else "") + "\n".join(lines)
+    assert height_of(Content(text), rules, width) == Content(text).get_height(rules, width)

@@ -222,6 +222,17 @@ def _converted() -> _Converted:
     return last
 
 
+def height_of(content: Content, rules: RulesMap, width: int) -> int:
+    """``content.get_height(rules, width)``, without wrapping it when no line needs it: its
+    lines, when each fits the width left by the rules' ``line_pad`` and none has a tab (Textual
+    wraps a line only past the width, and a line's tabs widen it)."""
+    room = width - 2 * rules.get("line_pad", 0)
+    lines = content.plain.split("\n")
+    if room > 0 and "\t" not in content.plain and all(cell_len(line) <= room for line in lines):
+        return len(lines)
+    return content.get_height(rules, width)
+
+
 class ByWidth(Visual):
     """A Textual visual drawn by ``draw(width)`` for the width the widget has (e.g. a table
     whose one column fills the room and wraps, heat maps as wide as the panel). ``draw`` gives
@@ -271,7 +282,7 @@ class ByWidth(Visual):
         height = self._heights.get(width)
         if height is None:
             height = self._heights[width] = sum(
-                1 if isinstance(b, Strip) else b.get_height(rules, width)
+                1 if isinstance(b, Strip) else height_of(b, rules, width)
                 for b in self.at(width))
         return height
 
