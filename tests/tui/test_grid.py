@@ -9,10 +9,11 @@ import io
 import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
-from nnstep.tui.widgets.grid import ByWidth, Columns, Fitted, height_of, to_content
+from nnstep.tui.widgets.grid import ByWidth, Columns, Fitted, height_of, to_content, under
 from nnstep.tui.widgets.heatmap import HeatMap
 from rich.cells import cell_len
 from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style as RichStyle
 from rich.table import Table
 from rich.text import Text
@@ -180,3 +181,37 @@ def test_a_height_without_wrapping_is_textuals(lines, width, pad, wrap, overflow
     rules.line_pad, rules.text_wrap, rules.text_overflow = pad, wrap, overflow
     text = ("\t" if tab else "") + "\n".join(lines)
     assert height_of(Content(text), rules, width) == Content(text).get_height(rules, width)
+
+
+COLOURS = st.sampled_from([None, "red", "#102030", "color(200)"])
+SEGMENT_STYLES = st.one_of(
+    st.none(),
+    st.builds(RichStyle, color=COLOURS, bgcolor=COLOURS, bold=st.sampled_from([None, True, False]),
+              dim=st.sampled_from([None, True]), link=st.sampled_from([None, "https://x.y"])),
+    st.builds(lambda style, meta: style + RichStyle.from_meta(meta),
+              st.builds(RichStyle, color=COLOURS, bgcolor=COLOURS),
+              st.sampled_from([{"weight": (1, 2, 3)}, {}])))
+BASES = st.one_of(st.builds(RichStyle, color=COLOURS, bgcolor=COLOURS),
+                  st.builds(RichStyle, color=COLOURS, bold=st.just(True)),
+                  st.just(RichStyle.from_meta({"weight": (0, 0, None)})), st.just(RichStyle()))
+
+
+PANEL = RichStyle(color="#e0e0e0", bgcolor="#121212")  # a panel's base: colours only
+BOTH = RichStyle(color="red", bgcolor="#102030")  # a heat map's cell
+
+
+@given(st.lists(st.tuples(st.text(alphabet="▀ a", min_size=1, max_size=3), SEGMENT_STYLES,
+                          st.booleans()), max_size=8), BASES)
+@example([("▀", BOTH, False), ("▀", RichStyle(color="red"), False), ("a", None, False),
+          ("a", RichStyle(bgcolor="red"), False), ("a", RichStyle(color="red", bold=True), False),
+          ("▀", BOTH, True)], PANEL)
+@example([("▀", BOTH, False), ("a", None, False)], RichStyle())
+@example([("▀", BOTH, False)], RichStyle(color="red", bold=True))
+def test_a_strip_under_a_base_style_is_textuals(segments, base) -> None:
+    """``under`` gives the segments ``Strip.apply_style`` gives, style for style."""
+    strip = Strip([Segment(text, style, [(1,)] if control else None)
+                   for text, style, control in segments])
+    ours, textuals = list(under(strip, base)), list(strip.apply_style(base))
+    assert [(s.text, s.style, s.control) for s in ours] == [
+        (s.text, s.style, s.control) for s in textuals]
+    assert under(strip, base).cell_length == strip.cell_length

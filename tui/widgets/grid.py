@@ -222,6 +222,23 @@ def _converted() -> _Converted:
     return last
 
 
+def under(strip: Strip, base: RichStyle) -> Strip:
+    """``strip.apply_style(base)``: each segment's style over ``base``. When ``base`` has
+    colours only, a segment whose style has both colours is left as it is (``base`` + it is
+    equal to it): a heat map's hundreds of segments are not made again at every paint."""
+    if not base or base._set_attributes or base._link or base._meta:
+        return strip.apply_style(base)
+    segments = []
+    for segment in strip:
+        style = segment.style
+        if (style is None or segment.control or style._color is None or style._bgcolor is None
+                or style._attributes & ~style._set_attributes):
+            segment = Segment(segment.text, None if segment.control else base + style,
+                              segment.control)
+        segments.append(segment)
+    return Strip(segments, strip.cell_length)
+
+
 def height_of(content: Content, rules: RulesMap, width: int) -> int:
     """``content.get_height(rules, width)``, without wrapping it when no line needs it: its
     lines, when each fits the width left by the rules' ``line_pad`` and none has a tab (Textual
@@ -292,7 +309,7 @@ class ByWidth(Visual):
         base = style.rich_style
         for block in self.at(width):
             if isinstance(block, Strip):
-                strips.append(block.apply_style(base).crop(0, width))
+                strips.append(under(block, base).crop(0, width))
             else:
                 strips.extend(block.render_strips(width, None, style, options))
         return strips if height is None else strips[:height]
