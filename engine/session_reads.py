@@ -29,16 +29,29 @@ class Reads:
     branches: list[Branch]
     spares: Spares
 
-    def parent_record(self, compute: bool = False) -> Record | None:
-        """The record at the cursor on the branch this one was edited from (for comparison);
-        None on the first branch, or when the parent has not computed that far (``compute``:
-        compute it there first)."""
+    def parent_record(self, compute: bool = False, index: int | None = None) -> Record | None:
+        """The record at the cursor (or at ``index``) on the branch this one was edited from
+        (for comparison); None on the first branch, or when the parent has not computed that
+        far (``compute``: compute it there first)."""
         if self.branch.parent is None:
             return None
         parent = self.branches[self.branch.parent]
+        index = self.cursor if index is None else index
         if compute:
-            parent.records.extend_to(self.cursor)
-        return parent.records[self.cursor] if self.cursor < len(parent.records) else None
+            parent.records.extend_to(index)
+        return parent.records[index] if index < len(parent.records) else None
+
+    def peek(self, index: int) -> Record | None:
+        """The record at operation ``index`` of this branch without moving the cursor or
+        recording anything: the one recorded (read, or recomputed into the history's cache),
+        or computed ahead and kept as a spare — the very object the session shows when the
+        cursor gets there, unless the history's cache lets it go meanwhile. None outside
+        0 … last. May raise RunawayFractions in exact mode."""
+        if not 0 <= index <= self.last_index:
+            return None
+        if index <= self.computed:
+            return self.branch.records[index]
+        return self._ahead_to(self.branch.records.tip, index)
 
     def end_of_iteration(self, iteration: int) -> Record | None:
         """The record ending ``iteration`` (≥ 1) on this branch, None when not computed (the

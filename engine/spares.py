@@ -20,7 +20,8 @@ from .records import Record
 
 class Spares:
     """Records computed ahead, each keyed by the record it was computed from; at most ``limit``
-    (the oldest dropped first: what is computed ahead of an edit no longer reached, say)."""
+    (the least recently read or kept dropped first: what is computed ahead of an edit no longer
+    reached, say)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -29,7 +30,10 @@ class Spares:
     def after(self, rec: Record) -> Record | None:
         """The record computed from ``rec``, when one is held."""
         held = self._after.get(id(rec))
-        return held[1] if held is not None and held[0] is rec else None
+        if held is None or held[0] is not rec:
+            return None
+        self._after.move_to_end(id(rec))  # read again: kept the longest
+        return held[1]
 
     def keep(self, rec: Record, following: Record) -> Record:
         """Hold ``following``, computed from ``rec``; returns it."""

@@ -66,7 +66,8 @@ class NnstepApp(App[int]):
         self.breaks = Breakpoints(self, self.navigation)
         self.selection = Selection(self, weights)
         self.inspection = Inspection(self, weights)
-        self.prefetch = Prefetch(self, self.inspection, self._end_view, self._holding_panels)
+        self.prefetch = Prefetch(self, self.inspection, self._end_view, self.next_view,
+                                 self._panels)
         self.saving = Saving(self, self.navigation)
         self.views = Views(self)
         self.sessions = Sessions(self, opened)
@@ -150,6 +151,23 @@ class NnstepApp(App[int]):
             end = self._end_view(ahead)
         return self._view_of(rec, inspect.findings(rec), s.parent_record(), end)
 
+    def next_view(self) -> View | None:
+        """What ``n`` will show: the next operation's record (``Session.peek``, the very one
+        stepping records), its findings and sign rows, the parent branch's record there, and
+        the end of its iteration (the cursor's, or the next iteration's when ``n`` starts
+        one). None at the last operation, or when it cannot be computed."""
+        s, inspect = self.session, self.inspection
+        try:
+            rec = s.peek(s.cursor + 1)
+        except Exception:  # exact fractions grown too large: stepping will say so
+            return None
+        if rec is None:
+            return None
+        ahead = inspect.ahead() if rec.iteration == s.record.iteration else (
+            inspect.ahead_of_next())
+        end = None if ahead is None or ahead.record is None else self._end_view(ahead)
+        return self._view_of(rec, inspect.findings(rec), s.parent_record(index=rec.index), end)
+
     def _view_of(self, rec: Record, findings: tuple, parent: Record | None,
                  end: View | None) -> View:
         signs = self.inspection.sign_rows(rec, self.selected)  # only the rows the table lists
@@ -160,12 +178,10 @@ class NnstepApp(App[int]):
         """The view at the end of an iteration (``ahead``), as the panels keep room for it."""
         return self._view_of(ahead.record, ahead.findings, None, None)
 
-    def _holding_panels(self) -> list[Panel]:
-        """The main screen's panels that keep room for the end of the iteration."""
+    def _panels(self) -> list[Panel]:
+        """The main screen's panels."""
         screen = self.screen_stack[0] if self.screen_stack else None
-        if not isinstance(screen, MainScreen):
-            return []
-        return [p for p in screen.query(Panel) if p.HOLDS_STILL]
+        return screen.panels if isinstance(screen, MainScreen) and screen.ready else []
 
     def refresh_view(self) -> None:
         screen = self.screen_stack[0] if self.screen_stack else None

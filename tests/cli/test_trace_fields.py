@@ -2,18 +2,29 @@
 written by the trace before --fields existed), --fields choosing what a line carries, large
 layers summarised unless --full (the summary checked against the full arrays), strict JSON.
 
+A float network's last digits depend on the machine's BLAS kernel: one with fused multiply-adds
+(FMA) rounds a product and a sum once where another rounds twice (tests/tui/fma_snapshot.py).
+Where that changes a case's output, its golden file for FMA kernels is NAME.fma.jsonl, and
+each machine compares against its own kernel's.
+
 A deliberate change of what the default trace prints (a new finding, a reworded message) means
 writing the golden files again — `nnstep run ARGS --format json > tests/cli/golden/NAME.jsonl`
-for each case below — and saying in the commit what changed and why."""
+for each case below, on a machine of each kernel (NAME.fma.jsonl where this one has FMA) — and
+saying in the commit what changed and why."""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+from nnstep.engine import Session, load_scenario
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
+NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
 CASES = {  # golden file: the command's arguments after `nnstep run`
     "broccoli": ["scenarios/broccoli.toml", "--iterations", "3"],
     "broccoli_float": ["scenarios/broccoli.toml", "--iterations", "3", "--float"],
@@ -28,16 +39,60 @@ CASES = {  # golden file: the command's arguments after `nnstep run`
 }
 
 
+@cache
+def blas_kernel() -> str:
+    """"fma" where this machine's BLAS computes broccoli's sample 3 L3 input (an exact 0) with
+    a fused multiply-add (−7.4e−17), "no_fma" where it rounds twice (−1.1e−16)."""
+    session = Session(load_scenario(ROOT / "scenarios" / "broccoli.toml", numbers="float64"))
+    pre = session.goto(3 * session.schedule.ops_per_iteration).outputs[1][0, 0]
+    return "fma" if pre == -7.41594285980085e-17 else "no_fma"
+
+
+def golden(name: str) -> Path:
+    """The golden file of case ``name`` for this machine's BLAS kernel."""
+    fma = GOLDEN / f"{name}.fma.jsonl"
+    return fma if blas_kernel() == "fma" and fma.exists() else GOLDEN / f"{name}.jsonl"
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_small_networks_print_what_they_printed_before(nnstep, json_lines, name):
     result = nnstep("run", *CASES[name], "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (GOLDEN / f"{name}.jsonl").read_text(encoding="utf-8")
+    assert result.stdout == golden(name).read_text(encoding="utf-8")
     json_lines(result.stdout)  # strict: non-finite floats are strings
 
 
+def test_the_golden_files_of_the_two_kernels_differ_only_in_last_digits(json_lines):
+    """An FMA kernel's golden file holds the same lines, fields and findings as the other's,
+    its numbers within a few units in the last place (tiny values noted as probably 0)."""
+    for fma in sorted(GOLDEN.glob("*.fma.jsonl")):
+        plain = GOLDEN / fma.name.replace(".fma.jsonl", ".jsonl")
+        near(json_lines(fma.read_text(encoding="utf-8")),
+             json_lines(plain.read_text(encoding="utf-8")), fma.name)
+
+
+def near(a, b, where: str) -> None:
+    """``a`` and ``b`` alike: the same structure, strings equal but for their numbers, floats
+    within 1e-13 relatively or both below 1e-15 in size."""
+    assert type(a) is type(b), where
+    if isinstance(a, dict):
+        assert list(a) == list(b), where
+        for key in a:
+            near(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), where
+        for n, (x, y) in enumerate(zip(a, b)):
+            near(x, y, f"{where}[{n}]")
+    elif isinstance(a, float):
+        assert abs(a - b) <= 1e-13 * max(abs(a), abs(b)) or max(abs(a), abs(b)) < 1e-15, where
+    elif isinstance(a, str):
+        assert NUMBER.sub("#", a) == NUMBER.sub("#", b), where
+    else:
+        assert a == b, where
+
+
 def test_fields_choose_what_each_line_carries(nnstep, json_lines):
-    full = json_lines((GOLDEN / "broccoli_float.jsonl").read_text(encoding="utf-8"))
+    full = json_lines(golden("broccoli_float").read_text(encoding="utf-8"))
     result = nnstep("run", *CASES["broccoli_float"], "--format", "json",
                     "--fields", "layers.L2.grad_weights, loss,iteration,layers.L3")
     assert result.returncode == 0, result.stderr

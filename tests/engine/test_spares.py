@@ -76,26 +76,32 @@ ACTIONS = st.lists(st.tuples(st.sampled_from(
     ["goto", "end", "after", "edit", "undo", "switch"]), st.integers(0, 200)), max_size=12)
 
 
+def act(s: Session, kind: str, n: int, ahead):
+    """One of ACTIONS on session ``s``; the end computed ahead last (``ahead`` before)."""
+    if kind == "goto":
+        s.goto(n % (s.last_index + 1))
+    elif kind == "end":
+        ahead = s.iteration_end()
+    elif kind == "after":  # the next iteration's end, from this branch's end ahead
+        if not (ahead.finished and ahead.branch == s.branch.id):
+            ahead = s.iteration_end()
+        ahead = s.iteration_end_after(ahead) or ahead
+    elif kind == "edit":
+        s.set_weight(1, 0, 0, json.dumps(n / 64))
+    elif kind == "undo":
+        s.undo()
+    else:
+        s.switch(n % len(s.branches))
+    return ahead
+
+
 @given(text=networks(), actions=ACTIONS)
 def test_records_are_what_a_session_that_never_looked_ahead_computes(text, actions):
     scenario = parse_scenario(text, "gen.toml")
     s = Session(scenario)
     ahead = s.record
     for kind, n in actions:
-        if kind == "goto":
-            s.goto(n % (s.last_index + 1))
-        elif kind == "end":
-            ahead = s.iteration_end()
-        elif kind == "after":  # the next iteration's end, from this branch's end ahead
-            if not (ahead.finished and ahead.branch == s.branch.id):
-                ahead = s.iteration_end()
-            ahead = s.iteration_end_after(ahead) or ahead
-        elif kind == "edit":
-            s.set_weight(1, 0, 0, json.dumps(n / 64))
-        elif kind == "undo":
-            s.undo()
-        else:
-            s.switch(n % len(s.branches))
+        ahead = act(s, kind, n, ahead)
         reference = Session.replay(scenario, s.edit_log)
         reference.goto(s.cursor)
         assert records_match(s.record, reference.record), (kind, n)
@@ -103,3 +109,44 @@ def test_records_are_what_a_session_that_never_looked_ahead_computes(text, actio
     reference = Session.replay(scenario, s.edit_log)
     for i in range(s.last_index + 1):
         assert records_match(s.at(i), reference.at(i)), i
+
+
+def test_the_next_record_peeked_is_the_very_one_stepping_records():
+    s = Session(load_scenario(SCENARIOS / "mlp784.toml"))
+    fresh = Session(load_scenario(SCENARIOS / "mlp784.toml"))
+    opi = s.schedule.ops_per_iteration
+    for _ in range(2 * opi + 1):  # through two iterations' ends and into a third
+        nxt = s.peek(s.cursor + 1)
+        assert s.computed == s.cursor  # nothing recorded by peeking
+        assert s.step() is nxt
+        assert records_match(nxt, fresh.step())
+    assert s.peek(-1) is None and s.peek(s.last_index + 1) is None
+    assert s.peek(s.cursor) is s.record
+
+
+def test_a_spare_read_again_outlives_those_kept_after_it():
+    s = Session(load_scenario(SCENARIOS / "broccoli.toml"))
+    t = s.branch.records
+    spares = Spares(2)
+    first = spares.keep(t.tip, t.tip.with_(index=1))
+    spares.keep(first, first.with_(index=2))
+    assert spares.after(t.tip) is first  # read: now the most recent
+    spares.keep(first.with_(index=2), first.with_(index=3))  # drops the oldest read or kept
+    assert spares.after(t.tip) is first and spares.after(first) is None
+
+
+@given(text=networks(), actions=ACTIONS)
+def test_a_record_peeked_is_the_one_the_session_then_shows(text, actions):
+    scenario = parse_scenario(text, "gen.toml")
+    s = Session(scenario)
+    ahead = s.record
+    for kind, n in actions:
+        ahead = act(s, kind, n, ahead)
+        peeked = s.peek(s.cursor + 1)
+        if peeked is None:
+            assert s.cursor == s.last_index
+            continue
+        computed = s.computed
+        assert s.step() is peeked, (kind, n, computed)
+        reference = Session.replay(scenario, s.edit_log)
+        assert records_match(peeked, reference.goto(s.cursor)), (kind, n)

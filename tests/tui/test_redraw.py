@@ -3,7 +3,8 @@ content keeps its size is repainted without a layout pass (tui/widgets/grid.show
 panel takes the next iteration's end it prepared while keys waited (Panel.prepare). These
 tests drive two apps the same way — one economising and preparing, one redrawing and laying
 out everything — and require the same screen text after every action, so a stale panel cannot
-go unnoticed."""
+go unnoticed. The next operation's drawings, made while the key was awaited
+(Panel.prepare_next), are put by the step that gets there."""
 
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ async def prepared(app, pilot) -> None:
             return
         await pilot.pause(0.01)
     raise AssertionError("the next iteration's end was never prepared")
+
+
+def holding(app) -> list:
+    """The panels that keep room for the end of the iteration."""
+    return [p for p in app._panels() if p.HOLDS_STILL]
 
 
 async def walk(scenario, steps) -> None:
@@ -137,7 +143,7 @@ async def test_a_step_into_the_next_iteration_takes_what_was_prepared() -> None:
         app.move_to(5)  # iteration 1: the next one ends at operation 20
         await pilot.pause()
         await prepared(app, pilot)
-        panels = app._holding_panels()
+        panels = holding(app)
         made = {p.id: p.prepared[2] for p in panels if p.prepared is not None}
         assert set(made) == {p.id for p in panels} and len(made) >= 4
         app.move_to(11)  # the pick of iteration 2
@@ -193,7 +199,7 @@ async def test_within_an_iteration_no_panel_asks_for_a_layout_pass() -> None:
                 await pilot.pause()
                 await prepared(app, pilot)
                 if (app.session.cursor - 1) % opi:  # not the step into an iteration
-                    asked += [(app.session.cursor, p.id) for p in app._holding_panels()
+                    asked += [(app.session.cursor, p.id) for p in holding(app)
                               if p.asked_layout]
             assert asked == [], scenario.path
 
@@ -220,7 +226,7 @@ async def test_a_panel_holds_its_room_from_one_iteration_to_the_next() -> None:
             app.action_next_op()
             await pilot.pause()
             await prepared(app, pilot)
-            assert [p.id for p in app._holding_panels() if p.asked_layout] == [], app.session.cursor
+            assert [p.id for p in holding(app) if p.asked_layout] == [], app.session.cursor
             assert places(app) == held, app.session.cursor
 
 
@@ -254,3 +260,46 @@ async def test_a_resize_or_another_number_style_lets_the_room_held_go() -> None:
                 app.action_cycle_format()
             await pilot.pause()
         assert places(apps[0]) == places(apps[1])
+
+
+async def test_a_step_puts_the_drawings_made_while_the_key_was_awaited() -> None:
+    """While keys wait, each panel whose inputs change at the next operation draws it; the
+    step there puts those very drawings (through an iteration, into the next one, at its
+    update), and the walks above check they show what drawing afresh shows."""
+    cases = [(load_scenario(SCENARIOS / "broccoli.toml"), (120, 40)),
+             (load_scenario(SCENARIOS / "mlp784.toml"), (200, 60))]
+    for scenario, size in cases:
+        app = build_app(scenario, cursor_blink=False)
+        async with app.run_test(size=size) as pilot:
+            opi = app.session.schedule.ops_per_iteration
+            put = 0
+            for _ in range(opi + 2):
+                await pilot.pause()
+                await prepared(app, pilot)
+                made = {p.id: p.next_drawing[2] for p in app._panels()
+                        if p.next_drawing is not None}
+                if (app.session.cursor + 1) % opi:  # (at the update: the end's drawings)
+                    assert made, app.session.cursor  # something changes at every other step
+                app.action_next_op()
+                await pilot.pause()
+                for panel in app._panels():
+                    if panel.id in made:
+                        assert panel.shown is made[panel.id], (app.session.cursor, panel.id)
+                        put += 1
+            assert put >= opi, scenario.path
+
+
+async def test_a_drawing_made_for_another_end_of_the_iteration_is_not_put() -> None:
+    """A panel's drawing is sized on the end of the iteration (its columns hold still through
+    it): one made while the key was awaited is put only at the end it was sized on."""
+    app = build_app(load_scenario(SCENARIOS / "broccoli.toml"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(3)
+        await pilot.pause()
+        await prepared(app, pilot)
+        view = app.next_view()
+        panel = next(p for p in app._panels() if p.next_drawing is not None)
+        made = panel.next_drawing[2]
+        end = view.end.record.with_(index=view.end.record.index)  # equal, another record
+        panel.show(replace(view, end=replace(view.end, record=end)))
+        assert panel.shown is not made

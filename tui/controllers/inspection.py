@@ -62,7 +62,8 @@ class Inspection:
         self.host, self.weights = host, weights
         self.sign_filter = "all"
         self._findings = (Findings(), Findings())  # the two latest: the cursor's, the end's
-        self._signs = (SignRows(),) * 3  # the cursor's, its iteration's end, the next end
+        # the cursor's, its iteration's end, the next end, the next operation
+        self._signs = (SignRows(),) * 4
         self._ahead: tuple[Ahead, ...] = ()  # the latest first
 
     def findings(self, rec: Record) -> tuple[Finding, ...]:
@@ -88,7 +89,7 @@ class Inspection:
         shown, count = places(rec, model, which, self.weights, selected)
         made = SignRows(rec, which, around, tuple(shown), tuple(sign_rows(rec, model, shown)),
                         count)
-        self._signs = (made, *self._signs[:2])
+        self._signs = (made, *self._signs[:3])
         return made
 
     def ahead(self) -> Ahead:

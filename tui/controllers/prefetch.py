@@ -1,14 +1,21 @@
-"""While the debugger waits for a key, it prepares what a step into the next iteration needs:
-the end of that iteration, its records and findings (``Inspection.ahead_of_next``), and each
-panel's drawing of it (``Panel.prepare``), which the panels keep room for through the
-iteration. Such a step then draws only its own operation, where it drew the whole end of the
-iteration too: most of its time, on a large network several times a plain step's.
+"""While the debugger waits for a key, it prepares what the next steps need:
+
+1. the end of the next iteration, its records and findings (``Inspection.ahead_of_next``), and
+   each panel's drawing of it (``Panel.prepare``), which the panels keep room for through the
+   iteration: a step into that iteration then draws only its own operation, where it drew the
+   whole end of the iteration too (most of its time, on a large network several times a plain
+   step's);
+2. then the next operation (what ``n`` shows): its record (``Session.peek``, the very one the
+   session records when the cursor gets there), findings and sign rows (``App.next_view``),
+   and each panel's drawing of it (``Panel.prepare_next``): the step then puts the drawings
+   instead of making them.
 
 The work starts once the screen is painted (never ahead of a paint: the first screen
-included) and is done one piece at a time (the end's records and findings, then one panel),
-each after the messages already queued are handled: a key that comes meanwhile waits for one
-piece at most. Any change to the screen starts it again from the new state; what was prepared
-is used only if the panel's inputs are still those it was made for.
+included) and is done one piece at a time (the end's records and findings, one panel's
+drawing, the next operation's view), each after the messages already queued are handled: a
+key that comes meanwhile waits for one piece at most. Any change to the screen starts it
+again from the new state; what was prepared is used only if the panel's inputs (and, for the
+next operation, the end of the iteration it was sized on) are still those it was made for.
 """
 
 from __future__ import annotations
@@ -21,12 +28,14 @@ from .inspection import Ahead, Inspection
 
 
 class Prefetch:
-    """Prepares the next iteration's end (see the module doc)."""
+    """Prepares the next iteration's end and the next operation (see the module doc)."""
 
     def __init__(self, host: Host, inspection: Inspection,
-                 end_view: Callable[[Ahead], Any], panels: Callable[[], Sequence[Any]]) -> None:
+                 end_view: Callable[[Ahead], Any], next_view: Callable[[], Any],
+                 panels: Callable[[], Sequence[Any]]) -> None:
         self.host, self.inspection = host, inspection
-        self.end_view, self.panels = end_view, panels  # the view of an Ahead; HOLDS_STILL ones
+        # the view of an Ahead; the next operation's view (None at the end); the panels
+        self.end_view, self.next_view, self.panels = end_view, next_view, panels
         self.enabled = True
         self.busy = False  # preparing, or about to (tests wait for it)
         self._round = 0  # bumped by every change: work of an older round stops
@@ -42,22 +51,50 @@ class Prefetch:
     def _start(self, round_: int) -> None:
         if round_ != self._round:
             return
-        ahead = None if self.host.running else self.inspection.ahead_of_next()
-        if ahead is None or ahead.record is None:
+        if self.host.running:
             self.busy = False
+            return
+        panels = list(self.panels())
+        ahead = self.inspection.ahead_of_next()
+        if ahead is None or ahead.record is None:
+            self.host.call_later(self._next, round_, panels)
             return
         # the end's view, made again only when what it shows changed (most keys move the
         # cursor within the iteration, and the panels have prepared it already)
         shown = (self.host.style, self.host.selected, self.inspection.sign_filter)
         if self._made is None or self._made[0] is not ahead or self._made[1] != shown:
             self._made = (ahead, shown, self.end_view(ahead))
-        self.host.call_later(self._prepare, round_, self._made[2], list(self.panels()))
+        holding = [p for p in panels if p.HOLDS_STILL]
+        self.host.call_later(self._prepare, round_, self._made[2], holding, panels)
 
-    def _prepare(self, round_: int, end: Any, pending: list) -> None:
+    def _prepare(self, round_: int, end: Any, pending: list, panels: list) -> None:
+        """One panel's drawing of the next iteration's end a turn; then the next operation."""
+        if round_ != self._round:
+            return
+        if self.host.running:
+            self.busy = False
+        elif not pending:
+            self.host.call_later(self._next, round_, panels)
+        else:
+            pending[0].prepare(end)
+            self.host.call_later(self._prepare, round_, end, pending[1:], panels)
+
+    def _next(self, round_: int, panels: list) -> None:
+        """The next operation's view (its record computed ahead when not recorded yet)."""
+        if round_ != self._round:
+            return
+        view = None if self.host.running else self.next_view()
+        if view is None:
+            self.busy = False
+            return
+        self.host.call_later(self._prepare_next, round_, view, panels)
+
+    def _prepare_next(self, round_: int, view: Any, pending: list) -> None:
+        """One panel's drawing of the next operation a turn."""
         if round_ != self._round:
             return
         if self.host.running or not pending:
             self.busy = False
             return
-        pending[0].prepare(end)
-        self.host.call_later(self._prepare, round_, end, pending[1:])
+        pending[0].prepare_next(view)
+        self.host.call_later(self._prepare_next, round_, view, pending[1:])

@@ -127,10 +127,19 @@ class MainScreen(Screen):
         # a widget whose inputs did not change is not redrawn, and one whose content keeps its
         # size is not laid out again (Panel.put): a layout pass measures every widget on the
         # screen (tests turn this off to compare)
-        self.skip_unchanged = True  # True once composed: the app pushes views only from then on
+        self.skip_unchanged = True
+        # the widgets a step updates, found once composed (a query walks the whole screen)
+        self.panels: list[Panel] = []
+        self._plot: LossPlot | None = None
+        self._status: StatusLine | None = None
+        self._in_strips: list[Panel] = []  # the panels the strips lay out in rows
 
     def on_mount(self) -> None:
-        self.ready = True
+        self.panels = list(self.query(Panel))
+        self._plot, self._status = self.query_one(LossPlot), self.query_one(StatusLine)
+        self._in_strips = [p for strip in self.query(Strip) for p in strip.children
+                           if isinstance(p, Panel)]
+        self.ready = True  # the app pushes views from now on
         self.app.refresh_view()
 
     def compose(self) -> ComposeResult:
@@ -152,13 +161,11 @@ class MainScreen(Screen):
 
     def show(self, view: View, message: str, error: bool = False, busy: bool = False) -> None:
         """Push ``view`` down to every panel (tui/widgets/panel.py: the redraw protocol)."""
-        for panel in self.query(Panel):
+        for panel in self.panels:
             panel.show(view, economise=self.skip_unchanged)
-        self.query_one(LossPlot).show(view, economise=self.skip_unchanged)
-        self.query_one(StatusLine).say(message, error, busy)
-        if not self.skip_unchanged or any(getattr(p, "asked_layout", True)
-                                          for strip in self.query(Strip)
-                                          for p in strip.children):
+        self._plot.show(view, economise=self.skip_unchanged)
+        self._status.say(message, error, busy)
+        if not self.skip_unchanged or any(p.asked_layout for p in self._in_strips):
             self.fit_panels()  # a panel's room changed: the rows may change
 
     def set_plot(self, mode: str, log: bool) -> None:

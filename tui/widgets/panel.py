@@ -10,6 +10,9 @@ The redraw protocol. On every change the screen calls ``show(view, economise)`` 
    ``drawing(view)`` (no side effects) gives what it shows, handed to ``put``. At the end of an
    iteration, whose drawing the panel made to keep room for it (below), that drawing is put
    again when the inputs are the same (the session records the very update computed ahead).
+   Likewise the next operation's drawing, made while the debugger waited for the key
+   (``prepare_next``; the session records the very record peeked), is put when the inputs and
+   the end of the iteration it was sized on are those it was made for.
 3. ``put(content)`` updates the widget and asks Textual for a layout pass only when the new
    content does not fit the room the panel holds (below): a layout pass measures every widget
    on the screen and Textual then renders them all again, most of the time of a step when only
@@ -73,6 +76,7 @@ class Panel(Static):
         self.reserve: Visual | None = None  # what the end of the iteration shows
         self.reserve_drawing: Text | ByWidth | None = None  # ... as drawing(end) gave it
         self.prepared: tuple | None = None  # (inputs, drawing, visual) of the next iteration's end
+        self.next_drawing: tuple | None = None  # (inputs, end record, visual) of the next operation
         self._reserve_changed = False  # a new reserve: the drawing's choices may change
         self._reserve_resized = False  # ... and it does not fit the room held
         self.economise = True
@@ -111,12 +115,17 @@ class Panel(Static):
             if same_key(self.drawn_from, key):
                 return
         self.drawn_from = key
-        if (key is not None and economise and self.reserve_drawing is not None
-                and same_key(self.reserved_from, key)):
+        made, self.next_drawing = self.next_drawing, None
+        if key is None or not economise:
+            self.draw(view)
+        elif self.reserve_drawing is not None and same_key(self.reserved_from, key):
             self.decorate(view)  # at the end of the iteration: what was drawn for it
             self.put(self.reserve_drawing)
-            return
-        self.draw(view)
+        elif made is not None and made[1] is _end_record(view) and same_key(made[0], key):
+            self.decorate(view)  # the next operation, drawn while the key was awaited
+            self.put(made[2])
+        else:
+            self.draw(view)
 
     def _plan(self, end: View | None) -> None:
         """Measure what the end of the iteration shows, when it changed."""
@@ -150,6 +159,23 @@ class Panel(Static):
             visual = visualize(self, drawing)
             self._room(visual)  # drawn at the widths the next layout pass asks for
             self.prepared = (key, drawing, visual)
+
+    def prepare_next(self, view: View) -> None:
+        """Draw what ``view`` (the next operation's) shows before it is needed, while the
+        debugger waits for a key (tui/controllers/prefetch.py), measured at the panel's present
+        width: ``show`` puts it when the cursor gets there, if the panel's inputs and the end
+        of the iteration are those of ``view`` then (a drawing is sized on that end)."""
+        key = self.inputs(view)
+        if key is None or same_key(self.drawn_from, key) or same_key(self.reserved_from, key):
+            return  # drawn on every change, unchanged there, or the end's drawing is put
+        end, made = _end_record(view), self.next_drawing
+        if made is not None and made[1] is end and same_key(made[0], key):
+            return
+        visual = visualize(self, self.drawing(view))
+        width = self.content_region.width
+        if width:
+            visual.get_height(self.styles, width)
+        self.next_drawing = (key, end, visual)
 
     def _room(self, reserve: Visual | None) -> tuple | None:
         """What a layout pass reads of a reserve, in the container of the last one: its
@@ -279,3 +305,8 @@ class Panel(Static):
         if place is not None:
             event.stop()
             self.post_message(self.Picked(Weight(*place)))
+
+
+def _end_record(view: View) -> object:
+    """The record ending the iteration that ``view`` shows (what its drawing is sized on)."""
+    return None if view.end is None else view.end.record
