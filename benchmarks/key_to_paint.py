@@ -51,7 +51,7 @@ def wait_for(fd: int, pattern: re.Pattern, seen: bytes = b"") -> bytes:
 
 
 def steps(name: str, count: int, per_iteration: int, state: str) -> dict:
-    pid, fd = spawn([NNSTEP, "--fresh", str(ROOT / "scenarios" / f"{name}.toml")], state)
+    pid, fd = spawn([NNSTEP, "--fresh", str(ROOT / "scenarios" / f"{name}.toml")], state, state)
     walls, into = [], []
     try:
         rest = wait_for(fd, re.compile(rb"before training"))

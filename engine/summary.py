@@ -121,18 +121,18 @@ def downsample(arr: np.ndarray, rows: int, cols: int) -> np.ndarray:
     starts, widths = col_edges[:-1], np.diff(col_edges)
     block = np.repeat(np.arange(cols), widths)  # each column's block
     across = np.arange(c) - starts[block]  # each column's place in its block
-    out = np.empty((rows, cols))
+    # the place in reading order (row by row within its block) of each entry of a band
+    order = np.arange(np.diff(row_edges).max())[:, None] * widths[block] + across
+    peaks = np.empty((rows, cols))
+    firsts = np.empty((rows, cols), dtype=np.int64)
     for a in range(rows):
-        band = values[row_edges[a]:row_edges[a + 1]]
-        magnitude = np.abs(band)
-        peak = np.maximum.reduceat(magnitude.max(axis=0), starts)  # NaN if the block has one
-        # the place in reading order (row by row within the block) of each entry at its
-        # block's peak; the least one per block is the first
-        order = np.arange(len(band))[:, None] * widths[block] + across
-        hit = np.where(magnitude == peak[block], order, np.iinfo(np.int64).max)
-        first = np.minimum.reduceat(hit.min(axis=0), starts)
-        nan = np.isnan(peak)
-        first[nan] = 0
-        out[a] = band[first // widths, starts + first % widths]
-        out[a, nan] = np.nan
+        magnitude = np.abs(values[row_edges[a]:row_edges[a + 1]])
+        peak = peaks[a] = np.maximum.reduceat(magnitude.max(axis=0), starts)  # NaN if any
+        # the places of the entries at their block's peak; the least one per block is the first
+        hit = np.where(magnitude == peak[block], order[:len(magnitude)], np.iinfo(np.int64).max)
+        firsts[a] = np.minimum.reduceat(hit.min(axis=0), starts)
+    nan = np.isnan(peaks)
+    firsts[nan] = 0
+    out = values[row_edges[:-1, None] + firsts // widths, starts + firsts % widths]
+    out[nan] = np.nan
     return out

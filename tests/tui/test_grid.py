@@ -1,19 +1,25 @@
-"""tui/widgets/grid.py: columns drawn as one Text, against Rich's own Table as the oracle, and the
-width-dependent visual (ByWidth) the sign table and big layer panels are drawn with."""
+"""tui/widgets/grid.py: columns drawn as one Text, against Rich's own Table as the oracle, the
+width-dependent visual (ByWidth) the sign table and big layer panels are drawn with, and Text
+made Textual Content with its styles converted once, against Textual's own conversion."""
 
 from __future__ import annotations
 
 import io
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
-from nnstep.tui.widgets.grid import ByWidth, Columns, Fitted, to_content
+from nnstep.tui.widgets.grid import ByWidth, Columns, Fitted, height_of, to_content, under
 from nnstep.tui.widgets.heatmap import HeatMap
 from rich.cells import cell_len
 from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.table import Table
 from rich.text import Text
+from textual._context import active_app
+from textual.app import App
+from textual.content import Content
 from textual.css.styles import Styles
 from textual.strip import Strip
 
@@ -123,3 +129,89 @@ def test_the_width_of_columns_is_that_of_their_widest_drawn_line(n, rows, header
         else:
             table.add_row(*cells[:n])
     assert table.width() == max(cell_len(line) for line in table.text().plain.split("\n"))
+
+
+STYLES = st.sampled_from([None, "", "dim", "green", "red", "bold red", "reverse", "cyan",
+                          "on blue", RichStyle(color="red"), RichStyle(bold=True, dim=True),
+                          RichStyle.from_meta({"weight": (1, 2, 3)}),
+                          RichStyle(color="green") + RichStyle.from_meta({"weight": (1, 0, None)})])
+TEXTS = st.tuples(st.lists(st.tuples(st.text(alphabet="ab ·δ²\n漢", max_size=5), STYLES),
+                           max_size=6), STYLES)
+
+
+def made(parts: list, base) -> Text:
+    text = Text(style=base or "")
+    for piece, style in parts:
+        text.append(piece, style=style)
+    return text
+
+
+def same_content(ours: Content, textuals: Content) -> bool:
+    return ours.plain == textuals.plain and ours.spans == textuals.spans
+
+
+@given(st.lists(TEXTS, max_size=4), st.booleans())
+def test_to_content_is_what_textual_converts_styles_once(texts, in_app) -> None:
+    """Each text as Textual's ``Content.from_rich_text`` makes it (a base style as a span),
+    outside an app and in one (its console's styles and ANSI theme), styles seen before
+    included."""
+    token = active_app.set(App()) if in_app else None
+    try:
+        for parts, base in texts * 2:
+            text = made(parts, base)
+            folded = Text().append_text(text) if text.style else text
+            assert same_content(to_content(text), Content.from_rich_text(folded))
+    finally:
+        if token is not None:
+            active_app.reset(token)
+
+
+LINES = st.lists(st.text(alphabet="ab ·漢-", max_size=12), min_size=1, max_size=6)
+
+
+@given(LINES, st.integers(1, 20), st.integers(0, 3), st.sampled_from(["wrap", "nowrap"]),
+       st.sampled_from(["fold", "ellipsis"]), st.booleans())
+@example(["ab", "", "漢漢", "a b", "-"], 4, 0, "wrap", "fold", False)  # lines that fit
+@example(["abc", "a"], 5, 1, "wrap", "fold", False)  # "abc" is past the room the pad leaves
+@example(["a", "b"], 4, 0, "wrap", "fold", True)  # a tab: 8 cells
+def test_a_height_without_wrapping_is_textuals(lines, width, pad, wrap, overflow, tab) -> None:
+    """``height_of`` counts lines that fit without wrapping them: the height Textual gives,
+    wide characters, tabs, blank lines, padding and the text rules included."""
+    rules = Styles()
+    rules.line_pad, rules.text_wrap, rules.text_overflow = pad, wrap, overflow
+    text = ("\t" if tab else "") + "\n".join(lines)
+    assert height_of(Content(text), rules, width) == Content(text).get_height(rules, width)
+
+
+COLOURS = st.sampled_from([None, "red", "#102030", "color(200)"])
+SEGMENT_STYLES = st.one_of(
+    st.none(),
+    st.builds(RichStyle, color=COLOURS, bgcolor=COLOURS, bold=st.sampled_from([None, True, False]),
+              dim=st.sampled_from([None, True]), link=st.sampled_from([None, "https://x.y"])),
+    st.builds(lambda style, meta: style + RichStyle.from_meta(meta),
+              st.builds(RichStyle, color=COLOURS, bgcolor=COLOURS),
+              st.sampled_from([{"weight": (1, 2, 3)}, {}])))
+BASES = st.one_of(st.builds(RichStyle, color=COLOURS, bgcolor=COLOURS),
+                  st.builds(RichStyle, color=COLOURS, bold=st.just(True)),
+                  st.just(RichStyle.from_meta({"weight": (0, 0, None)})), st.just(RichStyle()))
+
+
+PANEL = RichStyle(color="#e0e0e0", bgcolor="#121212")  # a panel's base: colours only
+BOTH = RichStyle(color="red", bgcolor="#102030")  # a heat map's cell
+
+
+@given(st.lists(st.tuples(st.text(alphabet="▀ a", min_size=1, max_size=3), SEGMENT_STYLES,
+                          st.booleans()), max_size=8), BASES)
+@example([("▀", BOTH, False), ("▀", RichStyle(color="red"), False), ("a", None, False),
+          ("a", RichStyle(bgcolor="red"), False), ("a", RichStyle(color="red", bold=True), False),
+          ("▀", BOTH, True)], PANEL)
+@example([("▀", BOTH, False), ("a", None, False)], RichStyle())
+@example([("▀", BOTH, False)], RichStyle(color="red", bold=True))
+def test_a_strip_under_a_base_style_is_textuals(segments, base) -> None:
+    """``under`` gives the segments ``Strip.apply_style`` gives, style for style."""
+    strip = Strip([Segment(text, style, [(1,)] if control else None)
+                   for text, style, control in segments])
+    ours, textuals = list(under(strip, base)), list(strip.apply_style(base))
+    assert [(s.text, s.style, s.control) for s in ours] == [
+        (s.text, s.style, s.control) for s in textuals]
+    assert under(strip, base).cell_length == strip.cell_length

@@ -7,7 +7,7 @@ computed yet is a dim "·", never 0.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -172,10 +172,30 @@ def short(name: str, width: int) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
+@dataclass
+class _Named:
+    """The input names of the model and features asked for last, by layer: a look-up by
+    identity (hashing a model walks all its layers, ~6 µs, and the names are asked for
+    ~120 times at the first paint of a big layer)."""
+
+    model: Any = None
+    features: Any = None
+    by_layer: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+_LAST_NAMED = _Named()
+
+
 def input_names(view: View, k: int) -> tuple[str, ...]:
     """Names of the inputs of layer k (0-based): features for the first layers, else neurons.
     Made once per model and layer (784 names are asked for a dozen times a step)."""
-    return _names(view.model, tuple(view.scenario.features), k)
+    model, features, last = view.model, view.scenario.features, _LAST_NAMED
+    if last.model is not model or last.features is not features:
+        last.model, last.features, last.by_layer = model, features, {}
+    names = last.by_layer.get(k)
+    if names is None:
+        names = last.by_layer[k] = _names(model, tuple(features), k)
+    return names
 
 
 @lru_cache(maxsize=256)

@@ -22,8 +22,10 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style as RichStyle
+from rich.terminal_theme import TerminalTheme
 from rich.text import Text
-from textual.content import Content
+from textual._context import active_app
+from textual.content import Content, Span
 from textual.css.styles import RulesMap
 from textual.strip import Strip
 from textual.style import Style
@@ -168,10 +170,84 @@ def ever_drawn(widths: Iterable[int]) -> list[int]:
 def to_content(text: Text) -> Content:
     """``text`` as Textual Content, its colours as Textual draws a Text in a Static (a base
     style converted on its own would be parsed by Textual, e.g. "cyan" as #00ffff instead of
-    the theme's cyan)."""
+    the theme's cyan): what ``Content.from_rich_text`` makes, each span's style converted
+    once per app (``_Converted``: a panel's hundreds of spans use a few styles, "dim",
+    "green", "red", at ~10 µs a conversion)."""
     if text.style:
         text = Text().append_text(text)  # the base style as a span
-    return Content.from_rich_text(text)
+    if not text._spans:
+        return Content(text.plain, [])
+    convert = _converted()
+    return Content(text.plain, [Span(start, end, convert(style))
+                                for start, end, style in text._spans])
+
+
+class _Converted:
+    """Rich styles (a name or a Style) as Textual styles, as ``Content.from_rich_text``
+    converts them for ``console`` (None: no app is running) and ``theme`` (the app's ANSI
+    theme), each once: at most MAX_STYLES kept."""
+
+    MAX_STYLES = 4096
+
+    def __init__(self, console: Console | None, theme: TerminalTheme | None) -> None:
+        self.console, self.theme = console, theme
+        self.get_style = RichStyle.parse if console is None else console.get_style
+        self.known: dict[str | RichStyle, Style] = {}
+
+    def __call__(self, style: str | RichStyle) -> Style:
+        known = self.known.get(style)
+        if known is None:
+            if len(self.known) >= self.MAX_STYLES:
+                self.known.clear()
+            known = self.known[style] = Style.from_rich_style(
+                self.get_style(style) if isinstance(style, str) else style, self.theme)
+        return known
+
+
+_LAST_CONVERTED: list[_Converted] = []  # the converter of the app converting last
+
+
+def _converted() -> _Converted:
+    """The converter for the running app (its console and ANSI theme)."""
+    try:
+        app = active_app.get()
+    except LookupError:
+        console, theme = None, None
+    else:
+        console, theme = app.console, app.ansi_theme
+    last = _LAST_CONVERTED[0] if _LAST_CONVERTED else None
+    if last is None or last.console is not console or last.theme is not theme:
+        last = _Converted(console, theme)
+        _LAST_CONVERTED[:] = [last]
+    return last
+
+
+def under(strip: Strip, base: RichStyle) -> Strip:
+    """``strip.apply_style(base)``: each segment's style over ``base``. When ``base`` has
+    colours only, a segment whose style has both colours is left as it is (``base`` + it is
+    equal to it): a heat map's hundreds of segments are not made again at every paint."""
+    if not base or base._set_attributes or base._link or base._meta:
+        return strip.apply_style(base)
+    segments = []
+    for segment in strip:
+        style = segment.style
+        if (style is None or segment.control or style._color is None or style._bgcolor is None
+                or style._attributes & ~style._set_attributes):
+            segment = Segment(segment.text, None if segment.control else base + style,
+                              segment.control)
+        segments.append(segment)
+    return Strip(segments, strip.cell_length)
+
+
+def height_of(content: Content, rules: RulesMap, width: int) -> int:
+    """``content.get_height(rules, width)``, without wrapping it when no line needs it: its
+    lines, when each fits the width left by the rules' ``line_pad`` and none has a tab (Textual
+    wraps a line only past the width, and a line's tabs widen it)."""
+    room = width - 2 * rules.get("line_pad", 0)
+    lines = content.plain.split("\n")
+    if room > 0 and "\t" not in content.plain and all(cell_len(line) <= room for line in lines):
+        return len(lines)
+    return content.get_height(rules, width)
 
 
 class ByWidth(Visual):
@@ -223,7 +299,7 @@ class ByWidth(Visual):
         height = self._heights.get(width)
         if height is None:
             height = self._heights[width] = sum(
-                1 if isinstance(b, Strip) else b.get_height(rules, width)
+                1 if isinstance(b, Strip) else height_of(b, rules, width)
                 for b in self.at(width))
         return height
 
@@ -233,7 +309,7 @@ class ByWidth(Visual):
         base = style.rich_style
         for block in self.at(width):
             if isinstance(block, Strip):
-                strips.append(block.apply_style(base).crop(0, width))
+                strips.append(under(block, base).crop(0, width))
             else:
                 strips.extend(block.render_strips(width, None, style, options))
         return strips if height is None else strips[:height]

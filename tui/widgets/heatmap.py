@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from functools import lru_cache
+from itertools import groupby
 
 import numpy as np
 from nnstep.engine.numbers import floats
@@ -34,7 +35,14 @@ HALF = "▀"
 
 
 def scale_of(values: np.ndarray) -> float:
-    """The largest finite |value| (0.0 when there is none)."""
+    """The largest finite |value| (0.0 when there is none). When every value is finite that
+    is the larger of |min| and |max|, read without copying (a map of 784×128 weights is made
+    at the first paint); else only the finite values are read."""
+    if values.size:
+        with np.errstate(invalid="ignore"):
+            low, high = float(values.min()), float(values.max())
+        if math.isfinite(low) and math.isfinite(high):
+            return max(abs(low), abs(high))
     finite = np.abs(values[np.isfinite(values)])
     return float(finite.max()) if finite.size else 0.0
 
@@ -59,24 +67,33 @@ def _shade(step: int, positive: bool) -> tuple[int, int, int]:
     return int(r * level), int(g * level), int(b * level)
 
 
-def rgbs(values: np.ndarray, scale: float) -> list[list[tuple[int, int, int]]]:
-    """``rgb`` of each cell of ``values`` [rows, cols] (float64), the same colours computed
-    for the whole block at once: a big layer's maps are drawn at its first paint."""
+def codes(values: np.ndarray, scale: float) -> np.ndarray:
+    """A colour code per cell of ``values`` [rows, cols] (float64), computed for the whole
+    block at once (a big layer's maps are drawn at its first paint): the cell's colour by
+    ``rgb`` is ``_palette()[code]``. 0 zero, 1 not finite, else 2 + the step (+ LEVELS + 1
+    when positive)."""
     with np.errstate(all="ignore"):
         steps = np.rint(np.sqrt(np.fmin(1.0, np.abs(values) / scale)) * LEVELS)
-    # a code per cell: 0 zero, 1 not finite, else 2 + step (+ LEVELS + 1 when positive)
-    codes = np.where(values > 0, LEVELS + 3, 2) + np.nan_to_num(steps, nan=0.0).astype(int)
-    codes = np.where(True if scale <= 0 else values == 0, 0, codes)
-    codes = np.where(np.isfinite(values), codes, 1)
+    out = np.where(values > 0, LEVELS + 3, 2) + np.nan_to_num(steps, nan=0.0).astype(int)
+    out = np.where(True if scale <= 0 else values == 0, 0, out)
+    return np.where(np.isfinite(values), out, 1)
+
+
+def rgbs(values: np.ndarray, scale: float) -> list[list[tuple[int, int, int]]]:
+    """``rgb`` of each cell of ``values`` [rows, cols] (float64), by ``codes``."""
     palette = _palette()
-    return [[palette[code] for code in row] for row in codes.tolist()]
+    return [[palette[code] for code in row] for row in codes(values, scale).tolist()]
+
+
+MARK = 2 * LEVELS + 4  # the code of MARK_RGB (after the codes ``codes`` gives)
+NO_CELL = MARK + 1  # the code of the cell under a map's last line when its rows are odd
 
 
 @lru_cache(maxsize=1)
 def _palette() -> tuple[tuple[int, int, int], ...]:
-    """The colours by ``rgbs``' codes."""
+    """The colours by ``codes``, then MARK's."""
     return (ZERO_RGB, LOUD_RGB, *(_shade(step, False) for step in range(LEVELS + 1)),
-            *(_shade(step, True) for step in range(LEVELS + 1)))
+            *(_shade(step, True) for step in range(LEVELS + 1)), MARK_RGB)
 
 
 def colour(value: float, scale: float) -> Color:
@@ -84,10 +101,18 @@ def colour(value: float, scale: float) -> Color:
     return Color.from_rgb(*rgb(value, scale))
 
 
-@lru_cache(maxsize=4096)
-def _style(upper: tuple[int, int, int], lower: tuple[int, int, int] | None) -> Style:
-    return Style(color=Color.from_rgb(*upper),
-                 bgcolor=None if lower is None else Color.from_rgb(*lower))
+@lru_cache(maxsize=(NO_CELL + 1) ** 2)
+def _pair_style(upper: int, lower: int) -> Style:
+    """The style of a character whose upper cell has colour code ``upper`` and lower cell
+    ``lower`` (NO_CELL: none, the panel's background shows)."""
+    palette = _palette()
+    return Style.from_color(_rich_colour(palette[upper]),
+                            None if lower == NO_CELL else _rich_colour(palette[lower]))
+
+
+@lru_cache(maxsize=NO_CELL)
+def _rich_colour(rgb: tuple[int, int, int]) -> Color:
+    return Color.from_rgb(*rgb)
 
 
 class HeatMap:
@@ -127,20 +152,18 @@ class HeatMap:
         self.drawn = blocks.shape
         if width in self._strips:
             return self._strips[width]
-        cells = rgbs(blocks, self.scale)
+        cells = codes(blocks, self.scale)
         if self.mark is not None:
             (rows, cols), (i, j) = self.values.shape, self.mark
-            cells[_block(i, rows, blocks.shape[0])][_block(j, cols, blocks.shape[1])] = MARK_RGB
+            cells[_block(i, rows, blocks.shape[0]), _block(j, cols, blocks.shape[1])] = MARK
+        if len(cells) % 2:
+            cells = np.concatenate([cells, np.full((1, cells.shape[1]), NO_CELL)])
+        pairs = cells[0::2] * (NO_CELL + 1) + cells[1::2]  # a code per character
         out = []
-        for top in range(0, len(cells), 2):
-            lower = cells[top + 1] if top + 1 < len(cells) else [None] * len(cells[top])
-            pairs = list(zip(cells[top], lower))
-            segments, start = [], 0
-            for n in range(1, len(pairs) + 1):
-                if n == len(pairs) or pairs[n] != pairs[start]:
-                    segments.append(Segment(HALF * (n - start), _style(*pairs[start])))
-                    start = n
-            out.append(Strip(segments, len(pairs)))
+        for line in pairs.tolist():  # neighbouring characters of the same colours: a segment
+            segments = [Segment(HALF * len(list(run)), _pair_style(*divmod(pair, NO_CELL + 1)))
+                        for pair, run in groupby(line)]
+            out.append(Strip(segments, len(line)))
         self._strips[width] = out
         return out
 
