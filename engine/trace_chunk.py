@@ -3,11 +3,13 @@ record at a time, byte for byte, for a fraction of the cost on small networks.
 
 A line's analyses ask dozens of small questions of arrays of a few values each, where numpy's
 per-call cost outweighs the values; asked of CHUNK records stacked (stacked.py), each question
-is one call for them all. ``Lines`` holds the iteration ends of a run until a chunk is full (or
-the run stops), then writes them in order. A chunk is written whole-array only when every
-record in it is a float64 iteration end of the same batch size, following the one before, with
-every array finite and of at most SUMMARY_LIMIT values; anything else (exact numbers, NaN or
-inf, large layers) is written by ``trace.line``, record by record.
+is one call for them all (chunk_fields.py). ``Lines`` takes the iteration ends of a run as
+they come — each read into its row of bytes (rows.py), and held only when its key is new to
+its chunk and the one before (value_fields.py) — and writes them in order once a chunk is full
+(or the run stops). A chunk is written whole-array only when every end in it is a float64
+iteration end of the same batch size, following the one before, with every array finite and
+of at most SUMMARY_LIMIT values; any other end (exact numbers, NaN or inf, large layers) is
+written by ``trace.line`` on its own, after the chunk before it.
 """
 
 from __future__ import annotations
@@ -219,5 +221,6 @@ def _lines_of(ends: Ends, model: Model, selection: Selection, history: History |
     fields = [f for f in selection.fields if f != "accuracy" or model.loss.classifies]
     chunk = Chunk(ends.stack, model, selection, history, texts, ends, binary)
     pieces, columns = joined(chunk.parts(fields))
-    pieces = ["{" + pieces[0], *pieces[1:-1], pieces[-1] + "}" + end]
+    pieces[0] = "{" + pieces[0]
+    pieces[-1] += "}" + end  # (the same piece when no field is printed: "{}")
     return fill([p.encode() for p in pieces] if binary else pieces, columns, len(ends.keys))
