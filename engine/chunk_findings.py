@@ -52,7 +52,7 @@ class FindingTexts:
             self.kept.clear()
 
         def around_of(stack: Stack) -> list[tuple]:
-            pairs = self._around(stack, actual)
+            pairs = self._before_and_after(stack, actual)
             return [(b.encode(), a.encode()) for b, a in pairs] if binary else pairs
 
         around = (around_of(ends.stack) if values is None
@@ -63,7 +63,7 @@ class FindingTexts:
         listed = _listed_bytes if binary else _listed
         return [listed(before, found, after) for (before, after), found in zip(around, middle)]
 
-    def _around(self, stack: Stack, actual: Callable[[Stack], Sequence[float]]
+    def _before_and_after(self, stack: Stack, actual: Callable[[Stack], Sequence[float]]
                 ) -> list[tuple[str, str]]:
         """Each record's findings before ``unchanged`` and after it, as texts."""
         model, records = self.model, stack.records
