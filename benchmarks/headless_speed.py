@@ -10,15 +10,20 @@ time under "cpu", with its ratios under "ratios_cpu"):
   timeline and its checkpoints, the screens, the loops);
 - ``run_break_*``: the same with a breakpoint that never holds: a weight (``L2[0,0] > 1000``),
   the loss (``loss > 1e9``), ``stuck L2[0,0] 100000``;
-- ``run_json``: ``--format json`` (every field; large layers summarised); ``json_serialising``
-  is ``run_json`` − ``run_none``, and ``json_fields`` (wall time) splits it, over the records
-  of a fresh run: for a small network, written a chunk of iteration ends at a time
-  (engine/trace_chunk.py), stacking a chunk's arrays, each field's texts for the chunk, the
-  lines' assembly; for a large one, written line by line, each field and the line's assembly;
+- ``run_json``: ``--format json`` (every field; large layers summarised), written to a file
+  like every run here; ``json_serialising`` is ``run_json`` − ``run_none``, and
+  ``json_fields`` (wall time) splits it, over the records of a fresh run: for a small
+  network, written a chunk of iteration ends at a time (engine/trace_chunk.py): each end read
+  into its row as it comes, then a chunk's stack, each part's texts, the lines joined; for a
+  large one, line by line, each field and the line's assembly;
 - ``back_*``: reverse-continue from the end to the start with a breakpoint that never holds,
   over the recorded history (the ``nonfinite`` check included, as in the debugger);
 - ``pytorch_float32``: the same network trained eagerly in PyTorch (one thread, plain SGD).
-Then the ratios the goals are stated in. Also the wall time of the `nnstep run` process.
+Then the ratios the goals are stated in. Also the wall time of the `nnstep run` process,
+and ``json_as_a_process``: the JSON goal (serialising a broccoli iteration ÷ computing it) as
+a person meets it, `nnstep run` processes from their start, their output to a file, per
+iteration over 60,000 iterations (the in-process ``json_serialising_to_computing``, from
+best-of runs inside this process, is a cross-check).
 
     python benchmarks/headless_speed.py [--quick]
 """
@@ -30,17 +35,17 @@ import io
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from common import ROOT, machine, scenario
 from engine_speed import torch_trainer
-from nnstep.engine import Session, trace_chunk
+from nnstep.engine import Session, chunk_fields, trace_chunk
 from nnstep.engine.conditions import parse_condition
 from nnstep.engine.search import RecentEnds, backward_iter, scan
-from nnstep.engine.stacked import Stack
 from nnstep.engine.step import Model, first_record, next_iteration
-from nnstep.engine.trace import EVERYTHING, TOP_FIELDS, fields
+from nnstep.engine.trace import EVERYTHING, fields
 from nnstep.engine.watch import Screen
 from nnstep.tui import headless
 
@@ -77,8 +82,11 @@ def case(name: str, n: int, repeat: int) -> tuple[dict, dict]:
         out[key], cpu[key] = per_iteration(wall, n), per_iteration(used, n)
 
     def run(form: str, breaks=()):
-        return lambda: headless.run(sc, n, form, False, list(breaks), out=io.StringIO(),
-                                    err=io.StringIO())
+        def go() -> None:  # written to a file, as a shell's redirection has it
+            with tempfile.TemporaryFile("w", encoding="utf-8") as out:
+                headless.run(sc, n, form, False, list(breaks), out=out, err=io.StringIO())
+
+        return go
 
     measure("recorded_us", lambda: Session(sc).goto_iteration(n))
     measure("run_none_us", run("none"))
@@ -176,23 +184,47 @@ class Spent(dict):
 
 
 def _by_chunk(session: Session, n: int) -> Spent:
+    """As `run` writes a small network's lines to a file (trace_chunk.Lines, in UTF-8):
+    "(rows)" each end read into its row and key as it comes; then, a chunk at a time,
+    "(stack)" what the chunk's ends are (the ends held stacked), each part's texts (a field, or
+    a run of fields written once for each distinct end), "(line)" the lines joined."""
     ends = list(iter_ends(session, n))
     held = {rec.iteration: rec for rec in ends}  # the look-back's ends, as trace_chunk.Lines
-    model, texts, spent = session.model, trace_chunk.Texts(session.model), Spent()
-    fields = [f for f in TOP_FIELDS if f != "accuracy" or model.loss.classifies]
-    for first in range(0, n, trace_chunk.CHUNK):
-        records = ends[first:first + trace_chunk.CHUNK]
-        start = time.perf_counter()
-        stack = Stack(records, model)
-        assert stack.usable()
-        start = spent.charge("(stack)", start)
-        chunk = trace_chunk.Chunk(stack, model, EVERYTHING, held.get, texts)
-        parts = []
-        for field in fields:
-            parts.append((field, *chunk.part(field)))
-            start = spent.charge(field, start)
-        trace_chunk.assemble(parts, len(records))
-        spent.charge("(line)", start)
+    spent = Spent()
+
+    class Timed(chunk_fields.Chunk):
+        def parts(self, fields):
+            start = spent.charge("(stack)", began[0])
+            parts = []
+            for written, make in self.makers(fields):
+                parts.append(make())
+                start = spent.charge(" … ".join(written[::len(written) - 1 or 1]), start)
+            began[0] = start
+            return parts
+
+    lines = trace_chunk.Lines(session.model, EVERYTHING, held.get, end="\n", binary=True)
+    flush, began = lines._lines, [0.0]
+
+    def timed_flush(chunk):
+        began[0] = time.perf_counter()
+        out = flush(chunk)
+        spent.charge("(line)", began[0])
+        return out
+
+    lines._lines, trace_chunk.Chunk = timed_flush, Timed
+    gc.disable()  # as a run writing its JSON lines pauses it (headless._Written)
+    try:
+        for rec in ends:  # an add's time less the chunk's it wrote, if it wrote one
+            others = sum(spent.values()) - spent.get("(rows)", 0.0)
+            start = time.perf_counter()
+            lines.add(rec)
+            took = time.perf_counter() - start
+            spent["(rows)"] = spent.get("(rows)", 0.0) + took - (
+                sum(spent.values()) - spent.get("(rows)", 0.0) - others)
+        lines.flush()
+    finally:
+        trace_chunk.Chunk = chunk_fields.Chunk
+        gc.enable()
     return spent
 
 
@@ -221,6 +253,52 @@ def ratios(c: dict) -> dict:
     return {k: round(v, 2) for k, v in r.items()}
 
 
+def json_as_a_process(name: str, n: int, repeat: int) -> dict:
+    """The JSON goal as a person meets it: ``nnstep run FILE --float --iterations N --format
+    json`` and the same with ``--format none``, each a process from its start, its output going
+    to a file (so the text is encoded and written, as a shell's redirection has it). Per
+    iteration over many iterations: a run of ``n`` iterations less a run of 1 (the start-up,
+    the same for both formats, left out), divided by n − 1; CPU time of the process (user +
+    system) and wall time, the least of ``repeat`` runs of each, the formats alternating.
+    Serialising is json − none, computing is none."""
+    path = str(ROOT / "scenarios" / f"{name}.toml")
+    best: dict[tuple[str, int], tuple[float, float]] = {}
+    for _ in range(repeat):
+        for form in ("none", "json"):
+            for count in (1, n):
+                took = _process(["run", path, "--float", "--iterations", str(count),
+                                 "--format", form])
+                held = best.get((form, count), took)
+                best[form, count] = (min(held[0], took[0]), min(held[1], took[1]))
+    out: dict = {}
+    for i, clock in enumerate(("cpu", "wall")):
+        each = {form: (best[form, n][i] - best[form, 1][i]) / (n - 1) * 1e6
+                for form in ("none", "json")}
+        out[clock] = {"none_us": round(each["none"], 1), "json_us": round(each["json"], 1),
+                      "serialising_us": round(each["json"] - each["none"], 1),
+                      "serialising_to_computing": round(
+                          (each["json"] - each["none"]) / each["none"], 2)}
+    return out
+
+
+def _process(args: list[str]) -> tuple[float, float]:
+    """(CPU, wall) seconds of one `nnstep` process, its output written to a temporary file
+    (Python's own buffering: PYTHONUNBUFFERED, if set here, is left out)."""
+    import os
+    import resource
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w") as out:
+        subprocess.run([str(Path(sys.executable).parent / "nnstep"), *args], check=True,
+                       stdout=out, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return cpu, wall
+
+
 def process_seconds(args: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run([str(Path(sys.executable).parent / "nnstep"), *args], check=True,
@@ -238,6 +316,9 @@ def main() -> None:
         c = {"network": label, "iterations": n, **wall, "ratios": ratios(wall), "cpu": cpu,
              "ratios_cpu": ratios(cpu)}
         results["cases"].append(c)
+    results["json_as_a_process"] = {
+        "network": "3-1 (broccoli, float64)", "iterations": 2_000 if quick else 60_000,
+        **json_as_a_process("broccoli", 2_000 if quick else 60_000, repeat)}
     results["process_seconds"] = {
         "nnstep run mlp784.toml --iterations 1000 --format none": process_seconds(
             ["run", str(ROOT / "scenarios" / "mlp784.toml"), "--iterations", "1000",

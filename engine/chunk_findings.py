@@ -23,6 +23,7 @@ from .flow_findings import _ULPS, Finding, blocked_finding, rounding_finding
 from .records import Record
 from .stacked import Stack, norms
 from .step import Model
+from .value_fields import Ends, ValueTexts
 
 SLACK = 1e-6  # a screen's margin over the detectors' norms (which agree to ~1e-15)
 
@@ -40,12 +41,32 @@ class FindingTexts:
         self.model, self.write = model, write
         self.kept: dict[tuple, str] = {}
 
-    def column(self, stack: Stack, history: History | None,
-               actual: Sequence[float]) -> list[str]:
-        """Each record's "diagnostics" text; ``actual`` the loss change each update made."""
-        model, records = self.model, stack.records
+    def column(self, ends: Ends, history: History | None,
+               actual: Callable[[Stack], Sequence[float]],
+               values: ValueTexts | None = None, binary: bool = False) -> list:
+        """Each end's "diagnostics" text (UTF-8 bytes when ``binary``); ``actual(stack)`` the
+        loss change each update of a stack made. With ``values``, every finding but
+        ``unchanged`` (the only one that reads back) is decided once for each distinct end
+        (value_fields.py); without, ``ends`` holds every end."""
         if len(self.kept) > MAX_KEPT:
             self.kept.clear()
+
+        def around_of(stack: Stack) -> list[tuple]:
+            pairs = self._before_and_after(stack, actual)
+            return [(b.encode(), a.encode()) for b, a in pairs] if binary else pairs
+
+        around = (around_of(ends.stack) if values is None
+                  else values.column(ends, ("diagnostics",), around_of))
+        middle: list[list] = [[] for _ in ends.keys]
+        if history is not None:
+            _unchanged(ends, self.model, history, middle, self.write, binary)
+        listed = _listed_bytes if binary else _listed
+        return [listed(before, found, after) for (before, after), found in zip(around, middle)]
+
+    def _before_and_after(self, stack: Stack, actual: Callable[[Stack], Sequence[float]]
+                ) -> list[tuple[str, str]]:
+        """Each record's findings before ``unchanged`` and after it, as texts."""
+        model, records = self.model, stack.records
         found: list[list[str]] = [[] for _ in records]
         _flow(stack, model, found, self.text)
         if any(spec.recipe.saturates for spec in model.layers):
@@ -54,17 +75,16 @@ class FindingTexts:
         screens = _norm_screens(stack, model)
         for kind in ("vanishing", "exploding"):
             self._screened(records, screens[kind], found, lambda rec, kind=kind: detect(
-                kind, rec, model, history, DEFAULTS[kind]))
+                kind, rec, model, None, DEFAULTS[kind]))
         _dying(stack, model, found, self.text)
         self._screened(records, screens["update_ratio"], found, lambda rec: detect(
-            "update_ratio", rec, model, history, DEFAULTS["update_ratio"]))
-        if history is not None:
-            _unchanged(stack, model, history, found, self.write)
-        self._screened(records, _flips(stack, model), found,
+            "update_ratio", rec, model, None, DEFAULTS["update_ratio"]))
+        after: list[list[str]] = [[] for _ in records]
+        self._screened(records, _flips(stack, model), after,
                        lambda rec: sign_changes(rec, model))
-        self._screened(records, [a > 0 for a in actual], found,
+        self._screened(records, [a > 0 for a in actual(stack)], after,
                        lambda rec: overshoot(rec, model))
-        return ["[" + ", ".join(out) + "]" for out in found]
+        return [(", ".join(b), ", ".join(a)) for b, a in zip(found, after)]
 
     def text(self, key: tuple, make: Callable[..., Finding], *args: Any) -> str:
         """The text of the finding ``make(*args)``, kept by ``key``: what it is made of
@@ -82,6 +102,16 @@ class FindingTexts:
 
 
 Text = Callable[..., str]  # FindingTexts.text
+
+
+def _listed(before: str, found: list[str], after: str) -> str:
+    """A record's findings as a JSON list: those before ``unchanged``, it, those after."""
+    return "[" + ", ".join([t for t in (before, *found, after) if t]) + "]"
+
+
+def _listed_bytes(before: bytes, found: list[bytes], after: bytes) -> bytes:
+    """``_listed`` in UTF-8."""
+    return b"[" + b", ".join([t for t in (before, *found, after) if t]) + b"]"
 
 
 def _input(k: int) -> tuple:
@@ -145,30 +175,32 @@ def _dying(stack: Stack, model: Model, found: list[list[str]], text: Text) -> No
                                      k, model, count, size, share, batch))
 
 
-def _unchanged(stack: Stack, model: Model, history: History, found: list[list[str]],
-               write: Texts) -> None:
-    """``unchanged`` findings (default count) of every record: the run of updates that left a
-    layer's weights as they were, carried from one record to the next (the records are
-    consecutive iteration ends); the run before the first record is read back in the history
-    as the detector reads it."""
+def _unchanged(ends: Ends, model: Model, history: History, found: list[list],
+               write: Texts, binary: bool = False) -> None:
+    """``unchanged`` findings (default count) of every end: the run of updates that left a
+    layer's weights as they were, carried from one end to the next (the ends are
+    consecutive); the run before the first end is read back in the history as the detector
+    reads it. ``binary``: the texts in UTF-8."""
     (n,) = DEFAULTS["unchanged"]
-    records = stack.records
-    first = records[0]
+    iterations = ends.iterations
     for k in model.trainable:
-        unmoved = np.ones(len(records), bool)
-        for key in first.params[k]:
-            same = stack["w", k, key] == stack["n", k, key]
-            unmoved &= same.reshape(len(records), -1).all(axis=1)
-        run = _run_before(first, model, k, n, history)
+        run = _run_before(iterations[0], model, k, n, history)
         around = None
-        for t, still in enumerate(unmoved.tolist()):
+        for t, still in enumerate(ends.unmoved(k).tolist()):
             run = min(n, run + 1) if still else 0
             if run == n:
-                iteration = records[t].iteration
+                iteration = iterations[t]
                 if around is None:
                     around = _around(write(unchanged_finding(k, model, n, iteration)),
                                      iteration - n + 1, iteration)
-                found[t].append(f"{around[0]}{iteration - n + 1} – {iteration}{around[1]}")
+                    if binary:  # one %-template: "%" in the text doubled
+                        around = (around[0].encode().replace(b"%", b"%%")
+                                  + b"%d \xe2\x80\x93 %d"
+                                  + around[1].encode().replace(b"%", b"%%"))
+                if binary:
+                    found[t].append(around % (iteration - n + 1, iteration))
+                else:
+                    found[t].append(f"{around[0]}{iteration - n + 1} – {iteration}{around[1]}")
 
 
 def _around(text: str, first: int, last: int) -> tuple[str, str]:
@@ -180,12 +212,12 @@ def _around(text: str, first: int, last: int) -> tuple[str, str]:
     return text[:at + len("(iterations ")], text[at + len(span) - 1:]
 
 
-def _run_before(rec: Record, model: Model, k: int, n: int, history: History) -> int:
-    """How many updates in a row up to the one before ``rec`` left layer ``k`` as it was (at
-    most ``n``): ``detectors.unchanged``'s walk, one iteration earlier."""
+def _run_before(iteration: int, model: Model, k: int, n: int, history: History) -> int:
+    """How many updates in a row up to the one before ``iteration`` left layer ``k`` as it
+    was (at most ``n``): ``detectors.unchanged``'s walk, one iteration earlier."""
     from .detectors import _unmoved
 
-    run, r = 0, history(rec.iteration - 1)
+    run, r = 0, history(iteration - 1)
     while run < n and r is not None and r.new_params is not None and _unmoved(r, model, k):
         run, r = run + 1, history(r.iteration - 1)
     return run

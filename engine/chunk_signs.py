@@ -37,6 +37,8 @@ class SignTexts:
         """Each record's "signs" text: the rows of ``layers`` (every weight, in order)."""
         if len(self.kept) > MAX_KEPT:
             self.kept.clear()
+        if not layers:  # none shown (--fields signs without a layer's whole entry)
+            return ["[]"] * len(stack.records)
         texts = [self._layer(stack, k) for k in layers]
         return ["[" + ", ".join(each) + "]" for each in zip(*texts)]
 

@@ -79,11 +79,15 @@ class Stack:
     """The records' arrays stacked by name: ``self[name]`` is [records, *the array's shape];
     ``self.arrays(name)`` the records' own arrays."""
 
-    def __init__(self, records: Sequence[Record], model: Model) -> None:
+    def __init__(self, records: Sequence[Record], model: Model,
+                 stacked: dict[Name, np.ndarray] | None = None) -> None:
+        """``stacked``: the arrays already stacked (rows.Layout.blocks), if they are."""
         self.records, self.model = records, model
         self.names = names(model, records[0])
         self._arrays: dict[Name, list] = {}
-        self._stacked: dict[Name, np.ndarray] = {}
+        self._stacked: dict[Name, np.ndarray] = stacked or {}
+        self._raw: np.ndarray | None = None  # every array's values, name after name (_join)
+        self._keys: list[bytes] | None = None
 
     def arrays(self, name: Name) -> list:
         held = self._arrays.get(name)
@@ -119,12 +123,64 @@ class Stack:
                 return False
             if not (math.isfinite(rec.loss) and math.isfinite(rec.lr)):
                 return False
+        if self._stacked.keys() >= set(self.names):  # stacked from the ends' rows
+            stacked = [self._stacked[name] for name in self.names]
+            return all(s.ndim > 1 and np.isfinite(s).all() for s in stacked)
+        if self._join():
+            stacked = [self._stacked[name] for name in self.names]
+            return all(s.ndim > 1 for s in stacked) and bool(np.isfinite(self._raw).all())
         try:  # an array not computed (None) or of another shape makes no float64 stack
             stacked = [self[name] for name in self.names]
         except ValueError:
             return False
         return all(s.dtype == np.float64 and s.ndim > 1 and np.isfinite(s).all()
                    for s in stacked)
+
+    def _join(self) -> bool:
+        """Stack every array at once from the bytes of all the records' arrays (one C call,
+        a quarter of ``np.array`` over each name's arrays): True when done. The records are
+        float64 iteration ends of one model and one batch size, so each array has the shape
+        and dtype of the first record's (a float64 run holds float64 arrays only); an array
+        not computed (None) or not contiguous leaves it to the stacking name by name."""
+        first = [array(self.records[0], name) for name in self.names]
+        if any(a is None or a.dtype != np.float64 for a in first):
+            return False
+        count = len(self.records)
+        try:
+            raw = b"".join([a for name in self.names for a in self.arrays(name)])
+        except (TypeError, BufferError):
+            return False
+        if len(raw) != 8 * count * sum(a.size for a in first):
+            return False
+        self._raw = np.frombuffer(raw, np.float64)
+        start = 0
+        for name, a in zip(self.names, first):
+            end = start + count * a.size
+            self._stacked[name] = self._raw[start:end].reshape(count, *a.shape)
+            start = end
+        return True
+
+    def value_keys(self) -> list[bytes]:
+        """Each record's values as bytes — every array's, then its loss, learning rate and
+        samples (a usable stack): two records print the same fields from these alone
+        (value_fields.py) when their keys are equal."""
+        if self._keys is not None:
+            return self._keys
+        count = len(self.records)
+        values = [self[name].reshape(count, -1) for name in self.names]
+        values.append(np.array([(rec.loss, rec.lr) for rec in self.records], np.float64))
+        samples = np.array([rec.samples for rec in self.records], np.int64)
+        raw = np.concatenate([np.concatenate(values, axis=1).view(np.int64), samples],
+                             axis=1).tobytes()
+        width = len(raw) // count
+        self._keys = [raw[t * width:(t + 1) * width] for t in range(count)]
+        return self._keys
+
+    def subset(self, places: Sequence[int]) -> Stack:
+        """The stack of the records at ``places`` (in that order) of a usable stack."""
+        sub = Stack([self.records[t] for t in places], self.model)
+        sub._stacked = {name: self[name][places] for name in self.names}
+        return sub
 
     def texts(self, name: Name) -> list[str]:
         """Each record's array ``name`` as JSON text (``json_text.array`` of a finite float

@@ -3,106 +3,168 @@ record at a time, byte for byte, for a fraction of the cost on small networks.
 
 A line's analyses ask dozens of small questions of arrays of a few values each, where numpy's
 per-call cost outweighs the values; asked of CHUNK records stacked (stacked.py), each question
-is one call for them all. ``Lines`` holds the iteration ends of a run until a chunk is full (or
-the run stops), then writes them in order. A chunk is written whole-array only when every
-record in it is a float64 iteration end of the same batch size, following the one before, with
-every array finite and of at most SUMMARY_LIMIT values; anything else (exact numbers, NaN or
-inf, large layers) is written by ``trace.line``, record by record.
+is one call for them all (chunk_fields.py). ``Lines`` takes the iteration ends of a run as
+they come — each read into its row of bytes (rows.py), and held only when its key is new to
+its chunk and the one before (value_fields.py) — and writes them in order once a chunk is full
+(or the run stops). A chunk is written whole-array only when every end in it is a float64
+iteration end of the same batch size, following the one before, with every array finite and
+of at most SUMMARY_LIMIT values; any other end (exact numbers, NaN or inf, large layers) is
+written by ``trace.line`` on its own, after the chunk before it.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import numpy as np
 
+from .chunk_fields import Chunk, fill, joined
 from .chunk_findings import FindingTexts
 from .chunk_signs import SignTexts
 from .detectors import DEFAULTS, History
-from .diagnostics import loss_change
-from .kinds.layer import Activation, PassThrough
-from .losses import batch_loss
-from .numbers import numbers_of
-from .optimizers import layer_direction
 from .records import UPDATE, Record
-from .stacked import Name, Stack, array, names
+from .rows import Layout
+from .stacked import Stack, array, names
 from .step import Model
-from .trace import (
-    _FIELDS,
-    EVERYTHING,
-    SUMMARY_LIMIT,
-    Selection,
-    _layers,
-    _sign_row,
-    finding_json,
-    line,
-    loss_change_json,
-)
+from .trace import EVERYTHING, SUMMARY_LIMIT, Selection, _sign_row, finding_json, line
+from .value_fields import Ends, ValueTexts, by_values
 
-CHUNK = 256  # iteration ends written together
+CHUNK = 128  # iteration ends written together
 LOOK_BACK = DEFAULTS["unchanged"][0] + 1  # earlier ends the look-back findings read
+
+
+@dataclass(slots=True)
+class _End:
+    """An iteration end waiting in a chunk: ``rec`` None once its key was seen before (its
+    record is not held: only what its line needs besides the texts kept by that key)."""
+
+    rec: Record | None
+    index: int
+    iteration: int
+    epoch: int
+    layout: Layout
+    row: bytes
+    key: bytes
 
 
 class Lines:
     """The lines of a run's iteration ends, in order: ``add`` each end as it comes, write what
     it returns, and ``flush`` when the run stops; ``chunk`` ends are written together. The
-    look-back findings read the ends held and the last ones written here, else ``history``."""
+    look-back findings read the ends held and the last ones written here, else ``history``.
+
+    An end that can be stacked is read into its row as it arrives (rows.py); one whose key was
+    seen in this chunk or the one before is not held (value_fields.py), so a network that
+    repeats itself keeps a handful of records, not a chunk of them."""
 
     def __init__(self, model: Model, selection: Selection = EVERYTHING,
-                 history: History | None = None, chunk: int = CHUNK) -> None:
-        self.model, self.selection, self.chunk = model, selection, chunk
+                 history: History | None = None, chunk: int = CHUNK, end: str = "",
+                 binary: bool = False) -> None:
+        """``binary``: the lines as UTF-8 bytes (what a file or a pipe receives), not str."""
+        self.model, self.selection, self.chunk, self.end = model, selection, chunk, end
+        self.binary = binary
         self.history = None if history is None else self._recent
         self._history = history
-        self.pending: list[Record] = []
-        self.ends: dict[int, Record] = {}  # iteration -> the ends held and the last written
+        self.pending: list[_End] = []
+        self.ends: dict[int, Record] = {}  # iteration -> the ends a look-back may read
         self.texts = Texts(model)
-        self._whole: dict[tuple, bool] = {}  # (operation, numbers, batch) -> stacked
+        self._layouts: dict[tuple, Layout | None] = {}  # (operation, numbers, batch) -> the
+        # layout of the rows of the ends of that kind, None when they are not stacked
+        self._keyed = by_values(model)
+        self._seen: set[bytes] = set()  # the keys of the last chunk written and this one's
 
-    def add(self, rec: Record) -> list[tuple[Record, str]]:
-        """The (record, line) pairs ready once ``rec`` is added (none while a chunk fills)."""
-        self.ends[rec.iteration] = rec
-        pending = self.pending
-        if not self._stackable(rec):
+    def add(self, rec: Record) -> list[tuple[int, str]]:
+        """The (index, line) pairs ready once ``rec`` is added (none while a chunk fills)."""
+        self._remember(rec)
+        layout = self._layout(rec)
+        row = None if layout is None else layout.row(rec)
+        if row is None:
+            return self._alone(rec)
+        key = layout.key(rec, row)
+        if key not in self._seen and not layout.finite(rec, row):
+            return self._alone(rec)
+        pending, ready = self.pending, []
+        if pending and (rec.iteration != pending[-1].iteration + 1
+                        or layout is not pending[-1].layout):
             ready = self.flush()
-            ready.append((rec, line(rec, self.model, self.selection, self.history)))
-            self._forget(rec.iteration)
-            return ready
-        if pending and not _follows(pending[-1], rec):
-            ready = self.flush()
-            self.pending.append(rec)
-            return ready
-        pending.append(rec)
-        return self.flush() if len(pending) >= self.chunk else []
+        seen = self._seen
+        dropped = self._keyed and key in seen
+        if not dropped:
+            seen.add(key)
+        self.pending.append(_End(None if dropped else rec, rec.index, rec.iteration, rec.epoch,
+                                 layout, row, key))
+        if len(self.pending) >= self.chunk:
+            ready += self.flush()
+        return ready
 
-    def flush(self) -> list[tuple[Record, str]]:
+    def flush(self) -> list[tuple[int, str]]:
         """The lines of the ends held."""
-        records = self.pending
-        if not records:
+        ends = self.pending
+        if not ends:
             return []
-        texts = chunk_lines(records, self.model, self.selection, self.history, self.texts)
+        texts = self._lines(ends)
         self.pending = []
-        self._forget(records[-1].iteration)
-        return list(zip(records, texts))
+        self._forget(ends[-1].iteration)
+        return [(e.index, text) for e, text in zip(ends, texts)]
+
+    def _alone(self, rec: Record) -> list[tuple[int, str]]:
+        """The lines held, then ``rec``'s, written on its own."""
+        ready = self.flush()
+        text = line(rec, self.model, self.selection, self.history) + self.end
+        ready.append((rec.index, text.encode() if self.binary else text))
+        self._forget(rec.iteration)
+        return ready
+
+    def _lines(self, ends: list[_End]) -> list[str]:
+        places: list[int | None] = []
+        held: list[Record] = []
+        for e in ends:
+            places.append(None if e.rec is None else len(held))
+            if e.rec is not None:
+                held.append(e.rec)
+        layout = ends[0].layout
+        rows = [e.row for e in ends]
+        stack = Stack(held, self.model, layout.blocks([e.row for e in ends if e.rec])) if (
+            held) else None
+        if stack is not None and not stack.usable():  # pragma: no cover - rows are checked
+            assert len(held) == len(ends), "an end not held in a chunk that is not stacked"
+            self._seen = set()
+            texts = [line(rec, self.model, self.selection, self.history) + self.end
+                     for rec in held]
+            return [text.encode() for text in texts] if self.binary else texts
+        info = Ends([e.key for e in ends], [e.iteration for e in ends],
+                    [e.epoch for e in ends], places, stack, partial(layout.unmoved, rows))
+        self._seen = set(info.keys) if self._keyed else set()
+        return _lines_of(info, self.model, self.selection, self.history, self.texts, self.end,
+                         self.binary)
 
     def _recent(self, iteration: int) -> Record | None:
         held = self.ends.get(iteration)
         return held if held is not None else self._history(iteration)
 
+    def _remember(self, rec: Record) -> None:
+        """Hold ``rec`` for the look-backs: the ends a look-back from the chunk's first end
+        reads are kept (by ``_forget``), and the last LOOK_BACK ends added."""
+        self.ends[rec.iteration] = rec
+        if self.pending and rec.iteration - LOOK_BACK >= self.pending[0].iteration:
+            self.ends.pop(rec.iteration - LOOK_BACK, None)
+
     def _forget(self, last: int) -> None:
         """Keep the ends a look-back after ``last`` (written) reads."""
-        if len(self.ends) > LOOK_BACK + len(self.pending):
+        if len(self.ends) > LOOK_BACK:
             self.ends = {t: rec for t, rec in self.ends.items() if t > last - LOOK_BACK}
 
-    def _stackable(self, rec: Record) -> bool:
+    def _layout(self, rec: Record) -> Layout | None:
+        """The layout of ``rec``'s row, None when it is not stacked."""
         kind = (rec.op.kind, rec.mode, len(rec.samples))
-        whole = self._whole.get(kind)
-        if whole is None:
-            whole = self._whole[kind] = (rec.op.kind == UPDATE and rec.mode == "float64"
-                                         and small(rec, self.model))
-        return whole
+        try:
+            return self._layouts[kind]
+        except KeyError:
+            whole = (rec.op.kind == UPDATE and rec.mode == "float64"
+                     and small(rec, self.model))
+            layout = self._layouts[kind] = Layout(self.model, rec) if whole else None
+            return layout
 
 
 def small(rec: Record, model: Model) -> bool:
@@ -117,166 +179,48 @@ def _follows(a: Record, b: Record) -> bool:
 
 
 class Texts:
-    """The sign rows' and the findings' texts kept across the chunks of a run."""
+    """The sign rows', the findings' and the value fields' texts kept across the chunks of a
+    run."""
 
     def __init__(self, model: Model) -> None:
         self.signs = SignTexts(model, _sign_row)
         self.findings = FindingTexts(model, finding_json)
+        self.values = ValueTexts()
 
 
 def chunk_lines(records: Sequence[Record], model: Model, selection: Selection = EVERYTHING,
-                history: History | None = None, texts: Texts | None = None) -> list[str]:
-    """The lines of ``records`` (consecutive iteration ends), as ``trace.line`` writes each;
-    ``texts``: the texts kept from the run's earlier chunks."""
+                history: History | None = None, texts: Texts | None = None,
+                end: str = "") -> list[str]:
+    """The lines of ``records`` (consecutive iteration ends), as ``trace.line`` writes each,
+    each followed by ``end``; ``texts``: the texts kept from the run's earlier chunks."""
     stack = Stack(records, model)
     if not (all(map(_follows, records, records[1:])) and stack.usable()):
-        return [line(rec, model, selection, history) for rec in records]
+        return [line(rec, model, selection, history) + end for rec in records]
+    return _lines_of(_all_held(stack), model, selection, history, texts or Texts(model), end)
+
+
+def _all_held(stack: Stack) -> Ends:
+    """The Ends of a usable stack's records, every one held."""
+    records = stack.records
+    return Ends(stack.value_keys(), [rec.iteration for rec in records],
+                [rec.epoch for rec in records], list(range(len(records))), stack,
+                partial(_unmoved, stack))
+
+
+def _unmoved(stack: Stack, k: int) -> np.ndarray:
+    """Per record of ``stack``, whether its update left layer ``k``'s weights as they were
+    (its bias may have moved: ``detectors._unmoved`` reads the weights)."""
+    same = stack["w", k, "w"] == stack["n", k, "w"]
+    return same.reshape(len(same), -1).all(axis=1)
+
+
+def _lines_of(ends: Ends, model: Model, selection: Selection, history: History | None,
+              texts: Texts, end: str, binary: bool = False) -> list:
+    """The lines of consecutive iteration ends, each followed by ``end`` (UTF-8 bytes when
+    ``binary``: each distinct text is encoded once, and a line is joined from bytes)."""
     fields = [f for f in selection.fields if f != "accuracy" or model.loss.classifies]
-    texts = texts or Texts(model)
-    chunk = Chunk(stack, model, selection, history, texts)
-    return assemble([(field, *chunk.part(field)) for field in fields], len(records))
-
-
-def assemble(parts: list[tuple[str, str, list[list[str]]]], count: int) -> list[str]:
-    """The lines from each field's part: (field, its piece of the line's template, the
-    columns that fill it)."""
-    template = "{{" + ", ".join(f'"{field}": {piece}' for field, piece, _ in parts) + "}}"
-    columns = [column for *_, more in parts for column in more]
-    return [template.format(*row) for row in zip(*columns)] if columns else (
-        [template.format()] * count)
-
-
-class Chunk:
-    """The texts of the fields of a usable stack's records, by column (one text per record)."""
-
-    def __init__(self, stack: Stack, model: Model, selection: Selection,
-                 history: History | None, texts: Texts) -> None:
-        self.stack, self.model, self.selection, self.history = stack, model, selection, history
-        self.signs, self.findings = texts.signs, texts.findings
-        self._texts: dict[Name, list[str]] = {}
-        self._changes: list[tuple[Any, Any]] | None = None
-
-    def part(self, field: str) -> tuple[str, list[list[str]]]:
-        """``field``'s piece of the line template and the columns that fill it."""
-        return self.layers() if field == "layers" else ("{}", [self.column(field)])
-
-    def column(self, field: str) -> list[str]:
-        records, model, selection = self.stack.records, self.model, self.selection
-        if field in ("x", "y", "losses", "loss_delta"):
-            return self.texts((field,))
-        if field == "layers":
-            return self._layers()
-        if field == "signs":
-            shown = [k for k in model.trainable if selection.layers is None
-                     or model.layers[k].name in selection.layers]
-            return self.signs.column(self.stack, shown)
-        if field == "loss_change":
-            return [loss_change_json(change) for change in self.changes()]
-        if field == "diagnostics":
-            actual = [change[1] for change in self.changes()]
-            return self.findings.column(self.stack, self.history, actual)
-        if field in ("epoch", "iteration"):
-            return [repr(getattr(rec, field)) for rec in records]
-        if field in ("loss", "learning_rate"):  # finite floats: text.number is their repr
-            return [float.__repr__(rec.loss if field == "loss" else rec.lr) for rec in records]
-        write = _FIELDS[field]
-        return [write(rec, model, selection, set(), self.history) for rec in records]
-
-    def texts(self, name: Name) -> list[str]:
-        """Each record's array ``name`` as JSON text. An array the records share is written
-        once: the weights an iteration uses are those the previous one's update made, and the
-        first layer's output is the batch x."""
-        held = self._texts.get(name)
-        if held is not None:
-            return held
-        stack = self.stack
-        mine = stack.arrays(name)
-        if name[0] == "w":
-            made = stack.arrays(("n", *name[1:]))
-            if all(map(operator.is_, mine[1:], made)):
-                held = [repr(mine[0].tolist()), *self.texts(("n", *name[1:]))[:-1]]
-        elif name == ("o", 0) and all(map(operator.is_, mine, stack.arrays(("x",)))):
-            held = self.texts(("x",))
-        if held is None:
-            held = stack.texts(name)
-        self._texts[name] = held
-        return held
-
-    def layers(self) -> tuple[str, list[list[str]]]:
-        """The "layers" text as a template and the columns it is filled with: the entries' text
-        around their arrays is the same for every record of the chunk (as long as no optimizer
-        state is printed), so it is written once, with a mark where each array goes."""
-        records, model, selection = self.stack.records, self.model, self.selection
-        if model.optimizer.given:
-            return "{}", [[_layers(rec, model, selection, set(), None,
-                                   lambda k, f, arr, t=t: self.texts(_name(k, f))[t])
-                           for t, rec in enumerate(records)]]
-        order: list[Name] = []
-
-        def mark(k: int, field: str, arr: Any) -> str:
-            order.append(_name(k, field))
-            return _MARK
-
-        text = _layers(records[0], model, selection, set(), None, mark)
-        template = "{}".join(part.replace("{", "{{").replace("}", "}}")
-                             for part in text.split(_MARK))
-        return template, [self.texts(name) for name in order]
-
-    def changes(self) -> list[tuple[Any, Any]]:
-        """Each record's (predicted, actual) loss change, held on the record as
-        ``diagnostics.loss_change`` holds it."""
-        if self._changes is None:
-            records, model = self.stack.records, self.model
-            if all(spec.trainable or isinstance(spec.recipe, (Activation, PassThrough))
-                   for spec in model.layers):
-                changes = _loss_changes(self.stack, model)
-            else:  # pragma: no cover - every layer kind is one of these
-                changes = [loss_change(rec, model) for rec in records]
-            self._changes = changes
-        return self._changes
-
-
-_MARK = "\x00"  # where an array's text goes (JSON text escapes every control character)
-_NAMES = {"output": ("o",), "delta": ("d",), "weights": ("w", "w"),
-          "grad_weights": ("g", "w"), "weights_after": ("n", "w"), "bias": ("w", "b"),
-          "grad_bias": ("g", "b"), "bias_after": ("n", "b")}
-
-
-def _name(k: int, field: str) -> Name:
-    """The stack's name of the array of layer ``k``'s entry ``field``."""
-    head, *key = _NAMES[field]
-    return (head, k, *key)
-
-
-@np.errstate(all="ignore")  # as diagnostics._loss_change
-def _loss_changes(stack: Stack, model: Model) -> list[tuple[float, float]]:
-    """``diagnostics._loss_change`` of every record: Σ δw·d of each layer's arrays, summed
-    record by record in the same order, and the loss of the batch after the update from one
-    forward pass of them all."""
-    records, count = stack.records, len(stack.records)
-    num = numbers_of("float64")
-    dots = [num.scalar(0)] * count
-    for k in model.trainable:
-        direction = None if model.optimizer.steps_along_gradient else [
-            layer_direction(model.optimizer, rec, k) for rec in records]
-        for key in records[0].grads[k]:
-            g = stack["g", k, key]
-            d = g if direction is None else np.stack([each[key] for each in direction])
-            axes = tuple(range(1, g.ndim))
-            dots = [a + b for a, b in zip(dots, np.add.reduce(g * d, axis=axes).tolist())]
-    o = stack["x",]
-    for k, spec in enumerate(model.layers):
-        if spec.trainable:
-            o = np.matmul(o, stack["n", k, "w"].transpose(0, 2, 1))
-            if spec.bias:
-                o = o + stack["n", k, "b"][:, None, :]
-        else:
-            o = spec.recipe.forward(spec, {}, o, num)
-    y = stack["y",]
-    flat = model.loss.values(o.reshape(-1, o.shape[-1]), y.reshape(-1, y.shape[-1]), num)
-    per_record = flat.reshape(count, -1)
-    if per_record.shape[1] == 1:
-        after = per_record[:, 0].tolist()  # batch_loss of one sample: the value itself
-    else:
-        after = [batch_loss(row, num) for row in per_record]
-    return [(-rec.lr * dot, a - rec.loss) for rec, dot, a in zip(records, dots, after)]
+    chunk = Chunk(ends.stack, model, selection, history, texts, ends, binary)
+    pieces, columns = joined(chunk.parts(fields))
+    pieces[0] = "{" + pieces[0]
+    pieces[-1] += "}" + end  # (the same piece when no field is printed: "{}")
+    return fill([p.encode() for p in pieces] if binary else pieces, columns, len(ends.keys))

@@ -5,6 +5,7 @@ stops the run."""
 
 from __future__ import annotations
 
+import gc
 import io
 from functools import cache
 
@@ -191,3 +192,4 @@ def test_ctrl_c_prints_the_iteration_ends_held(monkeypatch, repo_root):
     assert headless.run(sc, 40, "json", False, out=out, err=err) == headless.EXIT_INTERRUPTED
     assert out.getvalue() == "".join(text + "\n" for text in plain)
     assert err.getvalue().strip().endswith("interrupted after iteration 5 of 40")
+    assert gc.isenabled()  # paused while the chunk was held (headless._Written)
