@@ -169,6 +169,54 @@ def test_to_content_is_what_textual_converts_styles_once(texts, in_app) -> None:
 LINES = st.lists(st.text(alphabet="ab ·漢-", max_size=12), min_size=1, max_size=6)
 
 
+def test_a_drawing_rendered_again_for_the_same_room_style_and_rules_reuses_its_strips() -> None:
+    """What Textual renders of a ByWidth is kept for the width, height, style and text rules
+    it was rendered for (a drawing rendered while a key is awaited is not rendered again when
+    shown); any of them changed, or text selected, renders it anew, the same as a fresh
+    drawing renders."""
+    from textual.selection import Selection
+    from textual.style import Style
+    from textual.visual import RenderOptions
+
+    rendered: list[int] = []
+
+    def drawing() -> ByWidth:
+        visual = ByWidth(lambda width: [Text("a long line that wraps " * 2), Strip.blank(3)])
+        plain_render = visual._render
+
+        def counted(*args):
+            rendered.append(args[0])
+            return plain_render(*args)
+
+        visual._render = counted
+        return visual
+
+    def options(rules: Styles, selection=None) -> RenderOptions:
+        return RenderOptions(lambda style: style, rules, selection)
+
+    def lines(strips) -> list[str]:
+        return [(strip.text, [s.style for s in strip]) for strip in strips]
+
+    visual, rules, dark = drawing(), Styles(), Style(background=None)
+    first = visual.render_strips(20, 5, dark, options(rules))
+    assert lines(visual.render_strips(20, 5, dark, options(rules))) == lines(first)
+    assert len(rendered) == 1
+    wide, red = Styles(), Style.parse("red")
+    everything = Selection(None, None)
+    wide.text_wrap = "nowrap"
+    for width, height, style, rules_, selected in [(30, 5, dark, rules, None),
+                                                   (20, 4, dark, rules, None),
+                                                   (20, 5, red, rules, None),
+                                                   (20, 5, dark, wide, None),
+                                                   (20, 5, dark, rules, everything)]:
+        visual.render_strips(20, 5, dark, options(rules))  # the first again, kept
+        got = visual.render_strips(width, height, style, options(rules_, selected))
+        fresh = drawing().render_strips(width, height, style, options(rules_, selected))
+        assert lines(got) == lines(fresh), (width, height, style)
+    # each variant rendered anew (the first rendered again after it), and each fresh one
+    assert len(rendered) == 1 + 2 * 5 - 1 + 5
+
+
 @given(LINES, st.integers(1, 20), st.integers(0, 3), st.sampled_from(["wrap", "nowrap"]),
        st.sampled_from(["fold", "ellipsis"]), st.booleans())
 @example(["ab", "", "漢漢", "a b", "-"], 4, 0, "wrap", "fold", False)  # lines that fit

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nnstep.engine import load_scenario
 from nnstep.tui.app import build_app
+from nnstep.tui.widgets.grid import ByWidth
 
 SIZE = (120, 40)
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -278,6 +279,8 @@ async def test_a_step_puts_the_drawings_made_while_the_key_was_awaited() -> None
                 await prepared(app, pilot)
                 made = {p.id: p.next_drawing[2] for p in app._panels()
                         if p.next_drawing is not None}
+                assert all(v._rendered is not None for v in made.values()  # rendered ahead
+                           if isinstance(v, ByWidth))
                 if (app.session.cursor + 1) % opi:  # (at the update: the end's drawings)
                     assert made, app.session.cursor  # something changes at every other step
                 app.action_next_op()

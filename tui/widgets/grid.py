@@ -268,6 +268,7 @@ class ByWidth(Visual):
         self.steps = steps
         self._drawn: dict[int, list[Content | Strip]] = {}
         self._heights: dict[int, int] = {}  # the height of each width's drawing
+        self._rendered: tuple | None = None  # (what it was rendered for, the strips) last
         self.maps: list = []  # the heat maps drawn in it (a big layer's panel; tests read them)
 
     def at(self, width: int) -> list[Content | Strip]:
@@ -305,6 +306,20 @@ class ByWidth(Visual):
 
     def render_strips(self, width: int, height: int | None, style: Style,
                       options: RenderOptions) -> list[Strip]:
+        """The strips at ``width``: those rendered last when rendered again for the same width,
+        height, style and text rules with no text selected (a drawing rendered ahead, while the
+        debugger waits for a key, is not rendered again when it is shown)."""
+        if options.selection is not None or options.post_style is not None:
+            return self._render(width, height, style, options)
+        rule = options.rules.get
+        key = (width, height, style, rule("text_align", "left"), rule("text_overflow", "fold"),
+               rule("text_wrap", "wrap"), rule("line_pad", 0))
+        if self._rendered is None or self._rendered[0] != key:
+            self._rendered = (key, self._render(width, height, style, options))
+        return list(self._rendered[1])
+
+    def _render(self, width: int, height: int | None, style: Style,
+                options: RenderOptions) -> list[Strip]:
         strips: list[Strip] = []
         base = style.rich_style
         for block in self.at(width):

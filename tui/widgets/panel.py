@@ -48,7 +48,7 @@ from rich.text import Text
 from textual import events
 from textual.geometry import Size
 from textual.message import Message
-from textual.visual import Visual, visualize
+from textual.visual import RenderOptions, Visual, visualize
 from textual.widgets import Static
 
 from .common import WEIGHT_META, View, Weight, same_key
@@ -162,8 +162,8 @@ class Panel(Static):
 
     def prepare_next(self, view: View) -> None:
         """Draw what ``view`` (the next operation's) shows before it is needed, while the
-        debugger waits for a key (tui/controllers/prefetch.py), measured at the panel's present
-        width: ``show`` puts it when the cursor gets there, if the panel's inputs and the end
+        debugger waits for a key (tui/controllers/prefetch.py), measured and rendered at the
+        panel's present size (Textual takes the strips when the style is still the same): ``show`` puts it when the cursor gets there, if the panel's inputs and the end
         of the iteration are those of ``view`` then (a drawing is sized on that end)."""
         key = self.inputs(view)
         if key is None or same_key(self.drawn_from, key) or same_key(self.reserved_from, key):
@@ -172,9 +172,12 @@ class Panel(Static):
         if made is not None and made[1] is end and same_key(made[0], key):
             return
         visual = visualize(self, self.drawing(view))
-        width = self.content_region.width
+        width, height = self.size
         if width:
             visual.get_height(self.styles, width)
+            if isinstance(visual, ByWidth):  # rendered as Textual will, if the style stays
+                visual.render_strips(width, height, self.visual_style,
+                                     RenderOptions(self._get_style, self.styles))
         self.next_drawing = (key, end, visual)
 
     def _room(self, reserve: Visual | None) -> tuple | None:
