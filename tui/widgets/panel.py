@@ -163,8 +163,9 @@ class Panel(Static):
     def prepare_next(self, view: View) -> None:
         """Draw what ``view`` (the next operation's) shows before it is needed, while the
         debugger waits for a key (tui/controllers/prefetch.py), measured and rendered at the
-        panel's present size (Textual takes the strips when the style is still the same): ``show`` puts it when the cursor gets there, if the panel's inputs and the end
-        of the iteration are those of ``view`` then (a drawing is sized on that end)."""
+        panel's present size (Textual takes those strips if the style is still the same):
+        ``show`` puts it when the cursor gets there, if the panel's inputs and the end of the
+        iteration are those of ``view`` then (a drawing is sized on that end)."""
         key = self.inputs(view)
         if key is None or same_key(self.drawn_from, key) or same_key(self.reserved_from, key):
             return  # drawn on every change, unchanged there, or the end's drawing is put
