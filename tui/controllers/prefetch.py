@@ -21,6 +21,7 @@ next operation, the end of the iteration it was sized on) are still those it was
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from .host import Host
@@ -55,46 +56,31 @@ class Prefetch:
             self.busy = False
             return
         panels = list(self.panels())
+        pieces: list[Callable[[], list | None]] = []
         ahead = self.inspection.ahead_of_next()
-        if ahead is None or ahead.record is None:
-            self.host.call_later(self._next, round_, panels)
-            return
-        # the end's view, made again only when what it shows changed (most keys move the
-        # cursor within the iteration, and the panels have prepared it already)
-        shown = (self.host.style, self.host.selected, self.inspection.sign_filter)
-        if self._made is None or self._made[0] is not ahead or self._made[1] != shown:
-            self._made = (ahead, shown, self.end_view(ahead))
-        holding = [p for p in panels if p.HOLDS_STILL]
-        self.host.call_later(self._prepare, round_, self._made[2], holding, panels)
+        if ahead is not None and ahead.record is not None:
+            # the end's view, made again only when what it shows changed (most keys move the
+            # cursor within the iteration, and the panels have prepared it already)
+            shown = (self.host.style, self.host.selected, self.inspection.sign_filter)
+            if self._made is None or self._made[0] is not ahead or self._made[1] != shown:
+                self._made = (ahead, shown, self.end_view(ahead))
+            pieces = [partial(p.prepare, self._made[2]) for p in panels if p.HOLDS_STILL]
+        pieces.append(partial(self._next, panels))
+        self.host.call_later(self._do, round_, pieces)
 
-    def _prepare(self, round_: int, end: Any, pending: list, panels: list) -> None:
-        """One panel's drawing of the next iteration's end a turn; then the next operation."""
-        if round_ != self._round:
-            return
-        if self.host.running:
-            self.busy = False
-        elif not pending:
-            self.host.call_later(self._next, round_, panels)
-        else:
-            pending[0].prepare(end)
-            self.host.call_later(self._prepare, round_, end, pending[1:], panels)
-
-    def _next(self, round_: int, panels: list) -> None:
-        """The next operation's view (its record computed ahead when not recorded yet)."""
-        if round_ != self._round:
-            return
-        view = None if self.host.running else self.next_view()
-        if view is None:
-            self.busy = False
-            return
-        self.host.call_later(self._prepare_next, round_, view, panels)
-
-    def _prepare_next(self, round_: int, view: Any, pending: list) -> None:
-        """One panel's drawing of the next operation a turn."""
+    def _do(self, round_: int, pending: list[Callable[[], list | None]]) -> None:
+        """The first piece of work pending, then the rest (and the pieces it gives) a turn
+        of the event loop later."""
         if round_ != self._round:
             return
         if self.host.running or not pending:
             self.busy = False
             return
-        pending[0].prepare_next(view)
-        self.host.call_later(self._prepare_next, round_, view, pending[1:])
+        more = pending[0]() or []
+        self.host.call_later(self._do, round_, [*more, *pending[1:]])
+
+    def _next(self, panels: list) -> list:
+        """The next operation's view (its record computed ahead when not recorded yet), and
+        the pieces that draw it: one panel each."""
+        view = self.next_view()
+        return [] if view is None else [partial(p.prepare_next, view) for p in panels]
