@@ -95,13 +95,19 @@ def act(s: Session, kind: str, n: int, ahead):
     return ahead
 
 
+def acted(s: Session, actions):
+    """Each of ``actions`` done on ``s`` in turn, yielded once done."""
+    ahead = s.record
+    for kind, n in actions:
+        ahead = act(s, kind, n, ahead)
+        yield kind, n
+
+
 @given(text=networks(), actions=ACTIONS)
 def test_records_are_what_a_session_that_never_looked_ahead_computes(text, actions):
     scenario = parse_scenario(text, "gen.toml")
     s = Session(scenario)
-    ahead = s.record
-    for kind, n in actions:
-        ahead = act(s, kind, n, ahead)
+    for kind, n in acted(s, actions):
         reference = Session.replay(scenario, s.edit_log)
         reference.goto(s.cursor)
         assert records_match(s.record, reference.record), (kind, n)
@@ -139,9 +145,7 @@ def test_a_spare_read_again_outlives_those_kept_after_it():
 def test_a_record_peeked_is_the_one_the_session_then_shows(text, actions):
     scenario = parse_scenario(text, "gen.toml")
     s = Session(scenario)
-    ahead = s.record
-    for kind, n in actions:
-        ahead = act(s, kind, n, ahead)
+    for kind, n in acted(s, actions):
         peeked = s.peek(s.cursor + 1)
         if peeked is None:
             assert s.cursor == s.last_index
