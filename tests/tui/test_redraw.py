@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nnstep.engine import load_scenario
 from nnstep.tui.app import build_app
-from nnstep.tui.widgets.grid import ByWidth
+from nnstep.tui.widgets.grid import ByWidth, KeepsRender, KeptContent
 
 SIZE = (120, 40)
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -290,6 +290,35 @@ async def test_a_step_puts_the_drawings_made_while_the_key_was_awaited() -> None
                         assert panel.shown is made[panel.id], (app.session.cursor, panel.id)
                         put += 1
             assert put >= opi, scenario.path
+
+
+async def test_drawings_made_ahead_are_rendered_under_the_style_the_step_gives() -> None:
+    """A drawing made while the key was awaited is rendered then under the style its panel
+    had when last rendered with the classes of the next operation (lit as active, or no longer
+    lit): once each panel has been painted with each of its looks (an iteration), Textual
+    renders no drawing a step puts again, text drawings included."""
+    app = build_app(load_scenario(SCENARIOS / "broccoli.toml"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        opi = app.session.schedule.ops_per_iteration
+        kept, texts, restyled = 0, 0, 0
+        for step in range(2 * opi):  # the first iteration shows each look once; the second
+            await pilot.pause()
+            await prepared(app, pilot)
+            made = {p.id: (p.next_drawing[2], p.next_drawing[2]._rendered, p.visual_style)
+                    for p in app._panels() if p.next_drawing is not None
+                    and isinstance(p.next_drawing[2], KeepsRender)}
+            app.action_next_op()
+            await pilot.pause()
+            for panel in app._panels():
+                if panel.id in made and step >= opi:
+                    visual, rendered, style_before = made[panel.id]
+                    assert panel.shown is visual
+                    assert visual._rendered is rendered, (app.session.cursor, panel.id)
+                    assert rendered[0][2] == panel.visual_style
+                    kept += 1
+                    texts += isinstance(visual, KeptContent)
+                    restyled += style_before != panel.visual_style
+        assert kept >= opi and texts and restyled >= 2
 
 
 async def test_a_drawing_made_for_another_end_of_the_iteration_is_not_put() -> None:

@@ -27,10 +27,13 @@ class DataPanel(Panel):
         last = rec.outputs[-1] if rec.outputs else None
         return (view.style, rec.samples, rec.x, rec.y, last, rec.loss, rec.lr, rec.op.kind == PICK)
 
+    def looks(self, view: View) -> dict[str, bool]:
+        return {"-active": view.record.op.kind == PICK}
+
     def decorate(self, view: View) -> None:
+        super().decorate(view)
         rec = view.record
         n = len(view.scenario.samples)
-        self.set_class(rec.op.kind == PICK, "-active")
         if not rec.samples:
             self.border_title = "data"
             return

@@ -250,7 +250,44 @@ def height_of(content: Content, rules: RulesMap, width: int) -> int:
     return content.get_height(rules, width)
 
 
-class ByWidth(Visual):
+class KeepsRender:
+    """A visual that keeps the strips it rendered last: rendered again for the same width,
+    height, style and text rules with no text selected, it gives those strips (a drawing
+    rendered ahead, while the debugger waits for a key, is not rendered again when shown).
+    ``_render`` renders."""
+
+    _rendered: tuple | None = None  # (what it was rendered for, the strips) last
+
+    def render_strips(self, width: int, height: int | None, style: Style,
+                      options: RenderOptions) -> list[Strip]:
+        if options.selection is not None or options.post_style is not None:
+            return self._render(width, height, style, options)
+        rule = options.rules.get
+        key = (width, height, style, rule("text_align", "left"), rule("text_overflow", "fold"),
+               rule("text_wrap", "wrap"), rule("line_pad", 0))
+        if self._rendered is None or self._rendered[0] != key:
+            self._rendered = (key, self._render(width, height, style, options))
+        return list(self._rendered[1])
+
+    def _render(self, width: int, height: int | None, style: Style,
+                options: RenderOptions) -> list[Strip]:
+        raise NotImplementedError
+
+
+class KeptContent(KeepsRender, Content):
+    """Textual Content that keeps its last render (``KeepsRender``): a panel's text drawing
+    rendered ahead."""
+
+    def __init__(self, content: Content) -> None:
+        super().__init__(content.plain, content.spans, content.cell_length,
+                         strip_control_codes=False)
+
+    def _render(self, width: int, height: int | None, style: Style,
+                options: RenderOptions) -> list[Strip]:
+        return Content.render_strips(self, width, height, style, options)
+
+
+class ByWidth(KeepsRender, Visual):
     """A Textual visual drawn by ``draw(width)`` for the width the widget has (e.g. a table
     whose one column fills the room and wraps, heat maps as wide as the panel). ``draw`` gives
     lines: Rich Text or Textual Content (which wrap if too long) and ready Strips (drawn as
@@ -268,7 +305,6 @@ class ByWidth(Visual):
         self.steps = steps
         self._drawn: dict[int, list[Content | Strip]] = {}
         self._heights: dict[int, int] = {}  # the height of each width's drawing
-        self._rendered: tuple | None = None  # (what it was rendered for, the strips) last
         self.maps: list = []  # the heat maps drawn in it (a big layer's panel; tests read them)
 
     def at(self, width: int) -> list[Content | Strip]:
@@ -303,20 +339,6 @@ class ByWidth(Visual):
                 1 if isinstance(b, Strip) else height_of(b, rules, width)
                 for b in self.at(width))
         return height
-
-    def render_strips(self, width: int, height: int | None, style: Style,
-                      options: RenderOptions) -> list[Strip]:
-        """The strips at ``width``: those rendered last when rendered again for the same width,
-        height, style and text rules with no text selected (a drawing rendered ahead, while the
-        debugger waits for a key, is not rendered again when it is shown)."""
-        if options.selection is not None or options.post_style is not None:
-            return self._render(width, height, style, options)
-        rule = options.rules.get
-        key = (width, height, style, rule("text_align", "left"), rule("text_overflow", "fold"),
-               rule("text_wrap", "wrap"), rule("line_pad", 0))
-        if self._rendered is None or self._rendered[0] != key:
-            self._rendered = (key, self._render(width, height, style, options))
-        return list(self._rendered[1])
 
     def _render(self, width: int, height: int | None, style: Style,
                 options: RenderOptions) -> list[Strip]:

@@ -76,17 +76,18 @@ class LayerPanel(Panel):
     def inputs(self, view: View) -> tuple:
         return layer_inputs(view, self.k)
 
+    def looks(self, view: View) -> dict[str, bool]:
+        k, op = self.k, view.record.op
+        marks = {FINDING_MARKS.get(f.kind, ("", "", "", None))[3]
+                 for f in view.findings if f.layer == k}
+        return {"-active": op.kind in (FORWARD, BACKWARD) and op.layer == k,
+                "-blocked": "-blocked" in marks, "-rounding": "-rounding" in marks,
+                "-big": is_big(view.model, k) and view.model.layers[k].trainable}
+
     def decorate(self, view: View) -> None:
-        k, rec = self.k, view.record
-        spec = view.model.layers[k]
+        super().decorate(view)
+        spec = view.model.layers[self.k]
         self.border_title = f"{spec.name} · {spec.describe()}"
-        op = rec.op
-        self.set_class(op.kind in (FORWARD, BACKWARD) and op.layer == k, "-active")
-        classes = {FINDING_MARKS.get(f.kind, ("", "", "", None))[3]
-                   for f in view.findings if f.layer == k}
-        self.set_class("-blocked" in classes, "-blocked")
-        self.set_class("-rounding" in classes, "-rounding")
-        self.set_class(is_big(view.model, k) and spec.trainable, "-big")
 
     def put(self, content: Text | ByWidth) -> None:
         self.heat_maps = content.maps if isinstance(content, ByWidth) else []

@@ -31,9 +31,12 @@ class LossPanel(Panel):
                 rec.op.kind in (LOSS, BACKWARD_LOSS),  # the -active class
                 rec.new_params is not None and rec.index)  # the loss change: at the update
 
+    def looks(self, view: View) -> dict[str, bool]:
+        return {"-active": view.record.op.kind in (LOSS, BACKWARD_LOSS)}
+
     def decorate(self, view: View) -> None:
+        super().decorate(view)
         self.border_title = f"loss · {view.model.loss.label}"
-        self.set_class(view.record.op.kind in (LOSS, BACKWARD_LOSS), "-active")
 
     def drawing(self, view: View) -> Text:
         rec, style, loss = view.record, view.style, view.model.loss

@@ -46,13 +46,16 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
+from textual.content import Content
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style
 from textual.visual import RenderOptions, Visual, visualize
 from textual.widgets import Static
 
 from .common import WEIGHT_META, View, Weight, same_key
-from .grid import ByWidth
+from .grid import ByWidth, KeepsRender, KeptContent
 
 TITLE_MARGIN = 3  # "╭─ title ─╮" is the title and 6 cells; a panel's gutter takes 3
 
@@ -87,13 +90,20 @@ class Panel(Static):
         self.held_for: tuple | None = None  # (terminal size, number style) the room is held for
         self._held_steps: tuple | None = None  # (steps,): the widths that show more, held
         self.asked_layout = False  # whether the last show asked for a layout pass
+        self._styles_seen: dict[tuple, Style] = {}  # the style rendered under (classes, theme)
 
     def inputs(self, view: View) -> tuple | None:
         """What the panel draws from; None: draw on every change."""
         return None
 
+    def looks(self, view: View) -> dict[str, bool]:
+        """The classes ``view`` sets on the panel or takes off it (none by default)."""
+        return {}
+
     def decorate(self, view: View) -> None:
-        """Classes and titles for ``view`` (none by default)."""
+        """Classes (``looks``) and titles for ``view``."""
+        for name, on in self.looks(view).items():
+            self.set_class(on, name)
 
     def drawing(self, view: View) -> Text | ByWidth:
         """What the panel shows for ``view``; no side effects."""
@@ -163,8 +173,9 @@ class Panel(Static):
     def prepare_next(self, view: View) -> None:
         """Draw what ``view`` (the next operation's) shows before it is needed, while the
         debugger waits for a key (tui/controllers/prefetch.py), measured and rendered at the
-        panel's present size (Textual takes those strips if the style is still the same):
-        ``show`` puts it when the cursor gets there, if the panel's inputs and the end of the
+        panel's present size under the style it last rendered with under ``view``'s classes
+        (Textual takes those strips if it renders the same way, ``KeepsRender``): ``show``
+        puts it when the cursor gets there, if the panel's inputs and the end of the
         iteration are those of ``view`` then (a drawing is sized on that end)."""
         key = self.inputs(view)
         if key is None or same_key(self.drawn_from, key) or same_key(self.reserved_from, key):
@@ -173,13 +184,27 @@ class Panel(Static):
         if made is not None and made[1] is end and same_key(made[0], key):
             return
         visual = visualize(self, self.drawing(view))
+        if type(visual) is Content:
+            visual = KeptContent(visual)
         width, height = self.size
         if width:
             visual.get_height(self.styles, width)
-            if isinstance(visual, ByWidth):  # rendered as Textual will, if the style stays
-                visual.render_strips(width, height, self.visual_style,
+            if isinstance(visual, KeepsRender):
+                visual.render_strips(width, height, self._style_for(view),
                                      RenderOptions(self._get_style, self.styles))
         self.next_drawing = (key, end, visual)
+
+    def _style_for(self, view: View) -> Style:
+        """The style the panel renders with once ``view``'s classes are set: the one it
+        rendered with under those classes last (its present style, until it has)."""
+        classes = set(self.classes)
+        for name, on in self.looks(view).items():
+            (classes.add if on else classes.discard)(name)
+        return self._styles_seen.get((frozenset(classes), self.app.theme), self.visual_style)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._styles_seen[(frozenset(self.classes), self.app.theme)] = self.visual_style
+        return super().render_lines(crop)
 
     def _room(self, reserve: Visual | None) -> tuple | None:
         """What a layout pass reads of a reserve, in the container of the last one: its
