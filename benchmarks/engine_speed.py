@@ -19,7 +19,7 @@ import tracemalloc
 
 from common import best_of, machine, scenario
 from nnstep.engine import Session
-from nnstep.engine.history import Policy
+from nnstep.engine.kept_records import Policy
 from nnstep.engine.step import Model, first_record, next_iteration
 
 CASES = [  # name, batch size, iterations timed

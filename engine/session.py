@@ -17,7 +17,8 @@ from typing import Any
 
 from .edits import Edit, EditError, apply, convert
 from .errors import ScenarioError
-from .history import Policy, Timeline
+from .history import Timeline
+from .kept_records import Policy
 from .numbers import EXACT, FLOAT, NumberError, Numbers, parse_number
 from .records import Record
 from .scenario import Scenario

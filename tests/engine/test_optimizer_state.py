@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from nnstep.engine import Session, parse_scenario
-from nnstep.engine.history import Policy, _checkpoint
+from nnstep.engine.kept_records import Policy, _checkpoint
 from nnstep.engine.records import same
 from nnstep.engine.step import Model, first_record, next_iteration, next_record
 
