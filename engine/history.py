@@ -16,8 +16,9 @@ from typing import Any
 
 from .kept_records import KeptRecords, Policy
 from .kinds.loss import accuracy
+from .model import Model
 from .records import Record
-from .step import Model, next_iteration, next_record
+from .step import next_iteration, next_record
 
 
 class Timeline(KeptRecords):

@@ -22,8 +22,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from math import ceil
 
+from .model import Model
 from .records import Record, before
-from .step import Model, next_iteration, next_record
+from .step import next_iteration, next_record
 
 KEEP_ALL_BUDGET = 48 * 2**20  # bytes of records a run may keep in full
 ENDS_BUDGET = 128 * 2**20  # bytes of iteration-end records / checkpoints

@@ -220,7 +220,7 @@ class _Builder(Fields):
                                                           else []) + list(self.files.opened)))
         if "branch" not in raw:
             return scenario
-        from .step import Model  # step imports this module
+        from .model import Model  # model imports this module
 
         branch = parse_branch(raw["branch"], scenario.layers, Model.of(scenario).schedule,
                               self.fail)
