@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .dataset import Sample, Samples, file_samples, generated_samples, inline_samples
+from .dataset import Sample, Samples, generated_samples, inline_samples
+from .file_dataset import file_samples
 from .labels import parse_classes
 from .scenario_fields import Fields
 
