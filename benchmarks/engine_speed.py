@@ -19,8 +19,9 @@ import tracemalloc
 
 from common import best_of, machine, scenario
 from nnstep.engine import Session
-from nnstep.engine.history import Policy
-from nnstep.engine.step import Model, first_record, next_iteration
+from nnstep.engine.kept_records import Policy
+from nnstep.engine.model import Model
+from nnstep.engine.step import first_record, next_iteration
 
 CASES = [  # name, batch size, iterations timed
     ("3-weight", None, 20_000),

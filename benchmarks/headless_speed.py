@@ -43,8 +43,9 @@ from common import ROOT, machine, scenario
 from engine_speed import torch_trainer
 from nnstep.engine import Session, chunk_fields, trace_chunk
 from nnstep.engine.conditions import parse_condition
+from nnstep.engine.model import Model
 from nnstep.engine.search import RecentEnds, backward_iter, scan
-from nnstep.engine.step import Model, first_record, next_iteration
+from nnstep.engine.step import first_record, next_iteration
 from nnstep.engine.trace import EVERYTHING, fields
 from nnstep.engine.watch import Screen
 from nnstep.tui import headless

@@ -18,10 +18,10 @@ from .detectors import History
 from .diagnostics import loss_change
 from .kinds.layer import Activation, PassThrough
 from .losses import batch_loss
+from .model import Model
 from .numbers import numbers_of
 from .optimizers import layer_direction
 from .stacked import Name, Stack
-from .step import Model
 from .trace import _FIELDS, Selection, _layers, loss_change_json
 from .value_fields import PLACED, Ends, by_values
 

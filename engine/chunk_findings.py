@@ -20,9 +20,9 @@ import numpy as np
 from .detectors import DEFAULTS, History, detect, dying_finding, unchanged_finding
 from .diagnostics import overshoot, saturated, sign_changes
 from .flow_findings import _ULPS, Finding, blocked_finding, rounding_finding
+from .model import Model
 from .records import Record
 from .stacked import Stack, norms
-from .step import Model
 from .value_fields import Ends, ValueTexts
 
 SLACK = 1e-6  # a screen's margin over the detectors' norms (which agree to ~1e-15)

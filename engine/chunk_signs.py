@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .model import Model
 from .optimizers import layer_direction
 from .records import Record
 from .sign_codes import MOVE_OF_STEP, PLUS, codes
 from .sign_situations import passes_sign
 from .signs import sign_rows
 from .stacked import Stack, batch_codes
-from .step import Model
 
 MAX_KEPT = 20_000  # row texts kept; past it the table starts again
 

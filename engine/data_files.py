@@ -3,8 +3,9 @@ data (arrays ``x`` and ``y``).
 
 The fast CSV reader is an optimisation only: whenever numpy cannot take the file as it is — a
 fraction like 1/200, a blank row of commas, a bad cell, nan, a number too large for float64 —
-it gives up and the exact reader (dataset.py) reads the file row by row, giving the same values
-or a message naming the file, the line and the column. Exact scenarios always use that reader.
+it gives up and the exact reader (file_dataset.py) reads the file row by row, giving the same
+values or a message naming the file, the line and the column. Exact scenarios always use that
+reader.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ import re
 from fractions import Fraction
 
 from .detectors import DEFAULTS, KINDS, History, decided, detect
+from .model import Model
 from .numbers import NumberError, parse_number
 from .records import Record
-from .step import Model
 
 LOWEST, HIGHEST = Fraction(1, 10**300), Fraction(10**300)  # thresholds (floats compare them)
 MAX_UNCHANGED = 1000  # `unchanged N` reads N earlier iterations at each update

@@ -33,10 +33,10 @@ import numpy as np
 from .flow_findings import Finding
 from .format import brief
 from .memo import once
+from .model import Model
 from .norms import Norm, norm, norm_ratio
 from .numbers import SMALL, to_float
 from .records import BACKWARD, FORWARD, UPDATE, Record
-from .step import Model
 
 KINDS = ("vanishing", "exploding", "dying", "update_ratio", "unchanged")
 DEFAULTS: dict[str, tuple] = {

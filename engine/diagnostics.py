@@ -19,10 +19,10 @@ from .flow_findings import Finding, findings, true_places
 from .format import brief, sup, weight_label
 from .losses import batch_loss, loss_values
 from .memo import once
+from .model import Model
 from .numbers import SMALL, floats, numbers_of, sum_is_finite
 from .optimizers import layer_direction
 from .records import BACKWARD, FORWARD, UPDATE, Record, produced
-from .step import Model
 
 SIGN_DETAIL = 10  # more sign flips than this in one array are summarised in one finding
 SATURATION = 1e-3  # a sigmoid/tanh derivative below this (its maximum is 1/4 or 1) is saturated

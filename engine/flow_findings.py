@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from .format import brief
+from .model import Model
 from .numbers import SMALL
 from .records import Record
-from .step import Model
 
 ROUNDING_ULPS = 64  # |value| within this many ulps of the scale of its terms counts as "probably 0"
 

@@ -17,9 +17,9 @@ import numpy as np
 from . import layers as L
 from .format import weight_label
 from .losses import loss_delta, loss_values
+from .model import Model
 from .numbers import Numbers, to_float
 from .records import Record
-from .step import Model
 
 FLOAT = Numbers("float64")
 MAX_PER_LAYER = 200

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .model import Model
 from .records import Record
 from .stacked import Name, array, names
-from .step import Model
 
 
 class Layout:

@@ -1,6 +1,8 @@
 """A scenario file (TOML) -> a frozen ``Scenario``. Every error names file, line/key, expectation.
 
 The schema is a contract other tools generate; keys may be added, never renamed. See README.md.
+Here: the Scenario and its [training] table, and the checks across tables; the [data] table is
+read in scenario_data.py, [[layers]] in scenario_layers.py, [loss] and [optimizer] in settings.py.
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from .branch_file import BranchTable, parse_branch
-from .dataset import Sample, Samples, file_samples, generated_samples, inline_samples
+from .dataset import Sample, Samples
 from .errors import ScenarioError, escape, locate, shown
 from .files import FileProblem, read_text
 from .format import count
 from .init import WeightFiles, network_params
 from .kinds import DEFAULT_LOSS
-from .labels import parse_classes
 from .layers import LayerSpec
 from .limits import (
     MAX_BATCH_VALUES,
@@ -30,6 +31,7 @@ from .limits import (
 )
 from .numbers import FLOAT, MODES, toml_float
 from .optimizers import Optimizer
+from .scenario_data import check_shapes, read_data
 from .scenario_fields import Fields
 from .scenario_layers import read_layers
 from .settings import check_targets, parse_loss, parse_optimizer
@@ -37,7 +39,6 @@ from .state_dict import prefixes
 
 TOP_KEYS = ("title", "description", "numbers", "data", "training", "loss", "optimizer", "layers",
             "weights", "branch")
-DATA_KEYS = ("features", "targets", "classes", "samples", "file", "generate")
 TITLE_SHOWN = 80  # characters of the title `check` prints
 TRAINING_KEYS = ("learning_rate", "batch_size", "epochs", "order", "seed")
 ORDERS = ("sequential", "shuffle")
@@ -191,7 +192,7 @@ class _Builder(Fields):
         if len(layers_raw) > MAX_LAYERS:  # at ~4 ms a panel, 3,000 layers took 15 s a step
             raise self.fail(f"{len(layers_raw):,} layers are over the limit of {MAX_LAYERS} "
                             "(activations included)", ("layers",))
-        samples, features, targets, classes = self.data()
+        samples, features, targets, classes, self.data_file = read_data(self, self.raw, self.path)
         layers, params = read_layers(self, layers_raw, numbers, training.seed, self.files,
                                      own_weights="weights" not in raw)
         batch, neurons = min(training.batch_size, len(samples)), sum(spec.size for spec in layers)
@@ -207,7 +208,7 @@ class _Builder(Fields):
         if "weights" in raw:
             params, keys = network_params(raw["weights"], layers, layers_raw, self.files,
                                           self.fail)
-        self.check_shapes(layers, samples, features, targets)
+        check_shapes(self, self.raw["data"], layers, samples, features, targets)
         check_targets(samples, loss, isinstance(self.raw["data"].get("samples"), list),
                       self.fail)
         scenario = Scenario(str(self.path), title, description, numbers,
@@ -220,7 +221,7 @@ class _Builder(Fields):
                                                           else []) + list(self.files.opened)))
         if "branch" not in raw:
             return scenario
-        from .step import Model  # step imports this module
+        from .model import Model  # model imports this module
 
         branch = parse_branch(raw["branch"], scenario.layers, Model.of(scenario).schedule,
                               self.fail)
@@ -243,71 +244,3 @@ class _Builder(Fields):
             self.string(raw, "order", where, default="sequential", choices=ORDERS),
             self.integer(raw, "seed", where, 0, 0),
         )
-
-    def data(self) -> tuple[list[Sample], list[str] | None, list[str] | None, tuple[str, ...]]:
-        """(samples, feature names, output names, class names)."""
-        where = ("data",)
-        if "data" not in self.raw:
-            raise self.fail("missing table [data] (expected samples = [...] or file = \"...csv\")")
-        raw = self.table(self.raw["data"], where, DATA_KEYS)
-        features = self.names(raw, "features", where)
-        targets = self.names(raw, "targets", where)
-        classes = parse_classes(self.names(raw, "classes", where), where + ("classes",),
-                                self.fail)
-        sources = [key for key in ("samples", "file", "generate") if key in raw]
-        if len(sources) > 1:
-            raise self.fail(f"give one of samples, file or generate, not {' and '.join(sources)}",
-                            where + (sources[1],))
-        if "generate" in raw:
-            samples, names = generated_samples(raw["generate"], self.fail)
-            if classes and len(classes) != len(names):
-                raise self.fail(f"{len(classes)} class names for {len(names)} generated classes",
-                                where + ("classes",))
-            targets = targets or list(classes) or names
-        elif "file" in raw:
-            samples, features, targets = file_samples(self.path, raw["file"], features, targets,
-                                                      self.fail, self.mode, classes)
-            self.data_file = self.path.parent / raw["file"]  # a path: file_samples checked it
-        elif "samples" in raw:
-            samples = inline_samples(raw["samples"], self.fail, self.mode, classes)
-        else:
-            raise self.fail("missing key 'samples' (or 'file', or 'generate'): the data set",
-                            where)
-        if not samples:
-            raise self.fail("the data set is empty (expected at least one sample)",
-                            where + (("file",) if "file" in raw else ("samples",)))
-        if classes and "file" not in raw and "targets" in raw:
-            raise self.fail("classes names the outputs already: give targets only with a CSV "
-                            "file (the column of class labels)", where + ("targets",))
-        if classes:
-            targets = list(classes)  # the outputs are the classes (not a CSV's label column)
-        return samples, features, targets, classes
-
-    def check_shapes(self, layers, samples, features, targets) -> None:
-        n_in, n_out = layers[0].size, layers[-1].size
-        arrays = isinstance(samples, Samples)
-        if arrays or not isinstance(self.raw["data"].get("samples"), list):
-            # one array each, or rows its reader gave one width: checked once, for the data
-            # set (a file or a generator has no samples[i] to name)
-            widths = ((samples.x.shape[1], samples.y.shape[1]) if arrays
-                      else (len(samples[0].x), len(samples[0].y)))
-            for width, n, what, layer in ((widths[0], n_in, "inputs", "the input layer"),
-                                          (widths[1], n_out, "outputs", "the last layer")):
-                if width != n:
-                    raise self.fail(f"the data has {width} {what} per sample, {layer} "
-                                    f"'{layers[0 if what == 'inputs' else -1].name}' has {n}",
-                                    ("data",))
-            samples = ()
-        for i, s in enumerate(samples):
-            if len(s.x) != n_in:
-                raise self.fail(f"x has {len(s.x)} values, the input layer '{layers[0].name}' "
-                                f"expects {n_in}", ("data", "samples", i, "x"))
-            if len(s.y) != n_out:
-                raise self.fail(f"y has {len(s.y)} values, the last layer '{layers[-1].name}' "
-                                f"outputs {n_out}", ("data", "samples", i, "y"))
-        if features and len(features) != n_in:
-            raise self.fail(f"{len(features)} feature names for {n_in} inputs",
-                            ("data", "features"))
-        if targets and len(targets) != n_out:
-            raise self.fail(f"{len(targets)} target names for {n_out} outputs",
-                            ("data", "targets"))

@@ -17,14 +17,16 @@ from typing import Any
 
 from .edits import Edit, EditError, apply, convert
 from .errors import ScenarioError
-from .history import Policy, Timeline
+from .history import Timeline
+from .kept_records import Policy
+from .model import MAX_FRACTION_BITS, Model
 from .numbers import EXACT, FLOAT, NumberError, Numbers, parse_number
 from .records import Record
 from .scenario import Scenario
 from .session_moves import Moves
 from .session_reads import Reads
 from .spares import Spares
-from .step import MAX_FRACTION_BITS, Model, RunawayFractions, first_record
+from .step import RunawayFractions, first_record
 
 
 @dataclass

@@ -4,8 +4,8 @@ reads the session's cursor, record, schedule and last index, and moves with its 
 
 from __future__ import annotations
 
+from .model import Schedule
 from .records import Record
-from .step import Schedule
 
 
 class Moves:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .edits import Edit
+from .model import Model, Schedule
 from .records import Record
 from .spares import Spares
-from .step import Model, Schedule, next_record
+from .step import next_record
 
 if TYPE_CHECKING:
     from .session import Branch

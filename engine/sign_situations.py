@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .model import Model
 from .records import Record
 from .sign_codes import CODE_TEXT, batch_codes
-from .step import Model
 
 
 def situation(delta_sign: str, neuron: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .model import Model
 from .numbers import floats
 from .optimizers import layer_direction
 from .records import Record
@@ -36,7 +37,6 @@ from .sign_codes import (
     codes,
 )
 from .sign_situations import Neurons
-from .step import Model
 
 
 @dataclass(frozen=True)

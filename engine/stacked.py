@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from .model import Model
 from .records import UPDATE, Record
-from .step import Model
 
 Name = tuple  # ("x",), ("y",), ("losses",), ("loss_delta",), ("o", k), ("d", k),
 # ("w", k, key) the weights, ("n", k, key) the updated ones, ("g", k, key) the gradients

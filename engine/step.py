@@ -1,4 +1,5 @@
-"""The pure step function: the record after the next operation, from the record before it.
+"""The pure step function: the record after the next operation, from the record before it;
+and the fused iteration, the update record of the next whole iteration at once.
 
 Nothing here keeps state: the sample order is a function of (seed, epoch), and a record holds
 everything the next operation needs. Same record in ⇒ bit-identical record out.
@@ -6,19 +7,14 @@ everything the next operation needs. Same record in ⇒ bit-identical record out
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 import numpy as np
 
-from . import layers as L
 from .dataset import Samples
-from .kinds import LOSSES, LossKind
-from .kinds.layer import PassThrough
-from .losses import batch_loss, loss_delta, loss_values
-from .numbers import Numbers, freeze, max_bits
-from .optimizers import Optimizer
+from .model import Model
+from .numbers import Numbers, max_bits
+from .operations import backward, delta_of_loss, forward, loss_and_delta, loss_of, pick
 from .records import (
     BACKWARD,
     BACKWARD_LOSS,
@@ -29,12 +25,10 @@ from .records import (
     UPDATE,
     Op,
     Record,
-    ops_of_iteration,
     produced,
 )
 from .scenario import Scenario
 
-MAX_FRACTION_BITS = 12_000  # ~3,600 digits: below Python's 4,300-digit int-to-text limit
 _FLOAT = Numbers("float64")
 
 
@@ -48,104 +42,6 @@ class RunawayFractions(ArithmeticError):
             f"limit of {limit}: exact arithmetic would slow to a crawl from here. Continue in "
             "float64 (the debugger offers it; headless: --continue-in-float or --float), or "
             "raise the limit (--max-fraction-bits).")
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """Where each operation sits: index 0 is the start, then ``ops_per_iteration`` per iteration."""
-
-    n_samples: int
-    batch_size: int
-    epochs: int
-    order: str
-    seed: int
-    n_layers: int
-
-    @cached_property
-    def ops(self) -> tuple[Op, ...]:
-        return ops_of_iteration(self.n_layers)
-
-    @property
-    def ops_per_iteration(self) -> int:
-        return 2 * self.n_layers + 4
-
-    @cached_property
-    def iterations_per_epoch(self) -> int:
-        return -(-self.n_samples // self.batch_size)
-
-    @property
-    def iterations(self) -> int:
-        return self.iterations_per_epoch * self.epochs
-
-    @property
-    def last_index(self) -> int:
-        return self.iterations * self.ops_per_iteration
-
-    def locate(self, index: int) -> tuple[int, int, Op]:
-        """(iteration from 1, epoch from 1, op) of an operation index; (0, 0, start) for 0."""
-        if index == 0:
-            return 0, 0, Op(START)
-        t, j = divmod(index - 1, self.ops_per_iteration)
-        return t + 1, t // self.iterations_per_epoch + 1, self.ops[j]
-
-    def iteration_end(self, iteration: int) -> int:
-        """Index of the update of ``iteration`` (0 for iteration 0, the start)."""
-        return iteration * self.ops_per_iteration
-
-    def samples(self, iteration: int) -> tuple[int, ...]:
-        """The data set indices of ``iteration``'s batch."""
-        epoch, pos = divmod(iteration - 1, self.iterations_per_epoch)
-        order = self.order_of(epoch + 1)
-        return order[pos * self.batch_size:(pos + 1) * self.batch_size]
-
-    def order_of(self, epoch: int) -> tuple[int, ...]:
-        """The order of the samples in ``epoch``: as given, or shuffled from (seed, epoch)."""
-        if self.order == "shuffle":
-            return _shuffled(self.n_samples, self.seed, epoch)
-        return _in_order(self.n_samples)
-
-
-@lru_cache(maxsize=8)
-def _in_order(n: int) -> tuple[int, ...]:
-    return tuple(range(n))
-
-
-@lru_cache(maxsize=8)
-def _shuffled(n: int, seed: int, epoch: int) -> tuple[int, ...]:
-    return tuple(int(i) for i in np.random.default_rng([seed, epoch]).permutation(n))
-
-
-@dataclass(frozen=True)
-class Model:
-    """The fixed parts of a scenario that the step function needs."""
-
-    layers: tuple[L.LayerSpec, ...]
-    loss: LossKind
-    schedule: Schedule
-    max_fraction_bits: int = MAX_FRACTION_BITS
-    optimizer: Optimizer = Optimizer.plain()
-
-    @classmethod
-    def of(cls, scenario: Scenario, max_fraction_bits: int = MAX_FRACTION_BITS) -> Model:
-        t = scenario.training
-        schedule = Schedule(len(scenario.samples), t.batch_size, t.epochs, t.order, t.seed,
-                            len(scenario.layers))
-        return cls(scenario.layers, LOSSES[scenario.loss], schedule, max_fraction_bits,
-                   scenario.optimizer)
-
-    def label(self, op: Op) -> str:
-        return op.label([s.name for s in self.layers], [s.describe() for s in self.layers])
-
-    @cached_property
-    def trainable(self) -> tuple[int, ...]:
-        """The indices of the layers with weights (the linear ones), in order."""
-        return tuple(k for k, s in enumerate(self.layers) if s.trainable)
-
-    @cached_property
-    def passes_on(self) -> tuple[bool, ...]:
-        """Per layer: it hands its input and its δ on unchanged (a PassThrough kind: input,
-        identity), so the fused iteration need not call it."""
-        return tuple(isinstance(s.recipe, PassThrough) for s in self.layers)
 
 
 def first_record(scenario: Scenario) -> Record:
@@ -190,7 +86,7 @@ def next_iteration(rec: Record, model: Model) -> Record:
     """The update record of the iteration after ``rec`` (a finished record: the start, an update
     or a checkpoint), computed without publishing a record per operation.
 
-    It runs the very same per-operation computations as ``next_record`` (the helpers below) in
+    It runs the very same per-operation computations as ``next_record`` (operations.py) in
     the same order, so the result is bit-identical to stepping operation by operation; only the
     bookkeeping between operations is left out, and what gives the very same arrays without a
     call: a pass-through layer is not called (it hands on its input and its δ), and the loss
@@ -207,7 +103,7 @@ def _iteration(rec: Record, model: Model) -> Record:
     t = rec.iteration + 1
     sched, layers, num = model.schedule, model.layers, _FLOAT
     n = len(layers)
-    samples, params, state, x, y = _pick(rec, sched, t)
+    samples, params, state, x, y = pick(rec, sched, t)
     outputs: list = [None] * n
     deltas: list = [None] * n
     grads: list = [None] * n
@@ -215,14 +111,14 @@ def _iteration(rec: Record, model: Model) -> Record:
     inp = x
     for k in range(n):
         if not through[k]:  # a pass-through layer's forward would give its input back
-            inp = _forward(layers[k], params[k], inp, num)
+            inp = forward(layers[k], params[k], inp, num)
         outputs[k] = inp
-    losses, loss, loss_d = _loss_and_delta(model.loss, inp, y, num)
+    losses, loss, loss_d = loss_and_delta(model.loss, inp, y, num)
     flow = loss_d
     for k in range(n - 1, -1, -1):
         if not through[k]:  # … and its backward δ^{k+1} itself, without gradients
-            flow, grads[k] = _backward(layers[k], params[k], outputs[k - 1] if k else x,
-                                       outputs[k], flow, num)
+            flow, grads[k] = backward(layers[k], params[k], outputs[k - 1] if k else x,
+                                      outputs[k], flow, num)
         deltas[k] = flow
     new_params, new_state = model.optimizer.update(params, grads, state, rec.lr, num)
     return rec.copy_with({
@@ -238,77 +134,28 @@ def _compute(rec: Record, op: Op, iteration: int, model: Model, num: Numbers) ->
     n = len(model.layers)
     kind, k = op.kind, op.layer
     if kind == PICK:
-        samples, params, state, x, y = _pick(rec, model.schedule, iteration)
+        samples, params, state, x, y = pick(rec, model.schedule, iteration)
         return dict(params=params, new_params=None, state=state, new_state=None,
                     samples=samples, x=x, y=y,
                     outputs=(None,) * n, losses=None, loss=None, loss_delta=None,
                     deltas=(None,) * n, grads=(None,) * n)
     if kind == FORWARD:
-        o = _forward(model.layers[k], rec.params[k], rec.layer_input(k), num)
+        o = forward(model.layers[k], rec.params[k], rec.layer_input(k), num)
         return dict(outputs=_put(rec.outputs, k, o))
     if kind == LOSS:
-        losses, loss = _loss(model.loss, rec.outputs[-1], rec.y, num)
+        losses, loss = loss_of(model.loss, rec.outputs[-1], rec.y, num)
         return dict(losses=losses, loss=loss)
     if kind == BACKWARD_LOSS:
-        return dict(loss_delta=_loss_delta(model.loss, rec.outputs[-1], rec.y, num))
+        return dict(loss_delta=delta_of_loss(model.loss, rec.outputs[-1], rec.y, num))
     if kind == BACKWARD:
-        delta, grads = _backward(model.layers[k], rec.params[k], rec.layer_input(k),
-                                 rec.outputs[k], rec.flow_into(k), num)
+        delta, grads = backward(model.layers[k], rec.params[k], rec.layer_input(k),
+                                rec.outputs[k], rec.flow_into(k), num)
         return dict(deltas=_put(rec.deltas, k, delta), grads=_put(rec.grads, k, grads))
     if kind == UPDATE:
         new_params, new_state = model.optimizer.update(rec.params, rec.grads, rec.state, rec.lr,
                                                        num)
         return dict(new_params=new_params, new_state=new_state)
     raise ValueError(f"unknown operation {op}")  # pragma: no cover
-
-
-# ---- one operation each: shared by next_record and next_iteration, so both compute the same
-def _pick(rec: Record, sched: Schedule, iteration: int) -> tuple:
-    """(samples, the weights and optimizer state this iteration uses, x, y) of ``iteration``'s
-    batch."""
-    samples = sched.samples(iteration)
-    first = samples[0]
-    if len(samples) == 1 or samples == tuple(range(first, first + len(samples))):
-        # in order: views of the data set, not copies (read-only, as the data set is)
-        picked = slice(first, first + len(samples))
-        x, y = rec.data_x[picked], rec.data_y[picked]
-    else:
-        x, y = freeze(rec.data_x[list(samples)]), freeze(rec.data_y[list(samples)])
-    return samples, rec.weights_after(), rec.state_after(), x, y
-
-
-def _forward(spec: L.LayerSpec, params, inp: np.ndarray, num: Numbers) -> np.ndarray:
-    o = spec.recipe.forward(spec, params, inp, num)
-    return o if o is inp else freeze(o)  # a pass-through gives its (read-only) input back
-
-
-def _loss(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> tuple:
-    per_sample = freeze(loss_values(loss, o, y, num))
-    return per_sample, batch_loss(per_sample, num)
-
-
-def _loss_delta(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> np.ndarray:
-    return freeze(loss_delta(loss, o, y, num))
-
-
-def _loss_and_delta(loss: LossKind, o: np.ndarray, y: np.ndarray, num: Numbers) -> tuple:
-    """``_loss`` and ``_loss_delta`` at once (what they give one by one)."""
-    values, delta = loss.values_and_delta(o, y, num)
-    per_sample = freeze(values)
-    return per_sample, batch_loss(per_sample, num), freeze(delta)
-
-
-def _backward(spec: L.LayerSpec, params, inp: np.ndarray, out: np.ndarray, flow: np.ndarray,
-              num: Numbers) -> tuple:
-    """(δ at the layer's input, its gradients or None)."""
-    delta, grads = spec.recipe.backward(spec, params, inp, out, flow, num)
-    if grads:  # a new dict of new arrays
-        for g in grads.values():
-            freeze(g)
-        grads = MappingProxyType(grads)
-    else:
-        grads = None
-    return delta if delta is flow else freeze(delta), grads
 
 
 def _put(items: tuple, k: int, value) -> tuple:

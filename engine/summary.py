@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .model import Model
 from .numbers import floats
 from .ranking import largest
 from .records import Record
-from .step import Model
 
 
 @dataclass(frozen=True)

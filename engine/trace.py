@@ -20,9 +20,9 @@ from .diagnostics import diagnose, loss_change
 from .errors import one_line, shown
 from .format import nested_json, to_json
 from .kinds.loss import accuracy
+from .model import Model
 from .records import Record
 from .signs import sign_rows
-from .step import Model
 from .summary import layer_stats
 
 TOP_FIELDS = ("epoch", "iteration", "samples", "numbers", "learning_rate", "x", "y", "loss",

@@ -24,10 +24,10 @@ from .chunk_fields import Chunk, fill, joined
 from .chunk_findings import FindingTexts
 from .chunk_signs import SignTexts
 from .detectors import DEFAULTS, History
+from .model import Model
 from .records import UPDATE, Record
 from .rows import Layout
 from .stacked import Stack, array, names
-from .step import Model
 from .trace import EVERYTHING, SUMMARY_LIMIT, Selection, _sign_row, finding_json, line
 from .value_fields import Ends, ValueTexts, by_values
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from .model import Model
 from .stacked import Stack
-from .step import Model
 
 PLACED = ("epoch", "iteration", "diagnostics")  # what reads more than an end's values
 

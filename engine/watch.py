@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from . import detectors
-from .conditions import Condition, tiny
+from .condition_checks import tiny
+from .conditions import Condition
 from .detectors import KINDS as DETECTORS
 from .diagnostics import by_kind, saturated
 from .numbers import sum_is_finite

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .model import Model
 from .ranking import largest
 from .records import Record
 from .sign_codes import ZERO
 from .signs import layer_signs
-from .step import Model
 
 
 def select_weights(rec: Record, model: Model, which: str = "all",

@@ -12,8 +12,8 @@ from nnstep.engine.errors import MAX_MESSAGE, cut, escape, shown
 from nnstep.engine.files import FileProblem, writable_target
 from nnstep.engine.format import STYLES
 from nnstep.engine.limits import MAX_FRACTION_BITS_LIMIT, MAX_RUN_ITERATIONS
+from nnstep.engine.model import MAX_FRACTION_BITS
 from nnstep.engine.numbers import EXACT, FLOAT
-from nnstep.engine.step import MAX_FRACTION_BITS
 from nnstep.engine.tensor_files import suffix_of
 
 from . import headless

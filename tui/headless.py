@@ -13,9 +13,9 @@ from nnstep.engine import RunawayFractions, Session
 from nnstep.engine.detectors import DEFAULTS, History
 from nnstep.engine.errors import escape
 from nnstep.engine.files import FileProblem
+from nnstep.engine.model import MAX_FRACTION_BITS, Model
 from nnstep.engine.records import Record
 from nnstep.engine.scenario import Scenario
-from nnstep.engine.step import MAX_FRACTION_BITS, Model
 
 from .progress import ProgressLine, wanted
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from nnstep.engine import ScenarioError, Session, dataset, load_scenario
+from nnstep.engine import ScenarioError, Session, file_dataset, load_scenario
 
 SCENARIO = """title = "data"
 [data]
@@ -84,9 +84,9 @@ def test_fast_path_equals_exact_then_float(tmp_path_factory, rows):
 def test_numbers_go_through_numpy(tmp_path, monkeypatch):
     """A plain numeric file is read by one numpy call, not cell by cell."""
     calls = []
-    original = dataset.fast_csv
-    monkeypatch.setattr(dataset, "fast_csv", lambda *a: calls.append(a) or original(*a))
-    monkeypatch.setattr(dataset, "parse_number", None)  # the cell-by-cell reader would fail
+    original = file_dataset.fast_csv
+    monkeypatch.setattr(file_dataset, "fast_csv", lambda *a: calls.append(a) or original(*a))
+    monkeypatch.setattr(file_dataset, "parse_number", None)  # the cell-by-cell reader would fail
     path = write(tmp_path, "a,b,y\n1,2,3\n4,5.5,6\n", 2)
     assert arrays(path)[0].tolist() == [[1, 2], [4, 5.5]]
     assert len(calls) == 1
@@ -210,13 +210,13 @@ def test_npz_data_claiming_terabytes_is_refused_before_reading(tmp_path):
 
 @pytest.mark.parametrize("numbers", [None, "exact"])
 def test_csv_class_labels_past_the_data_limit_are_refused(tmp_path, monkeypatch, numbers):
-    monkeypatch.setattr(dataset, "MAX_FILE_DATA_VALUES", 14)  # 3 rows × (2 inputs + 3) = 15
+    monkeypatch.setattr(file_dataset, "MAX_FILE_DATA_VALUES", 14)  # 3 rows × (2 inputs + 3) = 15
     text = "a,b,kind\n1,2,cat\n3,4,dog\n5,6,1\n"
     path = write(tmp_path, text, 2, 3, 'targets = ["kind"]\nclasses = ["cat", "dog", "eel"]')
     with pytest.raises(ScenarioError) as caught:
         arrays(path, numbers)
     assert "3 samples of 2 inputs and 3 classes would hold 15 values" in str(caught.value)
-    monkeypatch.setattr(dataset, "MAX_FILE_DATA_VALUES", 15)
+    monkeypatch.setattr(file_dataset, "MAX_FILE_DATA_VALUES", 15)
     assert arrays(path, numbers)[1].shape == (3, 3)
 
 

@@ -203,10 +203,10 @@ def test_input_edit_before_any_sample_is_picked_is_refused(make):
 
 def test_edits_with_bounded_history_match_keep_everything(make):
     """The same edits on a session that keeps only checkpoints give bit-identical records."""
-    history = pytest.importorskip("nnstep.engine.history")
+    kept_records = pytest.importorskip("nnstep.engine.kept_records")
     scenario = parse_scenario(text_of(make), "edit.toml")
-    sparse_policy = history.Policy(keep_ops=False, keep_ends=False, every=2, cache_ops=2,
-                                   cache_ends=2)
+    sparse_policy = kept_records.Policy(keep_ops=False, keep_ends=False, every=2, cache_ops=2,
+                                        cache_ends=2)
     full, sparse = Session(scenario), Session(scenario, policy=sparse_policy)
     opi = full.schedule.ops_per_iteration
     for session in (full, sparse):

@@ -186,7 +186,8 @@ def test_fused_records_hold_only_read_only_arrays() -> None:
     """A batch in order is a view of the (read-only) data set and is not marked again; a
     shuffled batch is a copy, and must be marked read-only like everything else."""
     from nnstep.engine import parse_scenario
-    from nnstep.engine.step import Model, first_record, next_iteration
+    from nnstep.engine.model import Model
+    from nnstep.engine.step import first_record, next_iteration
 
     scenario = parse_scenario(
         'title = "t"\nnumbers = "float64"\n[data]\nsamples = [{ x = [1], y = [1] }, '

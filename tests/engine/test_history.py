@@ -12,10 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from nnstep.engine import Session, load_scenario, parse_scenario
-from nnstep.engine.history import ENDS_BUDGET, Policy, Timeline, _checkpoint
+from nnstep.engine.history import Timeline
+from nnstep.engine.kept_records import ENDS_BUDGET, Policy, _checkpoint
+from nnstep.engine.model import Model
 from nnstep.engine.records import same
 from nnstep.engine.session import network_sizes
-from nnstep.engine.step import Model, first_record, next_iteration, next_record
+from nnstep.engine.step import first_record, next_iteration, next_record
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from nnstep.engine import Session, parse_scenario
-from nnstep.engine.history import Policy, _checkpoint
+from nnstep.engine.kept_records import Policy, _checkpoint
+from nnstep.engine.model import Model
 from nnstep.engine.records import same
-from nnstep.engine.step import Model, first_record, next_iteration, next_record
+from nnstep.engine.step import first_record, next_iteration, next_record
 
 OPTIMIZERS = {
     "momentum": 'kind = "sgd"\nmomentum = 0.9\nweight_decay = 0.01',

@@ -18,8 +18,9 @@ from nnstep.engine import ScenarioError, Session, load_scenario, parse_scenario
 from nnstep.engine.conditions import ConditionError, parse_condition
 from nnstep.engine.diagnostics import diagnose
 from nnstep.engine.format import STYLES, brief, fmt, to_json
+from nnstep.engine.model import Model
 from nnstep.engine.signs import sign_rows
-from nnstep.engine.step import Model, first_record, next_iteration, next_record
+from nnstep.engine.step import first_record, next_iteration, next_record
 from nnstep.engine.summary import layer_stats
 from nnstep.engine.trace import line
 from nnstep.engine.watch import Screen, any_nonfinite

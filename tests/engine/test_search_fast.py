@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nnstep.engine import Session, load_scenario, parse_scenario
 from nnstep.engine.conditions import parse_condition
-from nnstep.engine.history import Policy
+from nnstep.engine.kept_records import Policy
 from nnstep.engine.search import backward_iter, check, forward_iter, scan
 from nnstep.engine.watch import any_nonfinite
 

@@ -213,13 +213,13 @@ def test_record_arrays_are_read_only(session):
 def test_bounded_history_recomputes_bit_identical_records(text):
     """When a policy keeps only checkpoints, a record recomputed on demand is bit-identical to
     the one a keep-everything session recorded."""
-    history = pytest.importorskip("nnstep.engine.history")
+    kept_records = pytest.importorskip("nnstep.engine.kept_records")
     scenario = parse_scenario(text, "nav.toml")
     full = Session(scenario)
     full.last()
-    for policy in (history.Policy(keep_ops=False, cache_ops=2, cache_ends=2),
-                   history.Policy(keep_ops=False, keep_ends=False, every=2, cache_ops=2,
-                                  cache_ends=2)):
+    for policy in (kept_records.Policy(keep_ops=False, cache_ops=2, cache_ends=2),
+                   kept_records.Policy(keep_ops=False, keep_ends=False, every=2, cache_ops=2,
+                                       cache_ends=2)):
         sparse = Session(scenario, policy=policy)
         sparse.last()
         for index in list(range(LAST, -1, -1)) + list(range(0, LAST + 1, 7)):
