@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import events
 
 from .common import View, short
+from .grid import to_content
 from .panel import Panel
 
 SEP = " │ "
@@ -28,7 +29,7 @@ class HeaderBar(Panel):
         self.set_class(view.record.mode != "exact", "-float")
         self.shown = view
         width = self.content_region.width or 1000  # not laid out yet: drawn again on resize
-        self.update(self.line(view, width), layout=False)  # one docked line
+        self.update(to_content(self.line(view, width)), layout=False)  # one docked line
 
     def on_resize(self, event: events.Resize) -> None:
         if self.shown is not None:

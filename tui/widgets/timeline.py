@@ -11,9 +11,11 @@ from nnstep.engine.format import fmt
 from nnstep.engine.numbers import to_float
 from rich.text import Text
 from textual import events
+from textual.content import Content
 from textual.message import Message
 
 from .common import FRACTION_WIDTH, View
+from .grid import to_content
 from .panel import Panel
 
 if TYPE_CHECKING:
@@ -61,9 +63,10 @@ class Timeline(Panel):
         last = self.view.session.last_index if self.view else 0
         return round(min(max(x, 0), self._bar_width() - 1) * last / max(1, self._bar_width() - 1))
 
-    def render(self) -> Text:
+    def render(self) -> Content:
+        """The three lines, as Content with their styles converted once (``to_content``)."""
         if self.view is None:
-            return Text("")
+            return Content("")
         s, style = self.view.session, self.view.style
         last, cursor, computed = s.last_index, s.cursor, s.computed
         width = self._bar_width()
@@ -108,7 +111,7 @@ class Timeline(Panel):
         if not losses:
             tail.append("no finished iteration yet", style="dim")
         tail.truncate(width + 1, overflow="ellipsis")
-        return Text("\n").join([head, bar, tail])
+        return to_content(Text("\n").join([head, bar, tail]))
 
     def on_click(self, event: events.Click) -> None:
         if self.view is not None and event.y == 1:
