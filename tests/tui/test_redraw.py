@@ -301,7 +301,7 @@ async def test_drawings_made_ahead_are_rendered_under_the_style_the_step_gives()
     async with app.run_test(size=SIZE) as pilot:
         opi = app.session.schedule.ops_per_iteration
         kept, texts, restyled = 0, 0, 0
-        for step in range(2 * opi):  # the first iteration shows each look once; the second
+        for step in range(2 * opi):  # the first iteration paints each look; the second checks
             await pilot.pause()
             await prepared(app, pilot)
             made = {p.id: (p.next_drawing[2], p.next_drawing[2]._rendered, p.visual_style)

@@ -203,6 +203,7 @@ class Panel(Static):
         return self._styles_seen.get((frozenset(classes), self.app.theme), self.visual_style)
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        """Textual's rendering, noting the style it renders with under the present classes."""
         self._styles_seen[(frozenset(self.classes), self.app.theme)] = self.visual_style
         return super().render_lines(crop)
 
