@@ -55,7 +55,7 @@ from textual.visual import RenderOptions, Visual, visualize
 from textual.widgets import Static
 
 from .common import WEIGHT_META, View, Weight, same_key
-from .grid import ByWidth, KeepsRender, KeptContent
+from .grid import ByWidth, KeepsRender, KeptContent, to_content
 
 TITLE_MARGIN = 3  # "╭─ title ─╮" is the title and 6 cells; a panel's gutter takes 3
 
@@ -77,8 +77,7 @@ class Panel(Static):
         self.drawn_from: tuple | None = None  # the inputs of the last drawing
         self.reserved_from: tuple | None = None  # the inputs of the end of the iteration
         self.reserve: Visual | None = None  # what the end of the iteration shows
-        self.reserve_drawing: Text | ByWidth | None = None  # ... as drawing(end) gave it
-        self.prepared: tuple | None = None  # (inputs, drawing, visual) of the next iteration's end
+        self.prepared: tuple | None = None  # (inputs, visual) of the next iteration's end
         self.next_drawing: tuple | None = None  # (inputs, end record, visual) of the next operation
         self._reserve_changed = False  # a new reserve: the drawing's choices may change
         self._reserve_resized = False  # ... and it does not fit the room held
@@ -128,9 +127,9 @@ class Panel(Static):
         made, self.next_drawing = self.next_drawing, None
         if key is None or not economise:
             self.draw(view)
-        elif self.reserve_drawing is not None and same_key(self.reserved_from, key):
+        elif self.reserve is not None and same_key(self.reserved_from, key):
             self.decorate(view)  # at the end of the iteration: what was drawn for it
-            self.put(self.reserve_drawing)
+            self.put(self.reserve)
         elif made is not None and made[1] is _end_record(view) and same_key(made[0], key):
             self.decorate(view)  # the next operation, drawn while the key was awaited
             self.put(made[2])
@@ -145,12 +144,11 @@ class Panel(Static):
         self.reserved_from = key
         prepared, self.prepared = self.prepared, None
         if end is None:
-            self.reserve = self.reserve_drawing = None
+            self.reserve = None
         elif self.economise and prepared is not None and same_key(prepared[0], key):
-            _, self.reserve_drawing, self.reserve = prepared
+            self.reserve = prepared[1]
         else:
-            self.reserve_drawing = self.drawing(end)
-            self.reserve = visualize(self, self.reserve_drawing)
+            self.reserve = self._visual(self.drawing(end))
         self._reserve_changed = True
         new = self._room(self.reserve)  # None: no end, or not laid out yet (put lays out)
         self._reserve_resized = new is not None and not self._holds(new[0], new[1])
@@ -165,10 +163,9 @@ class Panel(Static):
         if key is None or same_key(self.reserved_from, key):
             return
         if self.prepared is None or not same_key(self.prepared[0], key):
-            drawing = self.drawing(end)
-            visual = visualize(self, drawing)
+            visual = self._visual(self.drawing(end))
             self._room(visual)  # drawn at the widths the next layout pass asks for
-            self.prepared = (key, drawing, visual)
+            self.prepared = (key, visual)
 
     def prepare_next(self, view: View) -> None:
         """Draw what ``view`` (the next operation's) shows before it is needed, while the
@@ -183,7 +180,7 @@ class Panel(Static):
         end, made = _end_record(view), self.next_drawing
         if made is not None and made[1] is end and same_key(made[0], key):
             return
-        visual = visualize(self, self.drawing(view))
+        visual = self._visual(self.drawing(view))
         if type(visual) is Content:
             visual = KeptContent(visual)
         width, height = self.size
@@ -242,11 +239,16 @@ class Panel(Static):
             return height is None
         return height <= self.held_heights.get(self._measured[2], 0)
 
-    def put(self, content: Text | ByWidth) -> None:
+    def _visual(self, drawing: Text | Visual) -> Visual:
+        """What Textual shows of a drawing: a Text as the Content Textual makes of it, each
+        style converted once (``to_content``)."""
+        return to_content(drawing) if isinstance(drawing, Text) else visualize(self, drawing)
+
+    def put(self, content: Text | Visual) -> None:
         """``update(content)``, laid out again only when it, or the end of the iteration,
         does not fit the room held."""
         self.shown = content
-        self.update(content, layout=False)
+        self.update(self._visual(content), layout=False)
         size = self._room_of(content)
         layout = (not self.economise or size is None or not self._holds(*size)
                   or self._reserve_resized)
