@@ -86,7 +86,6 @@ class Stack:
         self.names = names(model, records[0])
         self._arrays: dict[Name, list] = {}
         self._stacked: dict[Name, np.ndarray] = stacked or {}
-        self._raw: np.ndarray | None = None  # every array's values, name after name (_join)
         self._keys: list[bytes] | None = None
 
     def arrays(self, name: Name) -> list:
@@ -126,39 +125,12 @@ class Stack:
         if self._stacked.keys() >= set(self.names):  # stacked from the ends' rows
             stacked = [self._stacked[name] for name in self.names]
             return all(s.ndim > 1 and np.isfinite(s).all() for s in stacked)
-        if self._join():
-            stacked = [self._stacked[name] for name in self.names]
-            return all(s.ndim > 1 for s in stacked) and bool(np.isfinite(self._raw).all())
         try:  # an array not computed (None) or of another shape makes no float64 stack
             stacked = [self[name] for name in self.names]
         except ValueError:
             return False
         return all(s.dtype == np.float64 and s.ndim > 1 and np.isfinite(s).all()
                    for s in stacked)
-
-    def _join(self) -> bool:
-        """Stack every array at once from the bytes of all the records' arrays (one C call,
-        a quarter of ``np.array`` over each name's arrays): True when done. The records are
-        float64 iteration ends of one model and one batch size, so each array has the shape
-        and dtype of the first record's (a float64 run holds float64 arrays only); an array
-        not computed (None) or not contiguous leaves it to the stacking name by name."""
-        first = [array(self.records[0], name) for name in self.names]
-        if any(a is None or a.dtype != np.float64 for a in first):
-            return False
-        count = len(self.records)
-        try:
-            raw = b"".join([a for name in self.names for a in self.arrays(name)])
-        except (TypeError, BufferError):
-            return False
-        if len(raw) != 8 * count * sum(a.size for a in first):
-            return False
-        self._raw = np.frombuffer(raw, np.float64)
-        start = 0
-        for name, a in zip(self.names, first):
-            end = start + count * a.size
-            self._stacked[name] = self._raw[start:end].reshape(count, *a.shape)
-            start = end
-        return True
 
     def value_keys(self) -> list[bytes]:
         """Each record's values as bytes — every array's, then its loss, learning rate and
