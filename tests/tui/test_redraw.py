@@ -231,6 +231,24 @@ async def test_a_panel_holds_its_room_from_one_iteration_to_the_next() -> None:
             assert places(app) == held, app.session.cursor
 
 
+async def test_after_a_resize_a_step_within_the_iteration_keeps_the_room_laid_out() -> None:
+    """A resize lets the room held go once: the layout pass it makes holds the room for the new
+    size, so the next step within the iteration asks for no layout pass and moves no panel
+    (before, that step let the room go a second time and laid the screen out again; the first
+    step after start-up, which resizes, did the same)."""
+    app = build_app(load_scenario(SCENARIOS / "broccoli.toml"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(3)
+        await pilot.pause()
+        await pilot.resize_terminal(SIZE[0] + 20, SIZE[1])
+        await pilot.pause()
+        held = places(app)
+        app.action_next_op()
+        await pilot.pause()
+        assert [p.id for p in holding(app) if p.asked_layout] == []
+        assert places(app) == held
+
+
 async def test_a_resize_or_another_number_style_lets_the_room_held_go() -> None:
     """After a resize, or once the numbers are shown in another style, each panel gets its
     natural room again: the same as in a debugger that never went to iteration 3."""

@@ -175,8 +175,9 @@ class MainScreen(Screen):
         self.query_one(LossPlot).log_scale = log
 
     def on_resize(self, event: events.Resize) -> None:
+        moment = (self.app.size, self.app.style)  # the next step's: it keeps the room
         for panel in self.query(Panel):  # a new size: each panel's natural room again
-            panel.let_go()
+            panel.let_go(moment)
         self.fit_panels(event.size.width)
         self.call_after_refresh(self.fit_panels)
 

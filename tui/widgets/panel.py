@@ -223,9 +223,11 @@ class Panel(Static):
             self.let_go()
             self.held_for = moment
 
-    def let_go(self) -> None:
-        """Forget the room held: the next layout pass gives the panel its natural room."""
-        self.held_for = None
+    def let_go(self, moment: tuple | None = None) -> None:
+        """Forget the room held: the next layout pass gives the panel its natural room, then
+        held for ``moment`` (the terminal's size and the numbers' style, as ``show`` names it;
+        None: let go again at the next ``show``)."""
+        self.held_for = moment
         self.held_width = 0
         self.held_heights.clear()
         self._held_steps = None
