@@ -7,7 +7,9 @@ $XDG_CACHE_HOME, written by the discarded first run as the bytecode is). Beside 
 run: broccoli's first paint without those methods kept (``first_paint_broccoli_uncached``:
 each start with an empty $XDG_CACHE_HOME, as the first start after installing nnstep, its
 bytecode compiled); the first paint of a Textual app with one line of text and a footer (the
-floor any Textual app starts from on this machine); and the bare imports (`python -c "import
+floor any Textual app starts from on this machine), and of the same app importing numpy first
+(``first_paint_textual_numpy``: the floor of any Textual app that computes with numpy, as
+nnstep's first record does); and the bare imports (`python -c "import
 …"`, process start included) of textual.app, numpy (which the first record needs) and
 nnstep.tui.app.
 
@@ -15,7 +17,8 @@ Prints one JSON object: per case the warm start-up (the first run is discarded t
 file cache and write the bytecode), p50 / min / max over the repetitions, in milliseconds, and
 for the first paints the CPU time the process had used by then (``cpu_p50``: less disturbed by
 other work on a shared machine than the time on the clock, in 10 ms ticks), and the first
-paint's distance to the bare Textual app's in the same run (``over_textual_p50``).
+paint's distance to the bare Textual app's in the same run (``over_textual_p50``) and to the
+one importing numpy (``over_textual_numpy_p50``: what is nnstep's own).
 
     python benchmarks/startup.py [--quick]
 """
@@ -145,6 +148,7 @@ def main() -> None:
              for name in ("broccoli", "mlp784")}
     cases["first_paint_broccoli_uncached"] = cases["first_paint_broccoli"]
     cases["first_paint_textual_minimal"] = [sys.executable, "-c", MINIMAL]
+    cases["first_paint_textual_numpy"] = [sys.executable, "-c", "import numpy\n" + MINIMAL]
     imports = ("textual.app", "numpy", "nnstep.tui.app")
     with tempfile.TemporaryDirectory() as state:
         for args in cases.values():
@@ -162,10 +166,13 @@ def main() -> None:
                 runs.setdefault(f"import_{module}", []).append(import_time(module))
     results["cases"] = {name: summary(values) for name, values in runs.items()}
     floor = statistics.median(runs["first_paint_textual_minimal"])
+    with_numpy = statistics.median(runs["first_paint_textual_numpy"])
     for name, values in cpus.items():
         results["cases"][name]["cpu_p50"] = round(statistics.median(values) * 1000, 1)
         results["cases"][name]["over_textual_p50"] = round(
             (statistics.median(runs[name]) - floor) * 1000, 1)
+        results["cases"][name]["over_textual_numpy_p50"] = round(
+            (statistics.median(runs[name]) - with_numpy) * 1000, 1)
     results["load_after"] = os.getloadavg()
     print(json.dumps(results, indent=1))
 
