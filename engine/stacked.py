@@ -86,7 +86,6 @@ class Stack:
         self.names = names(model, records[0])
         self._arrays: dict[Name, list] = {}
         self._stacked: dict[Name, np.ndarray] = stacked or {}
-        self._keys: list[bytes] | None = None
 
     def arrays(self, name: Name) -> list:
         held = self._arrays.get(name)
@@ -131,22 +130,6 @@ class Stack:
             return False
         return all(s.dtype == np.float64 and s.ndim > 1 and np.isfinite(s).all()
                    for s in stacked)
-
-    def value_keys(self) -> list[bytes]:
-        """Each record's values as bytes — every array's, then its loss, learning rate and
-        samples (a usable stack): two records print the same fields from these alone
-        (value_fields.py) when their keys are equal."""
-        if self._keys is not None:
-            return self._keys
-        count = len(self.records)
-        values = [self[name].reshape(count, -1) for name in self.names]
-        values.append(np.array([(rec.loss, rec.lr) for rec in self.records], np.float64))
-        samples = np.array([rec.samples for rec in self.records], np.int64)
-        raw = np.concatenate([np.concatenate(values, axis=1).view(np.int64), samples],
-                             axis=1).tobytes()
-        width = len(raw) // count
-        self._keys = [raw[t * width:(t + 1) * width] for t in range(count)]
-        return self._keys
 
     def subset(self, places: Sequence[int]) -> Stack:
         """The stack of the records at ``places`` (in that order) of a usable stack."""

@@ -14,11 +14,8 @@ written by ``trace.line`` on its own, after the chunk before it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-
-import numpy as np
 
 from .chunk_fields import Chunk, fill, joined
 from .chunk_findings import FindingTexts
@@ -186,32 +183,6 @@ class Texts:
         self.signs = SignTexts(model, _sign_row)
         self.findings = FindingTexts(model, finding_json)
         self.values = ValueTexts()
-
-
-def chunk_lines(records: Sequence[Record], model: Model, selection: Selection = EVERYTHING,
-                history: History | None = None, texts: Texts | None = None,
-                end: str = "") -> list[str]:
-    """The lines of ``records`` (consecutive iteration ends), as ``trace.line`` writes each,
-    each followed by ``end``; ``texts``: the texts kept from the run's earlier chunks."""
-    stack = Stack(records, model)
-    if not (all(map(_follows, records, records[1:])) and stack.usable()):
-        return [line(rec, model, selection, history) + end for rec in records]
-    return _lines_of(_all_held(stack), model, selection, history, texts or Texts(model), end)
-
-
-def _all_held(stack: Stack) -> Ends:
-    """The Ends of a usable stack's records, every one held."""
-    records = stack.records
-    return Ends(stack.value_keys(), [rec.iteration for rec in records],
-                [rec.epoch for rec in records], list(range(len(records))), stack,
-                partial(_unmoved, stack))
-
-
-def _unmoved(stack: Stack, k: int) -> np.ndarray:
-    """Per record of ``stack``, whether its update left layer ``k``'s weights as they were
-    (its bias may have moved: ``detectors._unmoved`` reads the weights)."""
-    same = stack["w", k, "w"] == stack["n", k, "w"]
-    return same.reshape(len(same), -1).all(axis=1)
 
 
 def _lines_of(ends: Ends, model: Model, selection: Selection, history: History | None,

@@ -19,9 +19,10 @@ from nnstep.engine.records import Record
 from nnstep.engine.search import RecentEnds, scan
 from nnstep.engine.stacked import Stack
 from nnstep.engine.trace import LAYER_FIELDS, TOP_FIELDS, FieldError, line, select
-from nnstep.engine.trace_chunk import Lines, chunk_lines
+from nnstep.engine.trace_chunk import Lines
 from nnstep.tui import headless
 from nnstep.tui.headless import LOOK_BACK_SHOWN, with_iterations
+from trace_support import chunked
 
 SMALL = ["broccoli", "iris", "momentum_overshoot", "adam_tiny_gradient", "diverging",
          "dead_relu", "sign_flip", "saturated_sigmoid"]
@@ -171,7 +172,7 @@ def test_a_chunk_of_ends_that_do_not_follow_is_written_one_by_one(repo_root):
             if isinstance(r, Record)]
     picked = [ends[0], ends[2], ends[3]]
     history = session.end_of_iteration
-    assert chunk_lines(picked, session.model, history=history) == [
+    assert chunked(picked, session.model, history=history) == [
         line(rec, session.model, history=history) for rec in picked]
 
 

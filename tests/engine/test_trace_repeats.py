@@ -13,9 +13,10 @@ from nnstep.engine import Session, load_scenario, parse_scenario
 from nnstep.engine.records import Record
 from nnstep.engine.search import RecentEnds, scan
 from nnstep.engine.trace import line, select
-from nnstep.engine.trace_chunk import Lines, chunk_lines
+from nnstep.engine.trace_chunk import Lines
 from nnstep.tui import headless
 from nnstep.tui.headless import LOOK_BACK_SHOWN, with_iterations
+from trace_support import chunked
 
 SMALL = ["broccoli", "iris", "momentum_overshoot", "adam_tiny_gradient", "diverging",
          "dead_relu", "sign_flip", "saturated_sigmoid"]
@@ -137,8 +138,8 @@ def test_the_cycle_collector_is_paused_while_a_chunk_is_held(monkeypatch, repo_r
     assert after_writing == [True, True, True]  # on again once a chunk is written
 
 
-def test_chunk_lines_of_records_are_the_per_record_lines(repo_root, make_scenario_text):
-    """trace_chunk.chunk_lines: every record held, stacked name by name."""
+def test_a_chunk_of_ends_gets_the_per_record_lines(repo_root, make_scenario_text):
+    """Ends held as one chunk (trace_chunk.Lines), from the first iteration or a later one."""
     layers = [{"kind": "input", "size": 2},
               {"kind": "linear", "size": 1, "weights": [[0.5, -0.25]], "biases": [0.1]}]
     text = make_scenario_text(layers, [([0.0, 0.0], [1.0]), ([0.0, 0.0], [-1.0])],
@@ -150,5 +151,5 @@ def test_chunk_lines_of_records_are_the_per_record_lines(repo_root, make_scenari
                 if isinstance(r, Record)]
         history = session.end_of_iteration
         for first in (0, 12):
-            assert chunk_lines(ends[first:], session.model, history=history) == [
+            assert chunked(ends[first:], session.model, history=history) == [
                 line(rec, session.model, history=history) for rec in ends[first:]]
