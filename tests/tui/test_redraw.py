@@ -249,6 +249,22 @@ async def test_after_a_resize_a_step_within_the_iteration_keeps_the_room_laid_ou
         assert places(app) == held
 
 
+async def test_the_start_screens_room_is_not_held_into_training() -> None:
+    """The start of training shows lines no iteration shows ("1,000 samples; none picked
+    yet"): its room is let go at the first step, so the panels then have their natural room,
+    as in a debugger resized there (before, the data panel kept the start's width, blank)."""
+    scenario = load_scenario(SCENARIOS / "broccoli.toml")
+    apps = [build_app(scenario, cursor_blink=False) for _ in range(2)]
+    async with apps[0].run_test(size=SIZE) as one, apps[1].run_test(size=SIZE) as two:
+        for app, pilot in zip(apps, (one, two)):
+            app.action_next_op()
+            await pilot.pause()
+        await two.resize_terminal(SIZE[0] + 20, SIZE[1])
+        await two.resize_terminal(*SIZE)
+        await two.pause()
+        assert places(apps[0]) == places(apps[1])
+
+
 async def test_a_resize_or_another_number_style_lets_the_room_held_go() -> None:
     """After a resize, or once the numbers are shown in another style, each panel gets its
     natural room again: the same as in a debugger that never went to iteration 3."""

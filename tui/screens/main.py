@@ -20,7 +20,7 @@ from ..widgets.header_bar import HeaderBar
 from ..widgets.layer_panel import LayerPanel
 from ..widgets.loss_panel import LossPanel
 from ..widgets.loss_plot import LossPlot
-from ..widgets.panel import Panel
+from ..widgets.panel import Panel, moment
 from ..widgets.room import Plan, RowsLayout, rows_that_fit, share
 from ..widgets.sign_table import SignTable
 from ..widgets.status_line import StatusLine
@@ -175,9 +175,9 @@ class MainScreen(Screen):
         self.query_one(LossPlot).log_scale = log
 
     def on_resize(self, event: events.Resize) -> None:
-        moment = (self.app.size, self.app.style)  # the next step's: it keeps the room
-        for panel in self.query(Panel):  # a new size: each panel's natural room again
-            panel.let_go(moment)
+        now = moment(self.app.size, self.app.style, self.app.session.record)
+        for panel in self.query(Panel):  # a new size: each panel's natural room again, held
+            panel.let_go(now)  # by the next step
         self.fit_panels(event.size.width)
         self.call_after_refresh(self.fit_panels)
 

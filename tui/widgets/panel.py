@@ -28,7 +28,10 @@ next: a panel holds the largest room it was laid out with (its width; its height
 ``held_width``, ``held_heights``) and asks for no less, so a new sample's shorter numbers do
 not shrink it and going back and forth moves nothing; only content that needs more room lays
 the screen out again. The room is let go (``let_go``: each panel's natural room again) when
-the terminal's size or the numbers' style changes. While the debugger waits for a key,
+the terminal's size or the numbers' style changes, and between the start of training and
+training (``moment``): the start screen's transient lines ("none picked yet") are not held into
+training. A resize lets go once, for the moment it makes: its layout pass measures the room the
+next step holds. While the debugger waits for a key,
 ``prepare(end)`` draws and measures the next iteration's end beforehand
 (tui/controllers/prefetch.py); the step into that iteration takes it if the inputs still match.
 
@@ -86,7 +89,7 @@ class Panel(Static):
         self._measured: tuple | None = None  # (container, viewport, width) of the last layout
         self.held_width = 0  # the widest content width laid out (the room held)
         self.held_heights: dict[int, int] = {}  # the tallest content laid out, by width
-        self.held_for: tuple | None = None  # (terminal size, number style) the room is held for
+        self.held_for: tuple | None = None  # the moment the room is held for (``moment``)
         self._held_steps: tuple | None = None  # (steps,): the widths that show more, held
         self.asked_layout = False  # whether the last show asked for a layout pass
         self._styles_seen: dict[tuple, Style] = {}  # the style rendered under (classes, theme)
@@ -116,7 +119,7 @@ class Panel(Static):
         """Draw ``view`` unless (when ``economise``) the panel's inputs are unchanged."""
         self.economise = economise
         self.asked_layout = False
-        self._hold_for((self.app.size, view.style))
+        self._hold_for(moment(self.app.size, view.style, view.record))
         if self.HOLDS_STILL:
             self._plan(view.end)
         key = self.inputs(view)
@@ -223,11 +226,10 @@ class Panel(Static):
             self.let_go()
             self.held_for = moment
 
-    def let_go(self, moment: tuple | None = None) -> None:
+    def let_go(self, at: tuple | None = None) -> None:
         """Forget the room held: the next layout pass gives the panel its natural room, then
-        held for ``moment`` (the terminal's size and the numbers' style, as ``show`` names it;
-        None: let go again at the next ``show``)."""
-        self.held_for = moment
+        held for the moment ``at`` (``moment``; None: let go again at the next ``show``)."""
+        self.held_for = at
         self.held_width = 0
         self.held_heights.clear()
         self._held_steps = None
@@ -339,6 +341,13 @@ class Panel(Static):
         if place is not None:
             event.stop()
             self.post_message(self.Picked(Weight(*place)))
+
+
+def moment(size: Size, style: str, record) -> tuple:
+    """What the room a panel holds is held for: the terminal's size, the numbers' style, and
+    whether ``record`` is the start of training, whose room (no sample picked, no iteration
+    finished yet) is not held into training, nor training's into it."""
+    return (size, style, record.index == 0)
 
 
 def _end_record(view: View) -> object:
