@@ -46,6 +46,8 @@ Tests turn economising off to compare against a screen redrawn and laid out in f
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
@@ -59,6 +61,9 @@ from textual.widgets import Static
 
 from .common import WEIGHT_META, View, Weight, same_key
 from .grid import ByWidth, KeepsRender, KeptContent, to_content
+
+if TYPE_CHECKING:
+    from nnstep.engine.records import Record
 
 TITLE_MARGIN = 3  # "╭─ title ─╮" is the title and 6 cells; a panel's gutter takes 3
 
@@ -220,11 +225,11 @@ class Panel(Static):
                 reserve.get_height(self.styles, width) if width else None,
                 None if steps is None else tuple(steps))
 
-    def _hold_for(self, moment: tuple) -> None:
-        """Let go of the room held when the terminal's size or the numbers' style changed."""
-        if moment != self.held_for:
-            self.let_go()
-            self.held_for = moment
+    def _hold_for(self, now: tuple) -> None:
+        """Let go of the room held when the moment (``moment``) changed: the terminal's size,
+        the numbers' style, or between the start of training and training."""
+        if now != self.held_for:
+            self.let_go(now)
 
     def let_go(self, at: tuple | None = None) -> None:
         """Forget the room held: the next layout pass gives the panel its natural room, then
@@ -343,7 +348,7 @@ class Panel(Static):
             self.post_message(self.Picked(Weight(*place)))
 
 
-def moment(size: Size, style: str, record) -> tuple:
+def moment(size: Size, style: str, record: Record) -> tuple:
     """What the room a panel holds is held for: the terminal's size, the numbers' style, and
     whether ``record`` is the start of training, whose room (no sample picked, no iteration
     finished yet) is not held into training, nor training's into it."""
