@@ -234,8 +234,7 @@ async def test_a_panel_holds_its_room_from_one_iteration_to_the_next() -> None:
 async def test_after_a_resize_a_step_within_the_iteration_keeps_the_room_laid_out() -> None:
     """A resize lets the room held go once: the layout pass it makes holds the room for the new
     size, so the next step within the iteration asks for no layout pass and moves no panel
-    (before, that step let the room go a second time and laid the screen out again; the first
-    step after start-up, which resizes, did the same)."""
+    (before, that step let the room go a second time and laid the screen out again)."""
     app = build_app(load_scenario(SCENARIOS / "broccoli.toml"), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         app.move_to(3)
