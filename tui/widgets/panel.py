@@ -231,9 +231,9 @@ class Panel(Static):
         if now != self.held_for:
             self.let_go(now)
 
-    def let_go(self, at: tuple | None = None) -> None:
+    def let_go(self, at: tuple) -> None:
         """Forget the room held: the next layout pass gives the panel its natural room, then
-        held for the moment ``at`` (``moment``; None: let go again at the next ``show``)."""
+        held for the moment ``at`` (``moment``)."""
         self.held_for = at
         self.held_width = 0
         self.held_heights.clear()
