@@ -81,7 +81,16 @@ def best_of(repeat: int, run) -> float:
     return min(times)
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0–1) of sorted ``values``, interpolated between the two values around
+    it (numpy's default, "linear"): never below the median for q ≥ 0.5, however few values."""
+    at = q * (len(values) - 1)
+    below = int(at)
+    above = min(below + 1, len(values) - 1)
+    return values[below] + (values[above] - values[below]) * (at - below)
+
+
 def percentiles(values: list[float]) -> dict:
     values = sorted(values)
-    return {"p50": statistics.median(values), "p95": values[int(0.95 * (len(values) - 1))],
+    return {"p50": statistics.median(values), "p95": percentile(values, 0.95),
             "max": values[-1]}

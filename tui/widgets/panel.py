@@ -82,6 +82,9 @@ class Panel(Static):
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
+        # no "@click" links in a panel: Textual would look for them in every segment's meta
+        # (the weights' pointing_at) on every render, and restyle on every hover
+        self.set_reactive(Static.auto_links, False)
         self.drawn_from: tuple | None = None  # the inputs of the last drawing
         self.reserved_from: tuple | None = None  # the inputs of the end of the iteration
         self.reserve: Visual | None = None  # what the end of the iteration shows
