@@ -103,3 +103,25 @@ async def test_a_click_on_a_weight_or_its_sign_row_selects_it() -> None:
         await pilot.click(table, offset=(table.gutter.left + 40, table.gutter.top + row))
         await settle(app, pilot)
         assert app.selected == (1, 1, 0)
+
+
+async def test_the_mouse_over_a_weight_redraws_nothing() -> None:
+    """A weight's value carries the weight in its style's meta (for the click above). Textual
+    took such a style for a link and redrew the panel each time the mouse moved onto another
+    value; a panel has no links (Panel's auto_links off), so hovering redraws nothing."""
+    app = build_app(load_scenario(SCENARIOS / "dead_relu.toml"), cursor_blink=False)
+    async with app.run_test(size=(200, 60)) as pilot:
+        app.move_to(app.session.schedule.iteration_end(1))
+        await settle(app, pilot)
+        panel = app.screen.query_one("#layer-3", LayerPanel)
+        lines = shown_lines(panel, app.view())
+        row = next(n for n, line in enumerate(lines) if line.startswith("w⁴[1,·]"))
+        columns = [m.start() for m in re.finditer(r"\S+", lines[row])][1:4]  # three weights
+        # redraws asked for; Textual also renders the line under the mouse to read its style
+        refreshed = []
+        refresh = panel.refresh
+        panel.refresh = lambda *args, **kw: refreshed.append(args) or refresh(*args, **kw)
+        for column in columns * 2:
+            await pilot.hover(panel, offset=(panel.gutter.left + column, panel.gutter.top + row))
+            await settle(app, pilot)
+        assert refreshed == []

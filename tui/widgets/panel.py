@@ -82,8 +82,9 @@ class Panel(Static):
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
-        # no "@click" links in a panel: Textual would look for them in every segment's meta
-        # (the weights' pointing_at) on every render, and restyle on every hover
+        # no links in a panel: Textual would look for "@click" in every segment's meta (the
+        # weights' pointing_at) on every render, and redraw the panel whenever the mouse moved
+        # onto another weight's value
         self.set_reactive(Static.auto_links, False)
         self.drawn_from: tuple | None = None  # the inputs of the last drawing
         self.reserved_from: tuple | None = None  # the inputs of the end of the iteration
