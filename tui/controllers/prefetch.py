@@ -11,9 +11,10 @@
    instead of making them.
 
 The work starts once the screen is painted (never ahead of a paint: the first screen
-included) and is done one piece at a time (the end's records and findings, one panel's
-drawing, the next operation's view), each after the messages already queued are handled: a
-key that comes meanwhile waits for one piece at most. Any change to the screen starts it
+included) and written to the terminal (``WRITE_WAIT`` later), and is done one piece at a time
+(the end's records and findings, one panel's drawing, the next operation's view), each after
+the messages already queued are handled: a key that comes meanwhile waits for one piece at
+most. Any change to the screen starts it
 again from the new state; what was prepared is used only if the panel's inputs (and, for the
 next operation, the end of the iteration it was sized on) are still those it was made for.
 """
@@ -26,6 +27,11 @@ from typing import Any
 
 from .host import Host
 from .inspection import Ahead, Inspection
+
+# seconds from the paint to the work: meanwhile the event loop waits, the interpreter free, and
+# Textual's writer thread sends the frame to the terminal; with the work started at once, the
+# thread waited for Python to hand it the interpreter (every 5 ms), the frame with it
+WRITE_WAIT = 0.005
 
 
 class Prefetch:
@@ -46,8 +52,9 @@ class Prefetch:
         """The screen changed: prepare for the new state once it is painted."""
         self._round += 1
         self.busy = self.enabled
-        if self.enabled:  # after the paint, and after what is queued by then (a key)
-            self.host.call_after_refresh(self.host.call_later, self._start, self._round)
+        if self.enabled:  # after the paint has been written, and after a key that came by then
+            self.host.call_after_refresh(self.host.set_timer, WRITE_WAIT,
+                                         partial(self._start, self._round))
 
     def _start(self, round_: int) -> None:
         if round_ != self._round:
