@@ -82,16 +82,22 @@ async def test_slash_reaches_a_weight_deep_in_a_big_layer() -> None:
         assert app.selected == (1, 0, 783)
 
 
+async def weight_row(app, pilot) -> tuple[LayerPanel, int, list[int]]:
+    """At the end of dead_relu's first iteration: L4's panel, the line of its first neuron's
+    w row and where each word of it starts (its label, w⁴[1,1], w⁴[1,2], …)."""
+    app.move_to(app.session.schedule.iteration_end(1))
+    await settle(app, pilot)
+    panel = app.screen.query_one("#layer-3", LayerPanel)
+    lines = shown_lines(panel, app.view())
+    row = next(n for n, line in enumerate(lines) if line.startswith("w⁴[1,·]"))
+    return panel, row, [m.start() for m in re.finditer(r"\S+", lines[row])]
+
+
 async def test_a_click_on_a_weight_or_its_sign_row_selects_it() -> None:
     app = build_app(load_scenario(SCENARIOS / "dead_relu.toml"), cursor_blink=False)
     async with app.run_test(size=(200, 60)) as pilot:
-        app.move_to(app.session.schedule.iteration_end(1))
-        await settle(app, pilot)
-        panel = app.screen.query_one("#layer-3", LayerPanel)
-        # the w row of L4's first neuron: the second input's value (w⁴[1,2])
-        lines = shown_lines(panel, app.view())
-        row = next(n for n, line in enumerate(lines) if line.startswith("w⁴[1,·]"))
-        column = [m.start() for m in re.finditer(r"\S+", lines[row])][2]  # label, w⁴[1,1], w⁴[1,2]
+        panel, row, words = await weight_row(app, pilot)
+        column = words[2]  # the second input's value (w⁴[1,2])
         await pilot.click(panel, offset=(panel.gutter.left + column,
                                          panel.gutter.top + row))
         await settle(app, pilot)
@@ -111,12 +117,8 @@ async def test_the_mouse_over_a_weight_redraws_nothing() -> None:
     value; a panel has no links (Panel's auto_links off), so hovering redraws nothing."""
     app = build_app(load_scenario(SCENARIOS / "dead_relu.toml"), cursor_blink=False)
     async with app.run_test(size=(200, 60)) as pilot:
-        app.move_to(app.session.schedule.iteration_end(1))
-        await settle(app, pilot)
-        panel = app.screen.query_one("#layer-3", LayerPanel)
-        lines = shown_lines(panel, app.view())
-        row = next(n for n, line in enumerate(lines) if line.startswith("w⁴[1,·]"))
-        columns = [m.start() for m in re.finditer(r"\S+", lines[row])][1:4]  # three weights
+        panel, row, words = await weight_row(app, pilot)
+        columns = words[1:4]  # three weights
         # redraws asked for; Textual also renders the line under the mouse to read its style
         refreshed = []
         refresh = panel.refresh
