@@ -14,9 +14,9 @@ The work starts once the screen is painted (never ahead of a paint: the first sc
 included) and written to the terminal (``WRITE_WAIT`` later), and is done one piece at a time
 (the end's records and findings, one panel's drawing, the next operation's view), each after
 the messages already queued are handled: a key that comes meanwhile waits for one piece at
-most. Any change to the screen starts it
-again from the new state; what was prepared is used only if the panel's inputs (and, for the
-next operation, the end of the iteration it was sized on) are still those it was made for.
+most. Any change to the screen starts it again from the new state; what was prepared is used
+only if the panel's inputs (and, for the next operation, the end of the iteration it was sized
+on) are still those it was made for.
 """
 
 from __future__ import annotations
