@@ -226,3 +226,24 @@ async def test_a_big_layers_row_uses_the_free_width_and_holds_through_an_iterati
             text = text_of(app.screen.query(LayerPanel)[1], 200)
             counts.append(int(re.search(r"inputs 1–(\d+) of 784", text)[1]))
         assert counts[0] >= 6 and set(counts) == {counts[0]}, counts
+
+
+async def test_a_layers_summed_up_findings_name_four_units_and_elide_from_five() -> None:
+    """Past MAX_FINDINGS a layer's findings are summed up per kind, naming the first units:
+    with four, all four (a "… (+1)" would take the room of the one it left out); with five,
+    three and how many more."""
+    from nnstep.engine.flow_findings import Finding
+
+    app = build_app(load_scenario(ROOT / "scenarios" / "iris.toml"), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.move_to(app.session.schedule.iteration_end(1))
+        await pilot.pause()
+        panel = app.screen.query_one("#layer-1", LayerPanel)
+        lines = {}
+        for units in (4, 5):  # seven sign flips of L2's weights, over ``units`` neurons
+            flips = [Finding("sign", 1, "w", n % units, n // units, 1.0, "") for n in range(7)]
+            drawn = panel.drawing(replace(app.view(), findings=flips))
+            text = "\n".join(block.plain for block in drawn.at(panel.content_region.width))
+            lines[units] = [line for line in text.splitlines() if "sign flip" in line]
+        assert lines[4] == ["± sign flip in 4 units: L2 n1, L2 n2, L2 n3, L2 n4"]
+        assert lines[5] == ["± sign flip in 5 units: L2 n1, L2 n2, L2 n3 … (+2)"]

@@ -35,7 +35,8 @@ NAME_WIDTHS = (24, 16, NAME_WIDTH)
 MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 4
 COMFORTABLE_INPUTS = 3  # inputs of the table whose width a small linear layer asks for
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
-MAX_LISTED = 3  # neurons a summary names (L3 n1, L3 n2, L3 n3 … (+63)), to keep it short
+MAX_LISTED = 3  # neurons a summary names (L3 n1, L3 n2, L3 n3 … (+63)), to keep it short;
+# four are all named
 MAX_ROW_INPUTS = 16  # a big layer's selected row shows at most this many of its inputs
 ROW_FRAME, INPUT_COLUMN = 28, 12  # the row's label, bias and →o columns; one input's column
 
@@ -156,9 +157,10 @@ class LayerPanel(Panel):
                 lines.append(Text(f"{symbol} {word} ×{summed}", style=colour))
             if not units:
                 continue
-            listed = ", ".join(neuron_label(view, mine[0].layer, n)
-                               for n in units[:MAX_LISTED])
-            more = f" … (+{len(units) - MAX_LISTED})" if len(units) > MAX_LISTED else ""
+            # "… (+1)" would take the room of the one it leaves out: all are named then
+            shown = len(units) if len(units) <= MAX_LISTED + 1 else MAX_LISTED
+            listed = ", ".join(neuron_label(view, mine[0].layer, n) for n in units[:shown])
+            more = f" … (+{len(units) - shown})" if len(units) > shown else ""
             lines.append(Text(f"{symbol} {word} in {len(units)} units: {listed}{more}",
                               style=colour))
         return lines
