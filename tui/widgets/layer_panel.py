@@ -35,8 +35,7 @@ NAME_WIDTHS = (24, 16, NAME_WIDTH)
 MAX_NEURONS, MAX_INPUTS, MAX_ROWS, MAX_BATCH = 4, 6, 16, 4
 COMFORTABLE_INPUTS = 3  # inputs of the table whose width a small linear layer asks for
 MAX_FINDINGS = 6  # more findings in one layer are summarised per kind
-MAX_LISTED = 3  # neurons a summary names (L3 n1, L3 n2, L3 n3 … (+63)), to keep it short;
-# four are all named
+MAX_LISTED = 3  # neurons a summary names (L3 n1, L3 n2, L3 n3 … (+63)); four: all of them
 MAX_ROW_INPUTS = 16  # a big layer's selected row shows at most this many of its inputs
 ROW_FRAME, INPUT_COLUMN = 28, 12  # the row's label, bias and →o columns; one input's column
 
